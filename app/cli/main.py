@@ -1,0 +1,26 @@
+"""Entry point of the `escalate` command. Each area registers its commands from its own module."""
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="escalate",
+    help="Turn a support ticket and its logs into a rule-checked escalation brief.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each module exposes `register(app: typer.Typer) -> None`. Add one line per area.
+COMMAND_MODULES = (
+    "app.cli.rulebook",
+    "app.cli.draft",
+)
+
+for module_name in COMMAND_MODULES:
+    importlib.import_module(module_name).register(app)
+
+
+def main() -> None:
+    app()

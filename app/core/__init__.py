@@ -1,0 +1,1 @@
+"""Core: pure logic and adapters. Never imports app.services or app.ui."""

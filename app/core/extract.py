@@ -1,0 +1,271 @@
+"""One instructor call: prompt + context -> EscalationBrief, with re-asks, usage and a fallback.
+
+Schema-level problems (a quote not in the ticket, an unknown severity, malformed JSON) make
+instructor re-ask with the validator's message, which is written for the model. When retries
+run out the last attempt is still returned, marked invalid with its errors, so the agent has
+something to fix instead of nothing.
+"""
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import instructor
+import openai
+from instructor.core.exceptions import InstructorRetryException
+from instructor.v2.core.hooks import Hooks
+from pydantic import BaseModel, ValidationError
+
+from app.core.errors import BackendError
+from app.core.llm.client import map_openai_error
+from app.core.prompts import PromptFile
+from schemas.brief import EscalationBrief
+from schemas.draft import Reask
+
+
+@dataclass
+class Extraction:
+    brief: EscalationBrief | None
+    valid: bool
+    errors: list[str] = field(default_factory=list)
+    raw: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    attempts: int = 0
+    reasks: list[Reask] = field(default_factory=list)
+    latency_s: float = 0.0
+
+
+@dataclass
+class ProseCompletion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    latency_s: float
+
+
+class Extractor(Protocol):
+    """What the drafting service needs from a model; tests pass a recorded or fake one."""
+
+    model_name: str
+
+    def extract(self, prompt: PromptFile, context: dict[str, Any]) -> Extraction: ...
+
+    def stream(self, prompt: PromptFile, context: dict[str, Any]) -> Iterator[dict[str, Any] | Extraction]: ...
+
+    def complete_text(self, prompt: PromptFile, context: dict[str, Any]) -> ProseCompletion: ...
+
+
+def classify_error(exc: BaseException) -> str:
+    """Name the validator behind a failed attempt, for the receipt."""
+    text = str(exc)
+    if "evidence" in text:
+        return "evidence"
+    if isinstance(exc, ValidationError):
+        fields = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+        if "severity" in fields or "target" in fields:
+            return "enum"
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            return "json"
+        return "schema"
+    if isinstance(exc, json.JSONDecodeError):
+        return "json"
+    return type(exc).__name__
+
+
+def _completion_text(completion: Any) -> str | None:
+    try:
+        return completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+
+
+def salvage(raw: str | None) -> EscalationBrief | None:
+    """Best effort at the last attempt: schema-valid but ungrounded beats nothing."""
+    if not raw:
+        return None
+    try:
+        return EscalationBrief.model_validate_json(raw)
+    except ValidationError:
+        return None
+
+
+class _Meter:
+    """Sums usage and records re-asks through instructor's per-call hooks."""
+
+    def __init__(self) -> None:
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self.attempts = 0
+        self.reasks: list[Reask] = []
+        self.hooks = Hooks()
+        self.hooks.on("completion:response", self._on_response)
+        self.hooks.on("parse:error", self._on_parse_error)
+
+    def _on_response(self, response: Any) -> None:
+        self.attempts += 1
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += usage.prompt_tokens or 0
+            self.completion_tokens += usage.completion_tokens or 0
+
+    def _on_parse_error(self, error: Exception) -> None:
+        self.reasks.append(
+            Reask(attempt=max(self.attempts, 1), validator=classify_error(error), message=str(error)[:500])
+        )
+
+
+class InstructorExtractor:
+    def __init__(
+        self,
+        client: instructor.Instructor,
+        model_name: str,
+        *,
+        max_retries: int = 2,
+        max_tokens: int = 900,
+        temperature: float = 0.0,
+        response_model: type[BaseModel] = EscalationBrief,
+    ) -> None:
+        self.client = client
+        self.model_name = model_name
+        self.max_retries = max_retries
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.response_model = response_model
+
+    def _call_kwargs(self) -> dict[str, Any]:
+        return {"model": self.model_name, "max_tokens": self.max_tokens, "temperature": self.temperature}
+
+    def extract(self, prompt: PromptFile, context: dict[str, Any]) -> Extraction:
+        meter = _Meter()
+        started = time.perf_counter()
+        try:
+            brief, completion = self.client.create_with_completion(
+                response_model=self.response_model,
+                messages=prompt.messages(),  # type: ignore[arg-type]
+                context=context,
+                max_retries=self.max_retries,
+                hooks=meter.hooks,
+                **self._call_kwargs(),
+            )
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, openai.APIError | openai.APIConnectionError):
+                raise map_openai_error(cause) from exc
+            raw = _completion_text(exc.last_completion)
+            errors = [str(a.exception)[:500] for a in getattr(exc, "failed_attempts", []) or []] or [str(exc)[:500]]
+            return Extraction(
+                brief=salvage(raw),
+                valid=False,
+                errors=errors,
+                raw=raw,
+                prompt_tokens=meter.prompt_tokens,
+                completion_tokens=meter.completion_tokens,
+                attempts=max(meter.attempts, exc.n_attempts or 0),
+                reasks=meter.reasks,
+                latency_s=time.perf_counter() - started,
+            )
+        except (openai.APIError, openai.APIConnectionError) as exc:
+            raise map_openai_error(exc) from exc
+        return Extraction(
+            brief=brief,  # type: ignore[arg-type]
+            valid=True,
+            raw=_completion_text(completion),
+            prompt_tokens=meter.prompt_tokens,
+            completion_tokens=meter.completion_tokens,
+            attempts=meter.attempts,
+            reasks=meter.reasks,
+            latency_s=time.perf_counter() - started,
+        )
+
+    def stream(self, prompt: PromptFile, context: dict[str, Any]) -> Iterator[dict[str, Any] | Extraction]:
+        """Yield partial briefs as dicts while the model writes, then the checked Extraction.
+
+        The stream itself is validated only at the end; a draft that fails there is re-asked
+        through `extract` with the model's answer and the validator's message appended.
+        """
+        started = time.perf_counter()
+        last: dict[str, Any] = {}
+        meter = _Meter()
+        try:
+            for partial in self.client.create_partial(
+                response_model=self.response_model,
+                messages=prompt.messages(),  # type: ignore[arg-type]
+                context=context,
+                max_retries=0,
+                hooks=meter.hooks,
+                **self._call_kwargs(),
+            ):
+                last = partial.model_dump(mode="json", exclude_none=True)
+                yield last
+        except (openai.APIError, openai.APIConnectionError) as exc:
+            raise map_openai_error(exc) from exc
+        except (ValidationError, InstructorRetryException):
+            pass  # judged below on what arrived
+        raw = json.dumps(last)
+        try:
+            brief = EscalationBrief.model_validate(last, context=context)
+        except ValidationError as exc:
+            validator = classify_error(exc)
+            extraction = self._reask(prompt, context, raw, exc)
+            extraction.reasks.insert(0, Reask(attempt=1, validator=validator, message=str(exc)[:500]))
+            extraction.latency_s = time.perf_counter() - started
+            extraction.attempts += 1
+            yield extraction
+            return
+        yield Extraction(
+            brief=brief,
+            valid=True,
+            raw=raw,
+            prompt_tokens=meter.prompt_tokens,
+            completion_tokens=meter.completion_tokens,
+            attempts=max(meter.attempts, 1),
+            latency_s=time.perf_counter() - started,
+        )
+
+    def _reask(self, prompt: PromptFile, context: dict[str, Any], raw: str, exc: Exception) -> Extraction:
+        # Same shape as instructor's JSON-mode re-ask: our answer, then the errors to correct.
+        # The model's JSON goes in through the context too, so braces in it are never rendered.
+        context = {**context, "_previous": raw, "_errors": str(exc)}
+        messages = [
+            *prompt.messages(),
+            {"role": "assistant", "content": "{{ _previous }}"},
+            {"role": "user", "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}"},
+        ]
+        return self.extract(_Messages(messages), context)  # type: ignore[arg-type]
+
+    def complete_text(self, prompt: PromptFile, context: dict[str, Any]) -> ProseCompletion:
+        """A plain completion (the prose baseline): no schema, no re-asks."""
+        started = time.perf_counter()
+        try:
+            completion = self.client.create(
+                response_model=None,
+                messages=prompt.messages(),  # type: ignore[arg-type]
+                context=context,
+                max_retries=0,
+                **self._call_kwargs(),
+            )
+        except (openai.APIError, openai.APIConnectionError) as exc:
+            raise map_openai_error(exc) from exc
+        usage = getattr(completion, "usage", None)
+        return ProseCompletion(
+            text=_completion_text(completion) or "",
+            prompt_tokens=getattr(usage, "prompt_tokens", 0) or 0,
+            completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
+            latency_s=time.perf_counter() - started,
+        )
+
+
+class _Messages:
+    """A prompt-shaped wrapper around explicit messages (used for the streamed path's re-ask)."""
+
+    def __init__(self, messages: list[dict[str, str]]) -> None:
+        self._messages = messages
+
+    def messages(self) -> list[dict[str, str]]:
+        return self._messages
+
+
+__all__ = ["BackendError", "Extraction", "Extractor", "InstructorExtractor", "ProseCompletion"]

@@ -1,0 +1,148 @@
+"""Render a brief as seed 003's structured escalation text, as Markdown, or as JSON.
+
+The text format follows `003_656cb13fbb021e47.txt` lines 18-45 section for section. Markdown
+puts the business impact in its first two lines (seed 002 line 19). Nothing here emits HTML:
+Markdown special characters in model text are escaped so a brief cannot inject markup.
+"""
+
+import json
+import re
+
+from schemas.brief import EscalationBrief
+from schemas.common import SEVERITY_LABELS, TARGET_LABELS, SlaStatus
+
+_SLA_LABELS = {
+    SlaStatus.within: "Within SLA",
+    SlaStatus.at_risk: "At risk",
+    SlaStatus.breached: "Breached",
+    SlaStatus.unknown: "Unknown",
+}
+_NOT_STATED = "Not stated"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+
+
+def _or_not_stated(value: str | None) -> str:
+    return value.strip() if value and value.strip() else _NOT_STATED
+
+
+def _customers(brief: EscalationBrief) -> str:
+    count = brief.impact.customers_affected
+    names = ", ".join(brief.impact.customer_names)
+    if count is None and not names:
+        return _NOT_STATED
+    if count is None:
+        return names
+    return f"{count} ({names})" if names else str(count)
+
+
+def _numbered(items: list[str], empty: str) -> list[str]:
+    return [f"{i}. {item}" for i, item in enumerate(items, 1)] or [f"1. {empty}"]
+
+
+def _tried(brief: EscalationBrief) -> list[str]:
+    return [f"{a.action} -> {a.result or 'no result recorded'}" for a in brief.tried]
+
+
+def impact_line(brief: EscalationBrief) -> str:
+    """One line of business impact: who and what is broken (what seed 002 line 19 wants first)."""
+    who = _customers(brief)
+    what = brief.impact.workflow_impact.strip() or brief.summary
+    parts = [f"Customers affected: {who}" if who != _NOT_STATED else "", what]
+    if brief.impact.revenue_at_risk:
+        parts.append(f"revenue at risk: {brief.impact.revenue_at_risk}")
+    return " — ".join(p for p in parts if p)
+
+
+def render_text(brief: EscalationBrief) -> str:
+    """The exact structure of seed 003's 'Structured Escalation Format'."""
+    lines = [
+        f"ESCALATION: {brief.summary}",
+        f"Severity: {SEVERITY_LABELS[brief.severity]}",
+        f"Target: {TARGET_LABELS[brief.target]}",
+        "IMPACT",
+        f"- Customers affected: {_customers(brief)}",
+        f"- Workflow impact: {_or_not_stated(brief.impact.workflow_impact)}",
+        f"- Revenue at risk: {_or_not_stated(brief.impact.revenue_at_risk)}",
+        f"- SLA status: {_SLA_LABELS[brief.impact.sla_status]}",
+        "ISSUE DESCRIPTION",
+        _or_not_stated(brief.description),
+        "REPRODUCTION STEPS (for bugs)",
+        *_numbered(brief.reproduction.steps, _NOT_STATED),
+        f"Expected: {_or_not_stated(brief.reproduction.expected)}",
+        f"Actual: {_or_not_stated(brief.reproduction.actual)}",
+        f"Environment: {_or_not_stated(brief.reproduction.environment or brief.diagnostics.environment)}",
+        "WHAT'S BEEN TRIED",
+        *_numbered(_tried(brief), "Nothing recorded"),
+        "CUSTOMER COMMUNICATION",
+        f"- Last update: {_or_not_stated(brief.communication.last_update)}",
+        f"- Customer expectation: {_or_not_stated(brief.communication.expectation)}",
+        f"- Escalation risk: {_or_not_stated(brief.communication.escalation_risk)}",
+        "WHAT'S NEEDED",
+        *[f"- {ask}" for ask in brief.needed.asks],
+        f"- Deadline: {_or_not_stated(brief.needed.deadline)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def escape_markdown(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def render_markdown(brief: EscalationBrief) -> str:
+    """Markdown with the business impact in the first two lines (seed 002 line 19)."""
+    e = escape_markdown
+    d = brief.diagnostics
+    out = [
+        f"# {e(brief.summary)}",
+        f"**Impact:** {e(impact_line(brief))} · **{SEVERITY_LABELS[brief.severity]}** "
+        f"({brief.severity.value}) → **{TARGET_LABELS[brief.target]}**",
+        "",
+        "## Impact",
+        f"- **Customers affected:** {e(_customers(brief))}",
+        f"- **Workflow impact:** {e(_or_not_stated(brief.impact.workflow_impact))}",
+        f"- **Revenue at risk:** {e(_or_not_stated(brief.impact.revenue_at_risk))}",
+        f"- **SLA status:** {_SLA_LABELS[brief.impact.sla_status]}",
+        "",
+        "## Issue description",
+        e(_or_not_stated(brief.description)),
+    ]
+    if brief.workaround:
+        out += ["", f"**Workaround:** {e(brief.workaround)}"]
+    out += ["", "## Reproduction steps"]
+    out += [e(line) for line in _numbered(brief.reproduction.steps, _NOT_STATED)]
+    out += [
+        "",
+        f"- **Expected:** {e(_or_not_stated(brief.reproduction.expected))}",
+        f"- **Actual:** {e(_or_not_stated(brief.reproduction.actual))}",
+        f"- **Environment:** {e(_or_not_stated(brief.reproduction.environment or d.environment))}",
+        "",
+        "## What's been tried",
+        *[e(line) for line in _numbered(_tried(brief), "Nothing recorded")],
+        "",
+        "## Customer communication",
+        f"- **Last update:** {e(_or_not_stated(brief.communication.last_update))}",
+        f"- **Customer expectation:** {e(_or_not_stated(brief.communication.expectation))}",
+        f"- **Escalation risk:** {e(_or_not_stated(brief.communication.escalation_risk))}",
+        "",
+        "## What's needed",
+        *[f"- {e(ask)}" for ask in brief.needed.asks],
+        f"- **Deadline:** {e(_or_not_stated(brief.needed.deadline))}",
+        "",
+        "## Diagnostics",
+        f"- **Account IDs:** {e(', '.join(d.account_ids) or _NOT_STATED)}",
+        f"- **Timestamps:** {e(', '.join(d.timestamps) or _NOT_STATED)}",
+        f"- **Errors:** {e('; '.join(d.error_messages) or _NOT_STATED)}",
+        f"- **Attached:** logs {'yes' if d.logs_attached else 'no'}, HAR {'yes' if d.har_attached else 'no'}, "
+        f"traceroute {'yes' if d.traceroute_attached else 'no'}, screenshots {len(d.screenshots)}",
+    ]
+    if brief.evidence:
+        out += ["", "## Evidence"]
+        out += [f"- `{ev.field}`: “{e(ev.quote)}”" for ev in brief.evidence]
+    return "\n".join(out) + "\n"
+
+
+def render_json(brief: EscalationBrief) -> str:
+    return json.dumps(brief.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"text": render_text, "markdown": render_markdown, "json": render_json}

@@ -1,0 +1,173 @@
+"""Tables of the store. The migrations under `migrations/versions/` create exactly these.
+
+Rules that must hold whatever code writes to the database are constraints here, not only checks
+in the services: nobody reviews their own draft (`reviews` carries the draft's author through a
+composite foreign key and a CHECK compares the two), a decided draft names its reviewer, and the
+audit log is append-only (triggers added by the migration).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+DRAFT_STATUSES = ("draft", "submitted", "approved", "rejected")
+VERSION_KINDS = ("created", "autosave", "edit", "regenerate", "submit", "approve", "reject")
+DECISIONS = ("approved", "rejected")
+EXPORT_STATUSES = ("ok", "failed", "recorded")
+
+NAME = String(120)
+HASH = String(64)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    # Stable constraint names so migrations can refer to them on both SQLite and PostgreSQL.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    __table_args__ = (
+        # The target of reviews' composite foreign key: (draft, its real author).
+        UniqueConstraint("id", "author", name="uq_drafts_id_author"),
+        CheckConstraint(_in("status", DRAFT_STATUSES), name="status"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("reviewed_by IS NULL OR reviewed_by <> author", name="no_self_review"),
+        CheckConstraint(
+            "status NOT IN ('approved', 'rejected') OR reviewed_by IS NOT NULL", name="decided_has_reviewer"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author: Mapped[str] = mapped_column(NAME, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The SLA clock starts when the ticket reached support, not when the agent drafted.
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Only redacted text is ever stored: the original ticket never reaches the database.
+    source_text: Mapped[str] = mapped_column(Text)
+    model_result: Mapped[str] = mapped_column(Text, doc="DraftResult JSON as the model and rules made it.")
+    brief: Mapped[str] = mapped_column(Text, doc="EscalationBrief JSON as the agent last saved it.")
+    findings: Mapped[str] = mapped_column(Text, doc="JSON list of the rules' findings on `brief`.")
+    summary: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(8), index=True)
+    rules_severity: Mapped[str] = mapped_column(String(8))
+    target: Mapped[str] = mapped_column(String(16), index=True)
+    override_justification: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str | None] = mapped_column(NAME)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    review_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class DraftVersionRow(Base):
+    """Every change of a draft, so the model's text and each of the agent's edits can be compared."""
+
+    __tablename__ = "draft_versions"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "version", name="uq_draft_versions_draft_version"),
+        CheckConstraint(_in("kind", VERSION_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(NAME)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    brief: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    override_justification: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReviewRow(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (
+        # `author` must be the draft's real author (composite FK), and never the reviewer (CHECK).
+        ForeignKeyConstraint(
+            ["draft_id", "author"], ["drafts.id", "drafts.author"], name="fk_reviews_draft_author"
+        ),
+        CheckConstraint("reviewer <> author", name="reviewer_is_not_author"),
+        CheckConstraint(_in("decision", DECISIONS), name="decision"),
+        CheckConstraint("decision = 'approved' OR length(reason) > 0", name="reject_has_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(Integer, index=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(NAME)
+    reviewer: Mapped[str] = mapped_column(NAME)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExportRow(Base):
+    __tablename__ = "exports"
+    __table_args__ = (CheckConstraint(_in("status", EXPORT_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    draft_version: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(NAME)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    format: Mapped[str] = mapped_column(String(16))
+    # Never the full webhook URL: its path is the credential.
+    destination: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(16))
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditRow(Base):
+    """One entry of the hash chain: hash = sha256(prev_hash + canonical JSON of the entry)."""
+
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(NAME)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before_hash: Mapped[str | None] = mapped_column(HASH)
+    after_hash: Mapped[str | None] = mapped_column(HASH)
+    prev_hash: Mapped[str] = mapped_column(HASH)
+    hash: Mapped[str] = mapped_column(HASH, unique=True)
+
+
+class AuditHeadRow(Base):
+    """The chain's tip, one row. Appenders lock it (SELECT ... FOR UPDATE), which serialises them
+    on PostgreSQL; on SQLite write transactions begin IMMEDIATE and are serial anyway."""
+
+    __tablename__ = "audit_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(HASH)

@@ -1,0 +1,221 @@
+"""Draft a brief: ingest -> redact -> condense -> one model call -> rules -> DraftResult.
+
+The model extracts; the rules decide what they can. Severity and target from the model are
+kept next to the rule-derived ones, and the final values follow the rules whenever a decisive
+signal fired (security, outage, data loss, customer counts, long emergencies, blocked renewals,
+workarounds, feature requests, questions); otherwise the model's suggestion stands.
+"""
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.condense import condense_log
+from app.core.errors import BudgetError
+from app.core.extract import Extraction, Extractor
+from app.core.field_guide import field_guide
+from app.core.ingest import ingest, split_conversation
+from app.core.llm.settings import Settings, get_settings
+from app.core.policy import cached_policy
+from app.core.prompts import PromptFile, load_prompt, render_preview
+from app.core.redaction import PlaceholderMap, redact
+from app.core.rules import apply_computed_fields, check_brief
+from app.core.tokens import count_tokens
+from app.core.triage import triage
+from schemas.brief import EscalationBrief
+from schemas.common import Severity, Target
+from schemas.draft import (
+    DraftReceipt,
+    DraftResult,
+    SeverityDecision,
+    TargetDecision,
+    TicketInput,
+)
+from schemas.finding import Finding
+from schemas.policy import Policy
+from schemas.redaction import RedactionItem
+from schemas.triage import TriageResult
+
+# Signals strong enough for the rules to overrule the model (see module docstring).
+DECISIVE_SEVERITY = frozenset(
+    {"security", "outage", "data_loss", "customer_count", "duration", "business_blocked", "workaround",
+     "feature_request", "question"}
+)
+DECISIVE_TARGET = frozenset({"security", "feature_request", "question", "business_blocked", "outage", "data_loss"})
+# Room the rendered instructions and ticket leave for logs is what condensing may use.
+MIN_LOG_BUDGET = 200
+
+
+@dataclass
+class PartialBrief:
+    data: dict[str, Any]
+
+
+@dataclass
+class DraftDone:
+    result: DraftResult
+
+
+DraftEvent = PartialBrief | DraftDone
+
+
+@dataclass
+class PreparedPrompt:
+    prompt: PromptFile
+    context: dict[str, Any]
+    source_text: str
+    redactions: list[RedactionItem]
+    prompt_tokens: int
+    folded_lines: int
+
+
+def decide_severity(model: Severity | None, triage_result: TriageResult) -> SeverityDecision:
+    kinds = {s.kind for s in triage_result.signals}
+    decisive = sorted(kinds & DECISIVE_SEVERITY)
+    if decisive or model is None:
+        why = f"rules decide: signals {', '.join(decisive)}" if decisive else "no model suggestion"
+        reasons = [why, *triage_result.reasons]
+        if model is not None and model != triage_result.severity:
+            reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
+        return SeverityDecision(model=model, rules=triage_result.severity, final=triage_result.severity, reasons=reasons)
+    return SeverityDecision(
+        model=model,
+        rules=triage_result.severity,
+        final=model,
+        reasons=["no decisive signal in the ticket: the model's suggestion stands", *triage_result.reasons],
+    )
+
+
+def decide_target(model: Target | None, triage_result: TriageResult) -> TargetDecision:
+    kinds = {s.kind for s in triage_result.signals}
+    decisive = sorted(kinds & DECISIVE_TARGET)
+    if decisive or model is None:
+        reasons = [f"rules decide: signals {', '.join(decisive)}" if decisive else "no model suggestion"]
+        return TargetDecision(model=model, rules=triage_result.target, final=triage_result.target, reasons=reasons)
+    return TargetDecision(
+        model=model, rules=triage_result.target, final=model, reasons=["no decisive signal: the model's target stands"]
+    )
+
+
+class DraftingService:
+    def __init__(
+        self,
+        extractor: Extractor,
+        *,
+        settings: Settings | None = None,
+        policy: Policy | None = None,
+        prompt_ref: str = "brief@v1",
+        backend_name: str | None = None,
+    ) -> None:
+        self.extractor = extractor
+        self.settings = settings or get_settings()
+        self.policy = policy or cached_policy(str(self.settings.policy_file) if self.settings.policy_file else None)
+        self.prompt = load_prompt(prompt_ref)
+        self.backend_name = backend_name or self.settings.backend
+
+    # ------------------------------------------------------------------ inputs
+    def ingest(self, text: str, files: list[tuple[str, bytes]]) -> TicketInput:
+        return ingest(text, files, max_bytes=self.settings.max_input_bytes)
+
+    def prepare(self, ticket: TicketInput) -> PreparedPrompt:
+        """Redact, condense and render; refuse a prompt over the budget before anything is sent."""
+        placeholders = PlaceholderMap()
+        conversation, pasted_logs = split_conversation(ticket.text)
+        red_conv = redact(conversation, source="ticket", placeholders=placeholders)
+        redactions = list(red_conv.items)
+        log_parts: list[str] = []
+        if pasted_logs.strip():
+            red = redact(pasted_logs, source="ticket", placeholders=placeholders)
+            redactions += red.items
+            log_parts.append(red.text)
+        for attachment in ticket.attachments:
+            red = redact(attachment.text, source=attachment.name, placeholders=placeholders)
+            redactions += red.items
+            log_parts.append(f"--- {attachment.name} ---\n{red.text}")
+
+        context: dict[str, Any] = {"ticket": red_conv.text, "logs": "", "log_note": ""}
+        if self.prompt.output == "brief":
+            context["field_guide"] = field_guide(EscalationBrief)
+        base_tokens = self._count(context)
+        folded = 0
+        if log_parts:
+            log_budget = max(self.settings.prompt_token_budget - base_tokens, MIN_LOG_BUDGET)
+            condensed = condense_log("\n".join(log_parts), log_budget, count_tokens)
+            folded = condensed.folded_lines
+            context["logs"] = condensed.text
+            context["log_note"] = (
+                f"{condensed.lines_in} lines condensed to {condensed.lines_out}; "
+                f"{condensed.folded_lines} repeated lines folded into templates with counts"
+            )
+        prompt_tokens = self._count(context)
+        if prompt_tokens > self.settings.prompt_token_budget:
+            raise BudgetError(
+                f"the prompt would be {prompt_tokens} tokens, over the budget of "
+                f"{self.settings.prompt_token_budget} (ESCALATE_PROMPT_TOKEN_BUDGET); shorten the ticket "
+                "or raise the budget"
+            )
+        source_text = "\n".join(p for p in (context["ticket"], context["logs"]) if p)
+        # The validation context carries the source so evidence quotes are checked against it.
+        context["source"] = source_text
+        return PreparedPrompt(self.prompt, context, source_text, redactions, prompt_tokens, folded)
+
+    def _count(self, context: dict[str, Any]) -> int:
+        return sum(count_tokens(m["content"]) for m in render_preview(self.prompt, context))
+
+    # ------------------------------------------------------------------ drafting
+    def draft(self, ticket: TicketInput, now: datetime | None = None) -> DraftResult:
+        prepared = self.prepare(ticket)
+        extraction = self.extractor.extract(prepared.prompt, prepared.context)
+        return self._finish(prepared, extraction, now or ticket.received_at or datetime.now(UTC))
+
+    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
+        prepared = self.prepare(ticket)
+        for item in self.extractor.stream(prepared.prompt, prepared.context):
+            if isinstance(item, Extraction):
+                yield DraftDone(self._finish(prepared, item, now or ticket.received_at or datetime.now(UTC)))
+            else:
+                yield PartialBrief(item)
+
+    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
+        """Re-run the rules after the agent edits the brief."""
+        return check_brief(brief, source_text, self.policy, now or datetime.now(UTC))
+
+    def _finish(self, prepared: PreparedPrompt, extraction: Extraction, now: datetime) -> DraftResult:
+        started = time.perf_counter()
+        triaged = triage(prepared.source_text, self.policy, now)
+        brief = extraction.brief
+        severity = decide_severity(brief.severity if brief else None, triaged)
+        target = decide_target(brief.target if brief else None, triaged)
+        findings: list[Finding] = []
+        if brief is not None:
+            brief = brief.model_copy(update={"severity": severity.final, "target": target.final})
+            brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
+            findings = check_brief(brief, prepared.source_text, self.policy, now)
+        receipt = DraftReceipt(
+            prompt_id=prepared.prompt.id,
+            prompt_version=prepared.prompt.version,
+            backend=self.backend_name,
+            model=self.extractor.model_name,
+            prompt_tokens=extraction.prompt_tokens,
+            completion_tokens=extraction.completion_tokens,
+            attempts=extraction.attempts,
+            reasks=extraction.reasks,
+            latency_s=round(extraction.latency_s + (time.perf_counter() - started), 3),
+            token_budget=self.settings.prompt_token_budget,
+            prompt_tokens_estimated=prepared.prompt_tokens,
+            folded_log_lines=prepared.folded_lines,
+        )
+        return DraftResult(
+            brief=brief,
+            valid=extraction.valid,
+            errors=extraction.errors,
+            findings=findings,
+            severity=severity,
+            target=target,
+            triage=triaged,
+            redactions=prepared.redactions,
+            redacted_text=prepared.source_text,
+            receipt=receipt,
+        )

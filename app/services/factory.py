@@ -1,0 +1,23 @@
+"""Wire settings into services once; every front end (CLI, web app, evals) builds through here."""
+
+from app.core.extract import InstructorExtractor
+from app.core.llm.client import make_instructor, resolve_backend
+from app.core.llm.settings import Settings, get_settings
+from app.services.drafting import DraftingService
+
+
+def build_extractor(settings: Settings | None = None, reasks: int = 2) -> InstructorExtractor:
+    settings = settings or get_settings()
+    backend = resolve_backend(settings)
+    return InstructorExtractor(
+        make_instructor(settings, base_url=backend.base_url),
+        backend.model,
+        max_retries=reasks,
+        max_tokens=settings.max_tokens,
+        temperature=settings.temperature,
+    )
+
+
+def build_drafting_service(settings: Settings | None = None, prompt_ref: str = "brief@v1") -> DraftingService:
+    settings = settings or get_settings()
+    return DraftingService(build_extractor(settings), settings=settings, prompt_ref=prompt_ref)

@@ -1,0 +1,1 @@
+"""Versioned prompt files (data). Read only through app.core.prompts."""

@@ -1,0 +1,127 @@
+"""The escalation policy as data: every rule of the four seed guides with its citation.
+
+The default policy file is `app/core/policy/default.toml`; an organisation points the
+`ESCALATE_POLICY_FILE` setting at its own. Every model forbids unknown keys so a typo in a
+policy file fails loudly instead of silently disabling a rule.
+"""
+
+import re
+from datetime import time
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.common import Severity, Target
+from schemas.finding import Level
+
+_CITE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt:\d+(-\d+)?$")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class Cited(BaseModel):
+    """Anything taken from a seed: the words and where they stand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    quote: str = Field(min_length=1, description="The seed's words, verbatim.")
+    cite: str = Field(description="'<seed file>:<line>' or '<seed file>:<first>-<last>'.")
+
+    @field_validator("cite")
+    @classmethod
+    def _cite_format(cls, value: str) -> str:
+        if not _CITE.match(value):
+            raise ValueError("expected '<seed file>:<line>', e.g. '002_c7b4f1e68f98dd33.txt:6'")
+        return value
+
+
+class BusinessHours(Cited):
+    timezone: str = "America/Los_Angeles"
+    days: list[Weekday] = Field(min_length=1)
+    start: time
+    end: time
+
+
+class SeverityLevel(Cited):
+    label: str
+    definition: str
+    # None: no escalation clock, handled in the backlog (seed 002 line 9).
+    escalate_within_minutes: int | None = Field(default=None, ge=0)
+    response_minutes: int | None = Field(default=None, ge=0)
+    business_hours_only: bool = False
+
+
+class Rule(Cited):
+    """A check of the rules engine. `level` decides whether its findings block submission."""
+
+    level: Level
+    enabled: bool = True
+
+
+class ThresholdRule(Rule):
+    threshold: float = Field(gt=0)
+    min_severity: Severity
+
+
+class DiagnosticsRule(Rule):
+    # Brief field paths that must be filled, per target; `recommended` ones only warn.
+    required: dict[Target, list[str]]
+    recommended: dict[Target, list[str]] = Field(default_factory=dict)
+
+
+class SignalSpec(Cited):
+    """Regular expressions (case-insensitive) whose matches in the ticket raise a triage signal."""
+
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        return patterns
+
+
+class Rules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    severity_matches_signals: Rule
+    critical_needs_no_workaround: Rule
+    security_immediate: Rule
+    pattern_customers: ThresholdRule
+    emergency_duration: ThresholdRule
+    business_blocked: Rule
+    required_diagnostics: DiagnosticsRule
+    impact_first: Rule
+    no_pii: Rule
+    grounding: Rule
+    evidence_verbatim: Rule
+    sla_status: Rule
+    off_hours: Rule
+    escalation_criteria: Rule
+    target_matches_signals: Rule
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    version: str
+    title: str
+    business_hours: BusinessHours
+    severities: dict[Severity, SeverityLevel]
+    escalation_criteria: dict[str, Cited] = Field(description="Seed 003 'When to Escalate'.")
+    escalation_categories: dict[str, Cited] = Field(description="Seed 000 'Escalation categories'.")
+    tiers: dict[Target, Cited] = Field(description="Seed 003 'Escalation Tiers'.")
+    rules: Rules
+    signals: dict[str, SignalSpec]
+
+    @field_validator("severities")
+    @classmethod
+    def _all_severities(cls, value: dict[Severity, SeverityLevel]) -> dict[Severity, SeverityLevel]:
+        missing = [s.value for s in Severity if s not in value]
+        if missing:
+            raise ValueError(f"every severity needs a definition; missing {missing}")
+        return value
