@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from app.core.errors import InputError
+from schemas.brief import EscalationBrief
 from schemas.common import Severity, Target
 from schemas.draft import TicketInput
 
@@ -50,8 +51,10 @@ class Gold(BaseModel):
     facts: Facts | None = None
     # Policy rule ids (app/core/policy/default.toml [rules.*]) whose condition holds in this ticket.
     rules: list[str] = Field(default_factory=list)
-    # Rule ids the checker must report as findings even on a faithful brief (e.g. a missing account ID).
+    # Rule ids the checker reports on the gold brief (e.g. a missing account ID, off-hours paging):
+    # a faithful draft should raise them too.
     findings: list[str] | None = None
+    brief: EscalationBrief | None = Field(default=None, description="A reference brief a reviewer would approve.")
 
 
 class Attribution(BaseModel):
@@ -207,7 +210,7 @@ NAMED_DATASETS: dict[str, str] = {
     "public-open": "GitBugs + FARSEC public rows (committed, licences allow it)",
     "public-restricted": "the other public rows, read in place from ../shared (never committed)",
     "public-dev": "all 160 public rows, read in place from ../shared",
-    "smoke": "the small set the CI gate replays from cassettes",
+    "smoke": "the conversations tagged 'smoke': what the CI gate replays from a cassette",
 }
 
 
@@ -217,6 +220,9 @@ def load_dataset(ref: str) -> Dataset:
         return Dataset(ref, load_shared_public(committable=False), str(SHARED_PUBLIC_DEV))
     if ref == "public-dev":
         return Dataset(ref, load_shared_public(), str(SHARED_PUBLIC_DEV))
+    if ref == "smoke":
+        conversations = load_dataset("conversations")
+        return Dataset(ref, [c for c in conversations.cases if "smoke" in c.tags], conversations.origin)
     if ref in NAMED_DATASETS:
         path = DATASETS_DIR / f"{ref.replace('-', '_')}.jsonl"
         return Dataset(ref, read_jsonl(path), str(path.relative_to(REPO_ROOT)))

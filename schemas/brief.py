@@ -25,7 +25,9 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     field: NonEmpty = Field(description="Which brief field this supports, e.g. 'impact.customers_affected'.")
-    quote: NonEmpty = Field(description="The exact span copied from the ticket, character for character. Never paraphrase.")
+    quote: NonEmpty = Field(
+        description="The exact span copied from the ticket, character for character. Never paraphrase."
+    )
 
 
 # Seed 003 'IMPACT' (lines 21-25).
@@ -37,9 +39,13 @@ class Impact(BaseModel):
     customers_affected: int | None = Field(
         default=None, ge=0, description="How many customers are affected, only if the ticket states it; else null."
     )
-    customer_names: list[str] = Field(default_factory=list, description="Names of affected customers/companies, if given.")
+    customer_names: list[str] = Field(
+        default_factory=list, description="Names of affected customers/companies, if given."
+    )
     workflow_impact: str = Field(default="", description="What is broken for them, in one sentence.")
-    revenue_at_risk: str | None = Field(default=None, description="Revenue, renewal or contract at risk, as stated; else null.")
+    revenue_at_risk: str | None = Field(
+        default=None, description="Revenue, renewal or contract at risk, as stated; else null."
+    )
     # Computed by the rules engine from ticket timestamps and business hours; the model leaves it.
     sla_status: SlaStatus = Field(default=SlaStatus.unknown, description="Leave as 'unknown'; it is computed.")
 
@@ -77,7 +83,9 @@ class CustomerCommunication(BaseModel):
 
     last_update: str = Field(default="", description="Date and gist of the last message to the customer.")
     expectation: str = Field(default="", description="What the customer expects and by when.")
-    escalation_risk: str = Field(default="", description="Whether the customer may escalate further (executives, churn).")
+    escalation_risk: str = Field(
+        default="", description="Whether the customer may escalate further (executives, churn)."
+    )
 
 
 # Seed 003 'WHAT'S NEEDED' (lines 43-45).
@@ -86,7 +94,9 @@ class WhatsNeeded(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    asks: list[str] = Field(default_factory=list, description="Specific asks of the receiving team: investigate, fix, decide, approve.")
+    asks: list[str] = Field(
+        default_factory=list, description="Specific asks of the receiving team: investigate, fix, decide, approve."
+    )
     deadline: str | None = Field(default=None, description="By when, if the ticket gives a date or time; else null.")
 
     _clean = field_validator("asks")(_clean_list)
@@ -98,7 +108,9 @@ class Diagnostics(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    account_ids: list[str] = Field(default_factory=list, description="Account, org, tenant or workspace IDs, copied exactly.")
+    account_ids: list[str] = Field(
+        default_factory=list, description="Account, org, tenant or workspace IDs, copied exactly."
+    )
     timestamps: list[str] = Field(default_factory=list, description="Timestamps of the failures, copied exactly.")
     environment: str = Field(default="", description="Customer environment and configuration.")
     error_messages: list[str] = Field(
@@ -108,7 +120,9 @@ class Diagnostics(BaseModel):
     har_attached: bool = Field(default=False, description="True if a HAR file is attached.")
     screenshots: list[str] = Field(default_factory=list, description="Screenshots or recordings referenced.")
     traceroute_attached: bool = Field(default=False, description="True if a traceroute is included.")
-    customer_contact: str = Field(default="", description="Customer contact role and preferred channel (no emails or phones).")
+    customer_contact: str = Field(
+        default="", description="Customer contact role and preferred channel (no emails or phones)."
+    )
 
     _clean = field_validator("account_ids", "timestamps", "error_messages", "screenshots")(_clean_list)
 
@@ -136,7 +150,9 @@ class EscalationBrief(BaseModel):
     )
     impact: Impact = Field(default_factory=Impact)
     description: str = Field(default="", description="3-5 sentences: what happens, since when, how it shows, scope.")
-    workaround: str | None = Field(default=None, description="The workaround the customer can use, if one is stated; else null.")
+    workaround: str | None = Field(
+        default=None, description="The workaround the customer can use, if one is stated; else null."
+    )
     reproduction: Reproduction = Field(default_factory=Reproduction)
     tried: list[Attempt] = Field(default_factory=list, description="What has been tried, each with its result.")
     communication: CustomerCommunication = Field(default_factory=CustomerCommunication)
@@ -158,9 +174,7 @@ class EscalationBrief(BaseModel):
             try:
                 return Severity.from_label(value)
             except ValueError:
-                raise ValueError(
-                    f"severity {value!r} is not allowed: answer one of sev1, sev2, sev3, sev4"
-                ) from None
+                raise ValueError(f"severity {value!r} is not allowed: answer one of sev1, sev2, sev3, sev4") from None
         return value
 
     @model_validator(mode="after")
@@ -171,9 +185,7 @@ class EscalationBrief(BaseModel):
         if not source:
             return self
         if not self.evidence:
-            raise ValueError(
-                "evidence is empty: add at least one item whose quote is copied exactly from the ticket"
-            )
+            raise ValueError("evidence is empty: add at least one item whose quote is copied exactly from the ticket")
         normal_source = normalize_space(source)
         missing = [e.quote for e in self.evidence if normalize_space(e.quote) not in normal_source]
         if missing:
@@ -188,4 +200,3 @@ class EscalationBrief(BaseModel):
 def normalize_space(text: str) -> str:
     """Collapse whitespace so a quote that wraps differently still counts as verbatim."""
     return " ".join(text.split())
-

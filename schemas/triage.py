@@ -23,4 +23,6 @@ class TriageResult(BaseModel):
     target: Target
     signals: list[Signal] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="Why this severity and target, one line each.")
-    immediate: bool = Field(default=False, description="Escalate now, whatever the hour (security, Sev1/Sev2 off hours).")
+    immediate: bool = Field(
+        default=False, description="Escalate now, whatever the hour (security, Sev1/Sev2 off hours)."
+    )

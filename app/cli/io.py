@@ -33,7 +33,7 @@ def read_text(path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        fail(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start:exc.start + 1]!r})")
+        fail(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})")
 
 
 def read_json(path: str) -> Any:

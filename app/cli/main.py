@@ -16,6 +16,10 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "app.cli.rulebook",
     "app.cli.draft",
+    "app.cli.serve",
+    "app.cli.model",
+    "app.cli.store",
+    "app.cli.eval",
 )
 
 for module_name in COMMAND_MODULES:

@@ -33,9 +33,7 @@ def _parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-NowOption = Annotated[
-    str | None, typer.Option("--now", help="Evaluate as of this ISO 8601 time (default: now).")
-]
+NowOption = Annotated[str | None, typer.Option("--now", help="Evaluate as of this ISO 8601 time (default: now).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 

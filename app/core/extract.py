@@ -3,7 +3,8 @@
 Schema-level problems (a quote not in the ticket, an unknown severity, malformed JSON) make
 instructor re-ask with the validator's message, which is written for the model. When retries
 run out the last attempt is still returned, marked invalid with its errors, so the agent has
-something to fix instead of nothing.
+something to fix instead of nothing. An answer cut off at max_tokens is returned the same way
+(what parsed of it, marked invalid); a stream whose connection breaks is asked again unstreamed.
 """
 
 import json
@@ -12,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import InstructorRetryException
+import pydantic_core
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.v2.core.hooks import Hooks
 from pydantic import BaseModel, ValidationError
 
@@ -83,13 +86,29 @@ def _completion_text(completion: Any) -> str | None:
 
 
 def salvage(raw: str | None) -> EscalationBrief | None:
-    """Best effort at the last attempt: schema-valid but ungrounded beats nothing."""
+    """Best effort at the last attempt: schema-valid but ungrounded beats nothing.
+
+    JSON cut off mid-way is parsed as far as it goes, so a brief truncated after its required
+    fields is still kept for the agent to finish.
+    """
     if not raw:
         return None
     try:
-        return EscalationBrief.model_validate_json(raw)
-    except ValidationError:
+        return EscalationBrief.model_validate(pydantic_core.from_json(raw, allow_partial=True))
+    except ValueError:  # pydantic's ValidationError and from_json's errors are both ValueErrors
         return None
+
+
+def _broke_mid_stream(exc: BaseException) -> bool:
+    """Whether a failed stream died of its connection rather than of its content."""
+    current: BaseException | None = exc
+    for _ in range(10):
+        if current is None:
+            return False
+        if isinstance(current, httpx2.TransportError | openai.APIConnectionError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 class _Meter:
@@ -167,6 +186,23 @@ class InstructorExtractor:
                 reasks=meter.reasks,
                 latency_s=time.perf_counter() - started,
             )
+        except IncompleteOutputException as exc:
+            # Asking again would only hit the same limit; keep what parsed and say what to change.
+            raw = _completion_text(exc.last_completion)
+            return Extraction(
+                brief=salvage(raw),
+                valid=False,
+                errors=[
+                    f"the model's answer was cut off at max_tokens={self.max_tokens} before its JSON was complete; "
+                    "raise ESCALATE_MAX_TOKENS or shorten the ticket, or finish the brief by hand"
+                ],
+                raw=raw,
+                prompt_tokens=meter.prompt_tokens,
+                completion_tokens=meter.completion_tokens,
+                attempts=max(meter.attempts, 1),
+                reasks=meter.reasks,
+                latency_s=time.perf_counter() - started,
+            )
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
         return Extraction(
@@ -195,14 +231,26 @@ class InstructorExtractor:
                 messages=prompt.messages(),  # type: ignore[arg-type]
                 context=context,
                 max_retries=0,
+                # Partials are validated as Python dicts, where strict mode refuses enum values given as
+                # strings: every stream then failed at its end and cost a second, non-streamed call.
+                strict=False,
                 hooks=meter.hooks,
                 **self._call_kwargs(),
             ):
-                last = partial.model_dump(mode="json", exclude_none=True)
+                # Mid-stream, enum fields still hold plain strings; pydantic would warn on each dump.
+                last = partial.model_dump(mode="json", exclude_none=True, warnings=False)
                 yield last
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
-        except (ValidationError, InstructorRetryException):
+        except InstructorRetryException as exc:
+            if _broke_mid_stream(exc):
+                # Not the model's fault, so no re-ask: the same request again, unstreamed, with the
+                # client's retries and backoff (a BackendError if the server stays unreachable).
+                extraction = self.extract(prompt, context)
+                extraction.latency_s = time.perf_counter() - started
+                yield extraction
+                return
+        except ValidationError:
             pass  # judged below on what arrived
         raw = json.dumps(last)
         try:
@@ -232,7 +280,10 @@ class InstructorExtractor:
         messages = [
             *prompt.messages(),
             {"role": "assistant", "content": "{{ _previous }}"},
-            {"role": "user", "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}"},
+            {
+                "role": "user",
+                "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}",
+            },
         ]
         return self.extract(_Messages(messages), context)  # type: ignore[arg-type]
 

@@ -99,7 +99,4 @@ def check_context(prompt: PromptFile, context: dict[str, Any]) -> None:
 def render_preview(prompt: PromptFile, context: dict[str, Any]) -> list[dict[str, str]]:
     """Render exactly as instructor will (sandboxed Jinja, values inserted verbatim)."""
     check_context(prompt, context)
-    return [
-        {"role": m["role"], "content": _ENV.from_string(m["content"]).render(**context)}
-        for m in prompt.messages()
-    ]
+    return [{"role": m["role"], "content": _ENV.from_string(m["content"]).render(**context)} for m in prompt.messages()]

@@ -18,7 +18,10 @@ _SLA_LABELS = {
     SlaStatus.unknown: "Unknown",
 }
 _NOT_STATED = "Not stated"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Inline markup and raw HTML; block markers only matter at the start of a line (see below).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+_MD_BLOCK_MARK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
+_MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def _or_not_stated(value: str | None) -> str:
@@ -85,7 +88,9 @@ def render_text(brief: EscalationBrief) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Model text is shown as text: no links, images, HTML, emphasis or headings of its own."""
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _MD_ORDERED.sub(r"\1\\\2", _MD_BLOCK_MARK.sub(r"\1\\\2", text))
 
 
 def render_markdown(brief: EscalationBrief) -> str:

@@ -2,8 +2,9 @@
 
 The model extracts; the rules decide what they can. Severity and target from the model are
 kept next to the rule-derived ones, and the final values follow the rules whenever a decisive
-signal fired (security, outage, data loss, customer counts, long emergencies, blocked renewals,
-workarounds, feature requests, questions); otherwise the model's suggestion stands.
+signal set them (`app.core.triage.DECISIVE_KINDS`: security, outage, data loss, customer counts,
+long emergencies, blocked renewals, workarounds, feature requests, questions); otherwise the
+model's suggestion stands.
 """
 
 import time
@@ -23,7 +24,7 @@ from app.core.prompts import PromptFile, load_prompt, render_preview
 from app.core.redaction import PlaceholderMap, redact
 from app.core.rules import apply_computed_fields, check_brief
 from app.core.tokens import count_tokens
-from app.core.triage import triage
+from app.core.triage import DECISIVE_KINDS, TriageBasis, triage_with_basis
 from schemas.brief import EscalationBrief
 from schemas.common import Severity, Target
 from schemas.draft import (
@@ -38,12 +39,6 @@ from schemas.policy import Policy
 from schemas.redaction import RedactionItem
 from schemas.triage import TriageResult
 
-# Signals strong enough for the rules to overrule the model (see module docstring).
-DECISIVE_SEVERITY = frozenset(
-    {"security", "outage", "data_loss", "customer_count", "duration", "business_blocked", "workaround",
-     "feature_request", "question"}
-)
-DECISIVE_TARGET = frozenset({"security", "feature_request", "question", "business_blocked", "outage", "data_loss"})
 # Room the rendered instructions and ticket leave for logs is what condensing may use.
 MIN_LOG_BUDGET = 200
 
@@ -71,31 +66,31 @@ class PreparedPrompt:
     folded_lines: int
 
 
-def decide_severity(model: Severity | None, triage_result: TriageResult) -> SeverityDecision:
-    kinds = {s.kind for s in triage_result.signals}
-    decisive = sorted(kinds & DECISIVE_SEVERITY)
-    if decisive or model is None:
-        why = f"rules decide: signals {', '.join(decisive)}" if decisive else "no model suggestion"
-        reasons = [why, *triage_result.reasons]
-        if model is not None and model != triage_result.severity:
+def decide_severity(model: Severity | None, triaged: TriageResult, basis: TriageBasis) -> SeverityDecision:
+    """The rules' severity stands when a decisive signal set it; otherwise the model's suggestion."""
+    if basis.severity_kind in DECISIVE_KINDS or model is None:
+        why = f"rules decide: signal '{basis.severity_kind}'" if basis.severity_kind else "no model suggestion"
+        reasons = [why, *triaged.reasons]
+        if model is not None and model != triaged.severity:
             reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
-        return SeverityDecision(model=model, rules=triage_result.severity, final=triage_result.severity, reasons=reasons)
+        return SeverityDecision(model=model, rules=triaged.severity, final=triaged.severity, reasons=reasons)
     return SeverityDecision(
         model=model,
-        rules=triage_result.severity,
+        rules=triaged.severity,
         final=model,
-        reasons=["no decisive signal in the ticket: the model's suggestion stands", *triage_result.reasons],
+        reasons=["no decisive signal in the ticket: the model's suggestion stands", *triaged.reasons],
     )
 
 
-def decide_target(model: Target | None, triage_result: TriageResult) -> TargetDecision:
-    kinds = {s.kind for s in triage_result.signals}
-    decisive = sorted(kinds & DECISIVE_TARGET)
-    if decisive or model is None:
-        reasons = [f"rules decide: signals {', '.join(decisive)}" if decisive else "no model suggestion"]
-        return TargetDecision(model=model, rules=triage_result.target, final=triage_result.target, reasons=reasons)
+def decide_target(model: Target | None, triaged: TriageResult, basis: TriageBasis) -> TargetDecision:
+    if basis.target_kind in DECISIVE_KINDS or model is None:
+        why = f"rules decide: signal '{basis.target_kind}'" if basis.target_kind else "no model suggestion"
+        reasons = [why]
+        if model is not None and model != triaged.target:
+            reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
+        return TargetDecision(model=model, rules=triaged.target, final=triaged.target, reasons=reasons)
     return TargetDecision(
-        model=model, rules=triage_result.target, final=model, reasons=["no decisive signal: the model's target stands"]
+        model=model, rules=triaged.target, final=model, reasons=["no decisive signal: the model's target stands"]
     )
 
 
@@ -127,7 +122,7 @@ class DraftingService:
         redactions = list(red_conv.items)
         log_parts: list[str] = []
         if pasted_logs.strip():
-            red = redact(pasted_logs, source="ticket", placeholders=placeholders)
+            red = redact(pasted_logs, source="ticket (pasted logs)", placeholders=placeholders)
             redactions += red.items
             log_parts.append(red.text)
         for attachment in ticket.attachments:
@@ -184,10 +179,10 @@ class DraftingService:
 
     def _finish(self, prepared: PreparedPrompt, extraction: Extraction, now: datetime) -> DraftResult:
         started = time.perf_counter()
-        triaged = triage(prepared.source_text, self.policy, now)
+        triaged, basis = triage_with_basis(prepared.source_text, self.policy, now)
         brief = extraction.brief
-        severity = decide_severity(brief.severity if brief else None, triaged)
-        target = decide_target(brief.target if brief else None, triaged)
+        severity = decide_severity(brief.severity if brief else None, triaged, basis)
+        target = decide_target(brief.target if brief else None, triaged, basis)
         findings: list[Finding] = []
         if brief is not None:
             brief = brief.model_copy(update={"severity": severity.final, "target": target.final})

@@ -10,7 +10,7 @@ def build_extractor(settings: Settings | None = None, reasks: int = 2) -> Instru
     settings = settings or get_settings()
     backend = resolve_backend(settings)
     return InstructorExtractor(
-        make_instructor(settings, base_url=backend.base_url),
+        make_instructor(settings, backend=backend),
         backend.model,
         max_retries=reasks,
         max_tokens=settings.max_tokens,

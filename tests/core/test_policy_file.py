@@ -31,7 +31,12 @@ def test_own_policy_file_is_used(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "key", "expected"),
     [
-        ("threshold = 3\nmin_severity", 'threshold = "three"\nmin_severity', "rules.pattern_customers.threshold", "number"),
+        (
+            "threshold = 3\nmin_severity",
+            'threshold = "three"\nmin_severity',
+            "rules.pattern_customers.threshold",
+            "number",
+        ),
         ('level = "error"', 'level = "fatal"', "rules.severity_matches_signals.level", "'error' or 'warning'"),
         ('cite = "000_ecb2be35f55dd45f.txt:5"', 'cite = "seed zero"', "business_hours.cite", "<seed file>:<line>"),
         ("[severities.sev4]", "[severities.sev9]", "severities.sev9", ""),
@@ -61,5 +66,5 @@ def test_missing_policy_file(tmp_path: Path) -> None:
 
 def test_unknown_key_is_refused(tmp_path: Path) -> None:
     text = DEFAULT_POLICY_FILE.read_text(encoding="utf-8") + '\n[rules.sla_status_typo]\nlevel = "error"\n'
-    with pytest.raises(PolicyError, match="rules.sla_status_typo"):
+    with pytest.raises(PolicyError, match=r"rules\.sla_status_typo"):
         load_policy(_write(tmp_path, text))

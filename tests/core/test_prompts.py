@@ -45,13 +45,18 @@ def _write_prompt(root: Path, body: str) -> None:
 
 
 def test_undeclared_variable_is_refused(tmp_path: Path) -> None:
-    _write_prompt(tmp_path, "id: p\nversion: 1\nvariables: [ticket]\nchangelog: [x]\nsystem: hi {{ secret }}\nuser: '{{ ticket }}'\n")
+    _write_prompt(
+        tmp_path,
+        "id: p\nversion: 1\nvariables: [ticket]\nchangelog: [x]\nsystem: hi {{ secret }}\nuser: '{{ ticket }}'\n",
+    )
     with pytest.raises(PromptError, match="undeclared variables: \\['secret'\\]"):
         load_prompt("p@v1", root=tmp_path)
 
 
 def test_version_mismatch_is_refused(tmp_path: Path) -> None:
-    _write_prompt(tmp_path, "id: p\nversion: 2\nvariables: [ticket]\nchangelog: [x]\nsystem: hi\nuser: '{{ ticket }}'\n")
+    _write_prompt(
+        tmp_path, "id: p\nversion: 2\nvariables: [ticket]\nchangelog: [x]\nsystem: hi\nuser: '{{ ticket }}'\n"
+    )
     with pytest.raises(PromptError, match="declares p@v2"):
         load_prompt("p@v1", root=tmp_path)
 

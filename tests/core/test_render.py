@@ -13,8 +13,11 @@ BRIEF = EscalationBrief.model_validate(
         "summary": "Checkout fails for 40 stores since 09:10 UTC",
         "severity": "sev1",
         "target": "engineering",
-        "impact": {"customers_affected": 40, "workflow_impact": "Stores cannot take card payments",
-                   "revenue_at_risk": "about $12k/hour"},
+        "impact": {
+            "customers_affected": 40,
+            "workflow_impact": "Stores cannot take card payments",
+            "revenue_at_risk": "about $12k/hour",
+        },
         "description": "Payments return HTTP 502 from the gateway.",
         "reproduction": {"steps": ["Add an item", "Pay by card"], "expected": "Paid", "actual": "HTTP 502"},
         "tried": [{"action": "Restarted POS", "result": "No change"}],
@@ -58,7 +61,7 @@ def test_markdown_states_business_impact_in_first_two_lines() -> None:
 def test_markdown_escapes_model_text() -> None:
     hostile = BRIEF.model_copy(update={"summary": "<script>alert(1)</script> [click](http://x)"})
     md = render_markdown(hostile)
-    assert "<script>" not in md and "](http" not in md
+    assert "<script>" not in md and "\\[click\\](http" in md
 
 
 def test_json_round_trips() -> None:

@@ -32,8 +32,12 @@ def test_unknown_severity_message_is_an_instruction() -> None:
 
 
 def test_evidence_must_be_verbatim_when_source_given() -> None:
-    data = {"summary": "x", "severity": "sev2", "target": "engineering",
-            "evidence": [{"field": "summary", "quote": "login   fails\nfor ACME"}]}
+    data = {
+        "summary": "x",
+        "severity": "sev2",
+        "target": "engineering",
+        "evidence": [{"field": "summary", "quote": "login   fails\nfor ACME"}],
+    }
     EscalationBrief.model_validate(data, context={"source": "Since 9am login fails for ACME users"})
     with pytest.raises(ValidationError, match="not in the ticket"):
         EscalationBrief.model_validate(data, context={"source": "everything works"})

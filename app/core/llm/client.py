@@ -2,9 +2,12 @@
 
 Retries: openai retries connection errors, timeouts, 408/409/429 and 5xx itself, with exponential
 backoff (0.5 s doubling to 8 s, jittered) and honours `Retry-After`/`retry-after-ms` up to 120 s;
-`max_retries` comes from settings. Whatever still fails goes through `map_openai_error`.
+`max_retries` comes from settings. A 200 JSON answer that does not parse (cut off mid-body) is
+turned into a transport error by `reject_unreadable_json`, so it gets the same retries and backoff.
+Whatever still fails goes through `map_openai_error`.
 """
 
+import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -50,6 +53,28 @@ def resolve_backend(settings: Settings) -> BackendInfo:
     return BackendInfo(name="openai", base_url=base_url.rstrip("/"), model=settings.model)
 
 
+class UnreadableResponse(httpx2.RemoteProtocolError):
+    """A complete HTTP answer whose JSON body does not parse."""
+
+
+def reject_unreadable_json(response: httpx2.Response) -> None:
+    """httpx response hook: raise on a 200 JSON answer that does not parse.
+
+    Raised inside the client's send, openai retries it with backoff like a dropped connection.
+    Left alone, openai would parse it after its retry loop and instructor would retry it at once,
+    with no backoff, and report a bare JSONDecodeError.
+    """
+    if response.status_code != 200 or "json" not in response.headers.get("content-type", ""):
+        return
+    response.read()
+    try:
+        json.loads(response.content)
+    except ValueError as exc:
+        raise UnreadableResponse(
+            f"the answer was not readable JSON ({exc}); it was probably cut off", request=response.request
+        ) from exc
+
+
 def http_timeout(settings: Settings) -> httpx2.Timeout:
     """Explicit, because openai's default read timeout is 600 s."""
     return httpx2.Timeout(settings.timeout_s, connect=settings.connect_timeout_s)
@@ -64,7 +89,9 @@ def make_openai_client(
     """An openai client for the configured backend. `transport` lets tests replace the network."""
     backend = backend or resolve_backend(settings)
     timeout = http_timeout(settings)
-    http_client = openai.DefaultHttpxClient(timeout=timeout, transport=transport)
+    http_client = openai.DefaultHttpxClient(
+        timeout=timeout, transport=transport, event_hooks={"response": [reject_unreadable_json]}
+    )
     api_key = settings.api_key.get_secret_value() if settings.api_key else _NO_KEY
     return openai.OpenAI(
         api_key=api_key,
@@ -82,6 +109,11 @@ def make_instructor(
     client: openai.OpenAI | None = None,
 ) -> instructor.Instructor:
     """An instructor client in the configured mode, with the backend's model name filled in."""
+    if settings.backend == "embedded" and settings.mode == "tools":
+        # Measured: llama.cpp returns plain text, instructor then finds no tool call on every attempt.
+        raise InputError(
+            "ESCALATE_MODE=tools does not work with the embedded llama.cpp server; use json_schema (the default)"
+        )
     backend = backend or resolve_backend(settings)
     client = client or make_openai_client(settings, backend=backend)
     return instructor.from_openai(client, mode=MODES[settings.mode], model=backend.model)
@@ -114,13 +146,17 @@ def map_openai_error(exc: BaseException) -> BackendError:
         )
     if isinstance(api_error, openai.APIConnectionError):
         cause = api_error.__cause__
+        if isinstance(cause, UnreadableResponse):
+            return BackendError(f"the model server{where} kept sending unreadable answers, even after retries: {cause}")
         reason = f": {_short(str(cause))}" if cause and str(cause) else ""
         return BackendUnavailable(f"cannot reach the model server{where}{reason}")
     if isinstance(api_error, openai.APIStatusError):
         status = api_error.status_code
         detail = _status_detail(api_error)
         if status in (401, 403):
-            return BackendError(f"the model server{where} refused the credentials (HTTP {status}); check ESCALATE_API_KEY")
+            return BackendError(
+                f"the model server{where} refused the credentials (HTTP {status}); check ESCALATE_API_KEY"
+            )
         if status == 404:
             return BackendError(
                 f"the model server{where} answered HTTP 404 ({detail}); check ESCALATE_BASE_URL (it usually ends "

@@ -171,6 +171,11 @@ def _reusable(root: str, model_path: Path) -> RunningServer | None:
         return None
     if code == 503:  # llama.cpp answers 503 while it loads the model
         _wait_healthy(root, STARTUP_TIMEOUT_S)
+    elif code != 200:
+        raise BackendUnavailable(
+            f"{root} is already used by another program (not llama.cpp: GET /health answered HTTP {code}); "
+            "set ESCALATE_SERVER_PORT to a free port or stop that program"
+        )
     try:
         _, props = _get_json(f"{root}/props", 5.0)
     except httpx2.TransportError as exc:

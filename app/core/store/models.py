@@ -83,6 +83,10 @@ class DraftRow(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_reason: Mapped[str | None] = mapped_column(Text)
 
+    # SQLAlchemy's optimistic locking: every UPDATE says "AND version = <the one I read>" and
+    # bumps it, so of two concurrent writers exactly one wins (StaleDataError for the other).
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
 
 class DraftVersionRow(Base):
     """Every change of a draft, so the model's text and each of the agent's edits can be compared."""
@@ -109,9 +113,7 @@ class ReviewRow(Base):
     __tablename__ = "reviews"
     __table_args__ = (
         # `author` must be the draft's real author (composite FK), and never the reviewer (CHECK).
-        ForeignKeyConstraint(
-            ["draft_id", "author"], ["drafts.id", "drafts.author"], name="fk_reviews_draft_author"
-        ),
+        ForeignKeyConstraint(["draft_id", "author"], ["drafts.id", "drafts.author"], name="fk_reviews_draft_author"),
         CheckConstraint("reviewer <> author", name="reviewer_is_not_author"),
         CheckConstraint(_in("decision", DECISIONS), name="decision"),
         CheckConstraint("decision = 'approved' OR length(reason) > 0", name="reject_has_reason"),

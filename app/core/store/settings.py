@@ -1,11 +1,14 @@
 """Settings of the web app that the model settings do not carry: users file, webhook, sessions.
 
 Read from `ESCALATE_*` variables like `app.core.llm.settings.Settings` (which owns `db_url`), e.g.
-`ESCALATE_USERS_FILE`, `ESCALATE_WEBHOOK_URL`, `ESCALATE_WEBHOOK_FORMAT`, `ESCALATE_SESSION_TTL_MINUTES`.
+`ESCALATE_USERS_FILE`, `ESCALATE_WEBHOOK_URL`, `ESCALATE_WEBHOOK_FORMAT`, `ESCALATE_SESSION_TTL_MINUTES`,
+`ESCALATE_DRAFTER_FACTORY`.
 """
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +33,20 @@ class AppSettings(BaseSettings):
     webhook_format: WebhookFormat = "slack"
     webhook_timeout_s: PositiveFloat = 10.0
     session_ttl_minutes: PositiveInt = Field(default=12 * 60, description="Local sign-ins expire after this.")
+    # "module:callable" returning a Drafter; tests and demos swap in a recorded-traffic drafter.
+    drafter_factory: str = Field(default="app.services.factory:build_drafting_service", pattern=r"^[\w.]+:\w+$")
+
+
+def safe_destination(url: str) -> str:
+    """A webhook URL fit to show or store: scheme and host only, since the path is the credential."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}/…" if parts.netloc else "(invalid URL)"
+
+
+@lru_cache(maxsize=1)
+def get_app_settings() -> AppSettings:
+    """The process-wide app settings; `get_app_settings.cache_clear()` after changing the environment."""
+    return load_app_settings()
 
 
 def load_app_settings(**overrides: object) -> AppSettings:

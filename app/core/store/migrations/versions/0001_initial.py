@@ -20,7 +20,7 @@ _SQLITE_TRIGGERS = [
 ]
 _PG_FUNCTION = (
     "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'restrict_violation'; END $$"
 )
 _PG_TRIGGER = (
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
@@ -80,16 +80,12 @@ def upgrade() -> None:
         sa.Column("reviewed_by", sa.String(length=120), nullable=True),
         sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("review_reason", sa.Text(), nullable=True),
-        sa.CheckConstraint(
-            "status IN ('draft', 'submitted', 'approved', 'rejected')", name=op.f("ck_drafts_status")
-        ),
+        sa.CheckConstraint("status IN ('draft', 'submitted', 'approved', 'rejected')", name=op.f("ck_drafts_status")),
         sa.CheckConstraint(
             "status NOT IN ('approved', 'rejected') OR reviewed_by IS NOT NULL",
             name=op.f("ck_drafts_decided_has_reviewer"),
         ),
-        sa.CheckConstraint(
-            "reviewed_by IS NULL OR reviewed_by <> author", name=op.f("ck_drafts_no_self_review")
-        ),
+        sa.CheckConstraint("reviewed_by IS NULL OR reviewed_by <> author", name=op.f("ck_drafts_no_self_review")),
         sa.CheckConstraint("version >= 1", name=op.f("ck_drafts_version_positive")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_drafts")),
         sa.UniqueConstraint("id", "author", name="uq_drafts_id_author"),
@@ -156,23 +152,17 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "decision = 'approved' OR length(reason) > 0", name=op.f("ck_reviews_reject_has_reason")
-        ),
+        sa.CheckConstraint("decision = 'approved' OR length(reason) > 0", name=op.f("ck_reviews_reject_has_reason")),
         sa.CheckConstraint("decision IN ('approved', 'rejected')", name=op.f("ck_reviews_decision")),
         sa.CheckConstraint("reviewer <> author", name=op.f("ck_reviews_reviewer_is_not_author")),
-        sa.ForeignKeyConstraint(
-            ["draft_id", "author"], ["drafts.id", "drafts.author"], name="fk_reviews_draft_author"
-        ),
+        sa.ForeignKeyConstraint(["draft_id", "author"], ["drafts.id", "drafts.author"], name="fk_reviews_draft_author"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reviews")),
     )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reviews_draft_id"), ["draft_id"], unique=False)
 
     op.execute(
-        sa.text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)").bindparams(
-            genesis=GENESIS_HASH
-        )
+        sa.text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :genesis)").bindparams(genesis=GENESIS_HASH)
     )
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)

@@ -1,0 +1,113 @@
+"""Hand-written recognizers, only for credentials that neither Presidio nor detect-secrets knows.
+
+Each entry says which gap it fills. Group 'secret' is the part masked; the rest of the match is
+context that stays readable ("Authorization: Bearer <BEARER_TOKEN_1>").
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from app.core.redaction.detection import Category, Detection
+from app.core.redaction.lines import Lines
+
+
+@dataclass(frozen=True)
+class CredentialPattern:
+    kind: str
+    name: str
+    regex: re.Pattern[str]
+    # Literal strings (any case) one of which must occur in a line for the regex to run on it.
+    anchors: tuple[str, ...]
+
+
+def _p(kind: str, name: str, pattern: str, anchors: tuple[str, ...], flags: int = 0) -> CredentialPattern:
+    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors)
+
+
+_VALUE_END = r"(?=$|[\s\"'`,;&)\]}>])"
+PATTERNS: tuple[CredentialPattern, ...] = (
+    # Google API keys and OAuth secrets: no detector in either library.
+    _p("GCP_API_KEY", "google_api_key", r"(?P<secret>\bAIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])", ("AIza",)),
+    _p("GCP_OAUTH_SECRET", "google_oauth_client_secret", r"(?P<secret>\bGOCSPX-[0-9A-Za-z_\-]{28})", ("GOCSPX-",)),
+    _p("GCP_OAUTH_TOKEN", "google_oauth_access_token", r"(?P<secret>\bya29\.[0-9A-Za-z_\-]{20,})", ("ya29.",)),
+    # Azure: detect-secrets knows only the 88-character storage AccountKey.
+    _p(
+        "AZURE_KEY",
+        "azure_connection_string_key",
+        r"(?i)\b(?:AccountKey|SharedAccessKey|SharedSecretValue|AccessKey)\s*=\s*(?P<secret>[A-Za-z0-9+/]{20,}={0,2})",
+        ("accountkey", "sharedaccesskey", "sharedsecretvalue", "accesskey"),
+    ),
+    _p("AZURE_SAS", "azure_sas_signature", r"[?&]sig=(?P<secret>[A-Za-z0-9%+/=]{20,})", ("sig=",)),
+    _p(
+        "AZURE_CLIENT_SECRET",
+        "azure_client_secret",
+        r"(?<![\w~.-])(?P<secret>[A-Za-z0-9_~.\-]{3}\dQ~[A-Za-z0-9_~.\-]{31,34})(?![\w~.-])",
+        ("Q~",),
+    ),
+    # OpenAI's current project/service/admin keys; detect-secrets knows only the legacy T3BlbkFJ form.
+    _p("OPENAI_KEY", "openai_project_key", r"(?P<secret>\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,})", ("sk-",)),
+    _p("ANTHROPIC_KEY", "anthropic_key", r"(?P<secret>\bsk-ant-[A-Za-z0-9_\-]{20,})", ("sk-ant-",)),
+    # Stripe test and restricted keys; detect-secrets matches live keys only.
+    _p("STRIPE_KEY", "stripe_test_key", r"(?P<secret>\b[rs]k_test_[0-9A-Za-z]{16,})", ("k_test_",)),
+    _p("STRIPE_KEY", "stripe_webhook_secret", r"(?P<secret>\bwhsec_[0-9A-Za-z]{24,})", ("whsec_",)),
+    # GitHub fine-grained tokens; detect-secrets knows the classic gh?_ ones.
+    _p("GITHUB_TOKEN", "github_fine_grained_pat", r"(?P<secret>\bgithub_pat_[0-9A-Za-z_]{22,})", ("github_pat_",)),
+    # An AWS secret access key pasted without a 'key = value' shape ("my aws secret is ..."):
+    # detect-secrets needs quotes or a keyword assignment. Mixed case keeps commit SHAs out.
+    _p(
+        "AWS_KEY",
+        "aws_secret_access_key_in_prose",
+        r"(?i:aws|secret)[^\n]{0,60}?(?<![A-Za-z0-9/+])(?P<secret>(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])"
+        r"(?=[A-Za-z0-9/+]*\d)[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        ("aws", "secret"),
+    ),
+    # HTTP credentials in headers, curl commands and logs.
+    _p(
+        "BEARER_TOKEN",
+        "authorization_bearer",
+        rf"(?i)\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{{8,}}=*){_VALUE_END}",
+        ("bearer",),
+    ),
+    _p(
+        "BASIC_AUTH",
+        "authorization_basic",
+        rf"(?i)\bAuthorization\"?\s*[:=]\s*\"?Basic\s+(?P<secret>[A-Za-z0-9+/]{{8,}}={{0,2}}){_VALUE_END}",
+        ("basic",),
+    ),
+    _p(
+        "SESSION_COOKIE",
+        "cookie_header",
+        r"(?im)\b(?:Set-)?Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
+        ("cookie",),
+    ),
+    # user:password@host with characters detect-secrets' basic-auth pattern rejects ('!', '$', ...).
+    _p(
+        "PASSWORD_IN_URL",
+        "password_in_url",
+        r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]*:(?P<secret>[^\s/\"'<>]+)@(?=[\w.\-\[])",
+        ("://",),
+    ),
+    # Token-named fields detect-secrets' keyword list lacks ('token', 'access_key', 'X-Api-Key'), and
+    # password fields whose quote is never closed (a truncated paste), which its patterns require.
+    _p(
+        "SECRET",
+        "credential_field",
+        r"(?i)(?<![\w-])(?:[\w-]*[_-])?(?:(?:access|refresh|id|auth|session|csrf|xsrf|api|bot|oauth|personal|private"
+        r"|client|app|slack|github|gitlab|npm|twilio|sendgrid|secret|signing|master|encryption)[_-]?(?:token|key|secret)"
+        r"|token|secret|password|passwd|pwd)\"?\s*[:=]\s*[\"']?"
+        r"(?P<secret>(?=[^\s\"'&,;<>]*[A-Za-z])(?=[^\s\"'&,;<>]*\d)[^\s\"'&,;<>]{8,})",
+        ("token", "key", "secret", "passw", "pwd"),
+        re.IGNORECASE,
+    ),
+)
+
+
+def find_credentials(text: str, lines: Lines | None = None) -> Iterator[Detection]:
+    index = lines if lines is not None else Lines(text)
+    for pattern in PATTERNS:
+        for number in index.containing(anchor.lower() for anchor in pattern.anchors):
+            offset, line = index.line(number)
+            for match in pattern.regex.finditer(line):
+                start, end = match.span("secret")
+                yield Detection(pattern.kind, offset + start, offset + end, f"custom:{pattern.name}", Category.secret)

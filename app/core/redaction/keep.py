@@ -1,0 +1,66 @@
+"""Look-alikes the brief needs: identifiers, timestamps, versions and codes that resemble PII.
+
+An engineer cannot act on a brief whose request IDs, order numbers and timestamps were masked
+(seed 002 line 12 asks for account IDs, timestamps and error messages). A PII hit that lies
+wholly inside one of these shapes is dropped; secrets are never dropped this way.
+"""
+
+import re
+
+from app.core.redaction.detection import Detection
+from app.core.redaction.lines import Lines
+
+KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
+    "uuid": re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+    # Commit SHAs, trace and span IDs, content hashes.
+    "hex_id": re.compile(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,64}\b"),
+    # req_8f3a2b, ORD-2024-118833, INC-4471, acct_12345, cus_N1x2: letters, a joiner, digits.
+    "identifier": re.compile(r"(?<![\w.@+-])(?=[A-Za-z][\w-]*\d)[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+(?![\w@-])"),
+    "prefixed_number": re.compile(r"(?i)(?<![\w@.])(?:#|no\.\s?|order\s?#?|invoice\s?#?|ticket\s?#?)\s?\d[\d-]{3,}\b"),
+    "iso_timestamp": re.compile(
+        r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b"
+    ),
+    "epoch": re.compile(
+        r"(?i)\b(?:ts|time|timestamp|epoch|date|at|created|updated)[\"']?\s*[:=]\s*[\"']?1\d{9}(?:\d{3})?\b"
+    ),
+    "version": re.compile(
+        r"(?i)\b(?:v|ver|version|release|build|rev|firmware|fw|sdk)[\s:=/]{0,3}v?\d+(?:\.\d+){1,4}"
+        r"(?:[-+][\w.]+)?\b"
+    ),
+    # Chrome/124.0.6367.91, query=Chrome+2.0.181.1
+    "product_version": re.compile(r"\b[A-Za-z][\w.-]*[/+]v?\d+(?:\.\d+){1,4}\b"),
+    # 11.4.183.29-electron.0, 1.2.3.4-beta: four numbers with a pre-release tag are not an address.
+    "prerelease_version": re.compile(r"\b\d+(?:\.\d+){2,3}-[A-Za-z][\w.]*"),
+    # nvidia-cudnn-cu11==8.6.0.163
+    "pinned_version": re.compile(r"(?:==|~=|>=|<=|!=)\s?\d+(?:\.\d+){1,4}\b"),
+    "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
+    # abfs://bucket@account.dfs.core.windows.net: a URL's user@host, not a mailbox.
+    "url_authority": re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/@:]+@[\w.\-]+"),
+}
+# Addresses that say nothing about a person: this machine, no address, documentation examples.
+_HARMLESS_IPS = re.compile(r"^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|::1?|::ffff:127\.0\.0\.1)(?:/\d+)?$")
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    spans = [m.span() for pattern in KEEP_PATTERNS.values() for m in pattern.finditer(text)]
+    spans.sort()
+    return spans
+
+
+def _covered(hit: Detection, spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(start + offset <= hit.start and hit.end <= end + offset for start, end in spans)
+
+
+def drop_look_alikes(hits: list[Detection], lines: Lines) -> list[Detection]:
+    """Drop PII hits lying inside a protected span of their line (only lines with hits are read)."""
+    by_line: dict[int, list[Detection]] = {}
+    for hit in hits:
+        if hit.kind == "IP_ADDRESS" and _HARMLESS_IPS.match(lines.text[hit.start : hit.end]):
+            continue
+        by_line.setdefault(lines.index_of(hit.start), []).append(hit)
+    kept: list[Detection] = []
+    for number, line_hits in by_line.items():
+        offset, line = lines.line(number)
+        spans = protected_spans(line)
+        kept.extend(hit for hit in line_hits if not _covered(hit, spans, offset))
+    return kept

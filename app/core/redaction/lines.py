@@ -1,0 +1,83 @@
+"""Line bookkeeping for detectors that only look at the lines worth looking at.
+
+Logs are large and secrets are rare: one cheap pass finds the candidate lines, the expensive
+detectors run on those alone, and offsets are mapped back to the full text.
+"""
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# str.lower() may change a string's length ('İ' -> 'i̇'); this keeps offsets aligned.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@dataclass
+class Lines:
+    text: str
+    starts: list[int] = field(init=False)
+    _lowered: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
+
+    @property
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.translate(_ASCII_LOWER)
+        return self._lowered
+
+    def index_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+    def span(self, index: int) -> tuple[int, int]:
+        end = self.starts[index + 1] - 1 if index + 1 < len(self.starts) else len(self.text)
+        return self.starts[index], end
+
+    def line(self, index: int) -> tuple[int, str]:
+        start, end = self.span(index)
+        return start, self.text[start:end]
+
+    def matching(self, pattern: re.Pattern[str]) -> list[int]:
+        found: set[int] = set()
+        for match in pattern.finditer(self.text):
+            found.add(self.index_of(match.start()))
+        return sorted(found)
+
+    def containing(self, literals: Iterable[str]) -> list[int]:
+        """Lines holding any of the (lower-case) literals, case-insensitively, by plain find()."""
+        found: set[int] = set()
+        lowered = self.lowered
+        for literal in literals:
+            at = lowered.find(literal)
+            while at != -1:
+                index = self.index_of(at)
+                found.add(index)
+                # Skip to the next line: one hit per line is enough.
+                at = lowered.find(literal, self.span(index)[1])
+        return sorted(found)
+
+    def excerpt(self, indices: list[int]) -> "Excerpt":
+        return Excerpt(self, indices)
+
+
+class Excerpt:
+    """Chosen lines joined by newlines, with the way back to offsets in the full text."""
+
+    def __init__(self, lines: Lines, indices: list[int]) -> None:
+        parts: list[str] = []
+        self._starts: list[int] = []
+        self._origins: list[int] = []
+        cursor = 0
+        for index in indices:
+            origin, line = lines.line(index)
+            self._starts.append(cursor)
+            self._origins.append(origin)
+            parts.append(line)
+            cursor += len(line) + 1
+        self.text = "\n".join(parts)
+
+    def to_original(self, offset: int) -> int:
+        position = bisect_right(self._starts, offset) - 1
+        return self._origins[position] + offset - self._starts[position]

@@ -1,0 +1,75 @@
+"""All detectors together: Presidio for PII, detect-secrets and our own patterns for secrets."""
+
+from bisect import bisect_left
+from collections.abc import Collection
+from dataclasses import replace
+
+from app.core.redaction.credentials import find_credentials
+from app.core.redaction.detection import Category, Detection
+from app.core.redaction.keep import drop_look_alikes
+from app.core.redaction.lines import Lines
+from app.core.redaction.secrets import find_secrets
+from schemas.redaction import SensitiveSpan
+
+# Kinds that say only "a credential follows a keyword": a vendor-specific kind names it better.
+GENERIC_KINDS = frozenset({"SECRET", "PASSWORD"})
+
+
+def _rank(hit: Detection) -> tuple[bool, bool, int, float, int]:
+    return (hit.category != Category.secret, hit.kind in GENERIC_KINDS, -hit.length, -hit.score, hit.start)
+
+
+def _resolve_overlaps(hits: list[Detection]) -> list[Detection]:
+    """One detection per stretch of text.
+
+    Secrets come first, vendor-specific kinds before generic ones, longer before shorter. Secrets
+    that overlap merge into one mask (no character of either stays visible) under the better
+    kind; PII that overlaps a secret yields: 'postgres://admin:pw@db.example.com' gives a URL
+    password and an email-shaped 'pw@db.example.com', and masking the password keeps the host.
+    """
+    ranked = sorted(hits, key=_rank)
+    # Accepted spans never overlap, so sorted by start they are sorted by end too.
+    starts: list[int] = []
+    chosen: list[Detection] = []
+    for hit in ranked:
+        first = bisect_left(starts, hit.start)
+        if first > 0 and chosen[first - 1].end > hit.start:
+            first -= 1
+        last = first
+        while last < len(chosen) and chosen[last].start < hit.end:
+            last += 1
+        if first == last:
+            starts.insert(first, hit.start)
+            chosen.insert(first, hit)
+        elif hit.category == Category.secret:
+            # Only secrets are accepted before the first PII hit is looked at.
+            best = min(chosen[first:last], key=_rank)
+            merged = replace(
+                best,
+                start=min(hit.start, chosen[first].start),
+                end=max(hit.end, chosen[last - 1].end),
+            )
+            del chosen[first:last], starts[first:last]
+            starts.insert(first, merged.start)
+            chosen.insert(first, merged)
+    return chosen
+
+
+def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()) -> list[Detection]:
+    if not text:
+        return []
+    # Imported on first use: Presidio (with spaCy underneath) takes ~2 s to import, which every
+    # CLI command would otherwise pay.
+    from app.core.redaction.pii import find_pii
+
+    allowed = set(allow_list)
+    lines = Lines(text)
+    pii = drop_look_alikes(find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), lines)
+    secrets = [*find_secrets(text, lines), *find_credentials(text, lines)]
+    secrets = [s for s in secrets if s.length > 0 and text[s.start : s.end] not in allowed]
+    return _resolve_overlaps([*pii, *secrets])
+
+
+def scan_sensitive(text: str, *, mask_ips: bool = True) -> list[SensitiveSpan]:
+    """Where the text holds PII or secrets (for checking model output: placeholders never match)."""
+    return [SensitiveSpan(kind=h.kind, start=h.start, end=h.end, rule=h.rule) for h in detect(text, mask_ips=mask_ips)]

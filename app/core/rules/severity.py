@@ -1,0 +1,141 @@
+"""Rules on severity and target: the brief must agree with what the ticket's signals support.
+
+Where the triage was decided by a weak, purely lexical signal (major_impairment, degradation,
+minor) a disagreement is a warning rather than the rule's level, and where no signal decided it
+at all there is nothing to disagree with. Over-rating is always a warning: the signals can miss
+impact a reader sees, but the floors below are the policy's explicit minimums.
+"""
+
+from app.core.rules.context import Issue, RuleContext
+from app.core.triage import DECISIVE_KINDS, is_request_only, scan_signals
+from schemas.brief import _PLACEHOLDERS  # the schema's own notion of an empty answer
+from schemas.common import Severity, Target
+from schemas.finding import Level
+from schemas.policy import Rule, ThresholdRule
+
+_CRITICAL_ANYWAY = frozenset({"security", "outage", "data_loss"})
+
+
+def _named(severity: Severity) -> str:
+    return f"{severity.value} ({severity.label})"
+
+
+def severity_matches_signals(ctx: RuleContext, rule: Rule) -> list[Issue]:
+    have, want, basis = ctx.brief.severity, ctx.triage.severity, ctx.basis.severity_kind
+    if have is want or not basis:
+        return []
+    why = "; ".join(ctx.triage.reasons)
+    if have.rank > want.rank:
+        return [
+            Issue(
+                "severity",
+                f"severity {_named(have)} is lower than the ticket's signals support, {_named(want)}: {why}",
+                f"set severity to {want.value}, or have a reviewer overrule the signals with a reason",
+                level=None if basis in DECISIVE_KINDS else Level.warning,
+            )
+        ]
+    return [
+        Issue(
+            "severity",
+            f"severity {_named(have)} is higher than the ticket's signals support, {_named(want)}: {why}",
+            f"lower severity to {want.value} unless the description shows impact the signals missed",
+            level=Level.warning,
+        )
+    ]
+
+
+def _states_workaround(ctx: RuleContext) -> bool:
+    text = (ctx.brief.workaround or "").strip()
+    if not text or text.lower() in _PLACEHOLDERS:
+        return False
+    return all(s.kind != "no_workaround" for s in scan_signals(text, ctx.policy))
+
+
+def critical_needs_no_workaround(ctx: RuleContext, rule: Rule) -> list[Issue]:
+    if ctx.brief.severity is not Severity.sev1 or ctx.kinds & _CRITICAL_ANYWAY:
+        return []
+    if _states_workaround(ctx):
+        where, what = "workaround", f"the brief names a workaround ({ctx.brief.workaround!r})"
+    elif "workaround" in ctx.kinds:
+        where, what = "severity", f"the ticket mentions a workaround{ctx.signal_text('workaround')}"
+    else:
+        return []
+    return [
+        Issue(
+            where,
+            f"severity is sev1 (Critical) but {what}; an issue with a viable workaround is not critical "
+            "unless it is a security, outage or data-loss issue",
+            "lower severity to sev3 (or sev2 if the floors require it), or show why the workaround is not viable",
+        )
+    ]
+
+
+def security_immediate(ctx: RuleContext, rule: Rule) -> list[Issue]:
+    signal = "security" in ctx.kinds
+    if not signal and ctx.brief.target is not Target.security:
+        return []
+    why = f"the ticket raises a security concern{ctx.signal_text('security')}" if signal else "the target is security"
+    issues = []
+    if ctx.brief.severity is not Severity.sev1:
+        issues.append(
+            Issue(
+                "severity",
+                f"{why}, so it is sev1 and escalated immediately, not {ctx.brief.severity.value}",
+                "set severity to sev1 and escalate to security now",
+            )
+        )
+    if signal and ctx.brief.target is not Target.security:
+        issues.append(
+            Issue("target", f"{why}, so it goes to security, not {ctx.brief.target.value}", "set target to security")
+        )
+    return issues
+
+
+def _floor(ctx: RuleContext, rule: ThresholdRule, amount: float, what: str) -> list[Issue]:
+    if amount < rule.threshold or is_request_only(ctx.kinds) or ctx.brief.severity.rank <= rule.min_severity.rank:
+        return []
+    return [
+        Issue(
+            "severity",
+            f"{what} (threshold {rule.threshold:g}) requires at least {_named(rule.min_severity)}, "
+            f"not {_named(ctx.brief.severity)}",
+            f"raise severity to {rule.min_severity.value} or higher",
+        )
+    ]
+
+
+def pattern_customers(ctx: RuleContext, rule: ThresholdRule) -> list[Issue]:
+    return _floor(ctx, rule, ctx.customers, f"{ctx.customers:g} customers report it{ctx.signal_text('customer_count')}")
+
+
+def emergency_duration(ctx: RuleContext, rule: ThresholdRule) -> list[Issue]:
+    return _floor(ctx, rule, ctx.hours, f"the emergency has run {ctx.hours:g} hours{ctx.signal_text('duration')}")
+
+
+def business_blocked(ctx: RuleContext, rule: Rule) -> list[Issue]:
+    if "business_blocked" not in ctx.kinds or ctx.brief.severity.rank <= Severity.sev2.rank:
+        return []
+    return [
+        Issue(
+            "severity",
+            f"the issue blocks an outside initiative{ctx.signal_text('business_blocked')}, which makes it at least "
+            f"sev2 (High), not {_named(ctx.brief.severity)}",
+            "raise severity to sev2 and name the blocked renewal/migration in impact.revenue_at_risk",
+        )
+    ]
+
+
+def target_matches_signals(ctx: RuleContext, rule: Rule) -> list[Issue]:
+    have, want, basis = ctx.brief.target, ctx.triage.target, ctx.basis.target_kind
+    if have is want or not basis:
+        return []
+    tier = ctx.policy.tiers.get(want)
+    return [
+        Issue(
+            "target",
+            f"target {have.value} does not match the ticket's signals, which point to {want.value} "
+            f"({basis}{ctx.signal_text(basis)})" + (f": {tier.quote}" if tier else ""),
+            f"set target to {want.value}, or have a reviewer overrule the signals with a reason",
+            level=None if basis in DECISIVE_KINDS else Level.warning,
+        )
+    ]

@@ -1,0 +1,135 @@
+"""The brief as editable form fields and back: one entry per field the agent can change.
+
+Lists are edited one item per line; attempts as 'action -> result'. Turning the values back into
+an EscalationBrief validates them, and a bad value names its field in words the agent knows.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from app.core.errors import InputError
+from schemas.brief import Attempt, EscalationBrief
+
+Kind = Literal["text", "area", "lines", "int", "bool", "severity", "target", "attempts"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    path: str  # dotted path in EscalationBrief, also the evidence `field` it matches
+    label: str
+    kind: Kind
+    section: str
+
+
+FIELDS: tuple[FormField, ...] = (
+    FormField("summary", "One-line summary (business impact first)", "text", "Brief"),
+    FormField("severity", "Severity (yours)", "severity", "Brief"),
+    FormField("target", "Target team", "target", "Brief"),
+    FormField("description", "Issue description (3-5 sentences)", "area", "Brief"),
+    FormField("workaround", "Workaround", "text", "Brief"),
+    FormField("impact.customers_affected", "Customers affected (number)", "int", "Impact"),
+    FormField("impact.customer_names", "Customer names (one per line)", "lines", "Impact"),
+    FormField("impact.workflow_impact", "Workflow impact", "text", "Impact"),
+    FormField("impact.revenue_at_risk", "Revenue at risk", "text", "Impact"),
+    FormField("reproduction.steps", "Reproduction steps (one per line)", "lines", "Reproduction"),
+    FormField("reproduction.expected", "Expected", "text", "Reproduction"),
+    FormField("reproduction.actual", "Actual", "text", "Reproduction"),
+    FormField("reproduction.environment", "Environment", "text", "Reproduction"),
+    FormField("tried", "What's been tried (one per line: action -> result)", "attempts", "What's been tried"),
+    FormField("communication.last_update", "Last update to the customer", "text", "Customer communication"),
+    FormField("communication.expectation", "Customer expectation", "text", "Customer communication"),
+    FormField("communication.escalation_risk", "Escalation risk", "text", "Customer communication"),
+    FormField("needed.asks", "Asks of the receiving team (one per line)", "lines", "What's needed"),
+    FormField("needed.deadline", "Deadline", "text", "What's needed"),
+    FormField("diagnostics.account_ids", "Account / org IDs (one per line)", "lines", "Diagnostics"),
+    FormField("diagnostics.timestamps", "Timestamps of failures (one per line)", "lines", "Diagnostics"),
+    FormField(
+        "diagnostics.error_messages", "Error messages, codes, request IDs (one per line)", "lines", "Diagnostics"
+    ),
+    FormField("diagnostics.environment", "Customer environment", "text", "Diagnostics"),
+    FormField("diagnostics.screenshots", "Screenshots / recordings (one per line)", "lines", "Diagnostics"),
+    FormField("diagnostics.logs_attached", "Logs attached", "bool", "Diagnostics"),
+    FormField("diagnostics.har_attached", "HAR attached", "bool", "Diagnostics"),
+    FormField("diagnostics.traceroute_attached", "Traceroute attached", "bool", "Diagnostics"),
+    FormField("diagnostics.customer_contact", "Customer contact (role, channel)", "text", "Diagnostics"),
+)
+FIELD_LABELS = {f.path: f.label for f in FIELDS}
+
+
+def _get(data: Mapping[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[leaf] = value
+
+
+def to_widget(field: FormField, value: Any) -> Any:
+    if field.kind == "lines":
+        return "\n".join(value or [])
+    if field.kind == "attempts":
+        return "\n".join(f"{a['action']} -> {a['result']}" if a.get("result") else a["action"] for a in value or [])
+    if field.kind == "int":
+        return "" if value is None else str(value)
+    if field.kind == "bool":
+        return bool(value)
+    return value or ""
+
+
+def from_widget(field: FormField, raw: Any) -> Any:
+    if field.kind == "lines":
+        return [line.strip() for line in str(raw or "").splitlines() if line.strip()]
+    if field.kind == "attempts":
+        attempts = []
+        for line in str(raw or "").splitlines():
+            if line.strip():
+                action, _, result = line.partition("->")
+                attempts.append(Attempt(action=action.strip() or line.strip(), result=result.strip()).model_dump())
+        return attempts
+    if field.kind == "int":
+        text = str(raw or "").strip().replace(",", "")
+        if not text:
+            return None
+        if not text.isdigit():
+            raise InputError(f"{field.label}: '{raw}' is not a whole number")
+        return int(text)
+    if field.kind == "bool":
+        return bool(raw)
+    if field.path in ("workaround", "impact.revenue_at_risk", "needed.deadline"):
+        return str(raw).strip() or None
+    return str(raw or "")
+
+
+def form_values(brief: EscalationBrief) -> dict[str, Any]:
+    """Widget values for every field, keyed by path."""
+    data = brief.model_dump(mode="json")
+    return {field.path: to_widget(field, _get(data, field.path)) for field in FIELDS}
+
+
+def brief_from_values(values: Mapping[str, Any], base: EscalationBrief) -> EscalationBrief:
+    """The edited brief; fields not in the form (evidence, computed SLA) are kept from `base`."""
+    data = base.model_dump(mode="json")
+    for field in FIELDS:
+        if field.path in values:
+            _set(data, field.path, from_widget(field, values[field.path]))
+    try:
+        return EscalationBrief.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        path = ".".join(str(p) for p in first["loc"] if not isinstance(p, int))
+        label = FIELD_LABELS.get(path, path or "brief")
+        raise InputError(f"{label}: {first['msg']}") from exc
+
+
+def evidence_for(brief: EscalationBrief, path: str) -> list[str]:
+    """Quotes the model gave for a field (or any of its sub-fields)."""
+    return [e.quote for e in brief.evidence if e.field == path or e.field.startswith(path + ".")]

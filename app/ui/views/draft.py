@@ -1,0 +1,324 @@
+"""Draft page: paste a ticket and attach logs, watch the brief fill in, fix what the rules find,
+edit any field (each change is saved at once), regenerate with new messages, submit for review."""
+
+from collections.abc import Iterable
+from typing import Any
+
+import streamlit as st
+from streamlit.elements.lib.mutable_status_container import StatusContainer
+
+from app.core.errors import EscalateError, NotFound, PermissionDenied
+from app.core.store import DraftRecord
+from app.services.auth import Principal
+from app.services.drafting import PartialBrief
+from app.services.workspace import (
+    DraftSaved,
+    SubmissionBlocked,
+    WorkspaceEvent,
+    customer_request,
+    submission_problems,
+)
+from app.ui import panels, state
+from app.ui.brief_form import FIELDS, FormField, brief_from_values, evidence_for, form_values
+from app.ui.text import safe
+from app.ui.wiring import services
+from schemas.common import SEVERITY_LABELS, TARGET_LABELS, Severity, Target
+
+NEW = 0  # the picker's "new draft" entry
+UPLOAD_TYPES = ["log", "txt", "out", "err", "trace", "har", "json", "jsonl", "ndjson", "csv", "gz"]
+
+
+# ---------------------------------------------------------------------------------------- picking
+def _pick() -> None:
+    choice = st.session_state.get(state.DRAFT_PICKER) or NEW
+    st.session_state[state.CURRENT_DRAFT] = None if choice == NEW else choice
+
+
+def _picker(me: Principal) -> int | None:
+    mine = services().workspace.my_drafts(me)
+    labels = {NEW: "➕ New draft"} | {d.id: f"#{d.id} · {d.status} · {d.summary[:70]}" for d in mine}
+    current = st.session_state.get(state.CURRENT_DRAFT)
+    if current not in labels:
+        current = None
+    st.session_state[state.DRAFT_PICKER] = current or NEW  # before the widget exists, so allowed
+    st.selectbox("Draft", list(labels), format_func=lambda v: labels[v], key=state.DRAFT_PICKER, on_change=_pick)
+    return current
+
+
+def _open(draft_id: int) -> None:
+    st.session_state[state.CURRENT_DRAFT] = draft_id
+    st.session_state.pop(state.SEEDED, None)
+
+
+# ---------------------------------------------------------------------------------------- drafting
+def _run_stream(events: Iterable[WorkspaceEvent], status: StatusContainer) -> DraftSaved | None:
+    """Show the partial brief as it streams; return the stored draft at the end."""
+    live = st.empty()
+    for event in events:
+        if isinstance(event, PartialBrief):
+            with live.container():
+                st.caption("The brief so far:")
+                st.json(event.data, expanded=True)
+        elif isinstance(event, DraftSaved):
+            status.update(label=f"Draft #{event.draft.id} saved", state="complete", expanded=False)
+            return event
+    return None
+
+
+def _new_draft(me: Principal) -> None:
+    app = services()
+    st.text_area(
+        "Ticket conversation",
+        key=state.TICKET_TEXT,
+        height=280,
+        placeholder="Paste the customer conversation, and any log lines, here.",
+        persist_state="session",
+    )
+    uploads = st.file_uploader(
+        "Attach logs, HAR or JSON files", type=UPLOAD_TYPES, accept_multiple_files=True, key="draft.uploads"
+    )
+    if not st.button("Draft the brief", type="primary", key="draft.start"):
+        return
+    text = st.session_state.get(state.TICKET_TEXT) or ""
+    files = [(f.name, f.getvalue()) for f in uploads or []]
+    with st.status("Drafting the brief…", expanded=True) as status:
+        try:
+            st.write("Redacting personal data and secrets, condensing the logs, asking the model…")
+            ticket = app.workspace.ingest(me, text, files)
+            saved = _run_stream(app.workspace.start(me, ticket), status)
+        except EscalateError as exc:
+            status.update(label="Drafting failed; your ticket text is kept", state="error", expanded=True)
+            st.error(safe(exc))
+            return
+    if saved is not None:
+        state.flash("success", f"Draft #{saved.draft.id} is saved. Check the findings, then submit it for review.")
+        _open(saved.draft.id)
+        st.rerun()
+
+
+# ---------------------------------------------------------------------------------------- editing
+def _seed(record: DraftRecord) -> None:
+    """Fill the form from the stored draft (before its widgets are drawn in this run)."""
+    for path, value in form_values(record.brief).items():
+        st.session_state[state.field_key(record.id, path)] = value
+    st.session_state[state.justification_key(record.id)] = record.override_justification
+    st.session_state[state.SEEDED] = (record.id, record.version)
+    st.session_state[state.EDIT_VERSION] = record.version
+    st.session_state[state.SAVE_ERROR] = None
+
+
+def _autosave(draft_id: int) -> None:
+    """on_change of every field: save the whole form as the next version. A failure keeps the typed text."""
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    values = {f.path: st.session_state.get(state.field_key(draft_id, f.path)) for f in FIELDS}
+    try:
+        base = app.workspace.open(me, draft_id)
+        brief = brief_from_values(values, base.brief)
+        saved = app.workspace.save(
+            me,
+            draft_id,
+            st.session_state.get(state.EDIT_VERSION, base.version),
+            brief,
+            st.session_state.get(state.justification_key(draft_id)) or "",
+            autosave=True,
+        )
+    except EscalateError as exc:
+        st.session_state[state.SAVE_ERROR] = str(exc)
+        return
+    st.session_state[state.EDIT_VERSION] = saved.version
+    st.session_state[state.SEEDED] = (draft_id, saved.version)
+    st.session_state[state.SAVE_ERROR] = None
+
+
+def _field_widget(record: DraftRecord, field: FormField, disabled: bool) -> None:
+    quotes = evidence_for(record.brief, field.path)
+    help_text = ("Evidence from the ticket: " + " | ".join(f"“{safe(q)}”" for q in quotes)) if quotes else None
+    common: dict[str, Any] = {
+        "key": state.field_key(record.id, field.path),
+        "on_change": _autosave,
+        "args": (record.id,),
+        "disabled": disabled,
+        "help": help_text,
+        "persist_state": "session",
+    }
+    if field.kind in ("text", "int"):
+        st.text_input(field.label, **common)
+    elif field.kind in ("area", "lines", "attempts"):
+        st.text_area(field.label, height=110 if field.kind != "area" else 140, **common)
+    elif field.kind == "bool":
+        st.checkbox(field.label, **common)
+    elif field.kind == "severity":
+        st.selectbox(
+            field.label, [s.value for s in Severity], format_func=lambda v: SEVERITY_LABELS[Severity(v)], **common
+        )
+    elif field.kind == "target":
+        st.selectbox(field.label, [t.value for t in Target], format_func=lambda v: TARGET_LABELS[Target(v)], **common)
+
+
+def _editor_fields(record: DraftRecord, disabled: bool) -> None:
+    sections: dict[str, list[FormField]] = {}
+    for field in FIELDS:
+        sections.setdefault(field.section, []).append(field)
+    # Keyed so an expander stays open when an autosave reshapes the page above it.
+    for number, (section, fields) in enumerate(sections.items()):
+        with st.expander(section, expanded=section == "Brief", key=f"draft.section.{number}"):
+            for field in fields:
+                _field_widget(record, field, disabled)
+
+
+def _save_status(record: DraftRecord) -> None:
+    error = st.session_state.get(state.SAVE_ERROR)
+    if error:
+        st.error(f"Not saved: {safe(error)}. Your typing is kept on this page.")
+        if st.button("Load the latest saved version (replaces what you typed)", key="draft.reload"):
+            st.session_state.pop(state.SEEDED, None)
+            st.session_state[state.SAVE_ERROR] = None
+            st.rerun()
+    else:
+        st.caption(f"All changes saved · version {record.version} · {record.updated_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
+def _justification(record: DraftRecord, disabled: bool) -> None:
+    if not record.overrides_rules:
+        return
+    st.warning(
+        f"You chose {record.brief.severity.label}; the rules derived {record.rules_severity.label}. "
+        "A reviewer needs your reason."
+    )
+    st.text_area(
+        "Justification for overriding the rules' severity (required)",
+        key=state.justification_key(record.id),
+        on_change=_autosave,
+        args=(record.id,),
+        disabled=disabled,
+        persist_state="session",
+    )
+
+
+def _missing_diagnostics(record: DraftRecord) -> None:
+    message = customer_request(record.findings)
+    if message:
+        st.subheader("Missing diagnostics")
+        st.caption("The policy needs these before engineering can act. A message ready to send to the customer:")
+        st.code(message, language=None, wrap_lines=True)
+
+
+def _regenerate(me: Principal, record: DraftRecord) -> None:
+    key = f"{state.NEW_MESSAGES}.{record.id}"
+    with st.expander("Regenerate with the customer's new messages", key="draft.regenerate_section"):
+        st.caption("The model drafts again from the ticket plus these messages; your edits stay in the history.")
+        if st.session_state.pop(f"{key}.clear", False):
+            st.session_state[key] = ""  # the last regeneration used them; set before the widget exists
+        st.text_area("New messages", key=key, height=140, persist_state="session")
+        if not st.button("Regenerate", key="draft.regenerate"):
+            return
+        with st.status("Drafting again…", expanded=True) as status:
+            try:
+                events = services().workspace.regenerate(
+                    me,
+                    record.id,
+                    st.session_state.get(state.EDIT_VERSION, record.version),
+                    st.session_state.get(key) or "",
+                )
+                saved = _run_stream(events, status)
+            except EscalateError as exc:
+                status.update(label="Regeneration failed; your messages are kept", state="error")
+                st.error(safe(exc))
+                return
+        if saved is not None:
+            st.session_state[f"{key}.clear"] = True
+            state.flash("success", f"Draft #{record.id} regenerated.")
+            _open(record.id)
+            st.rerun()
+
+
+def _submit(me: Principal, record: DraftRecord) -> None:
+    problems = submission_problems(record.brief, record.findings, record.rules_severity, record.override_justification)
+    if problems:
+        st.error("Submission is blocked until these are fixed:\n" + "\n".join(f"- {safe(p)}" for p in problems))
+    blocked = bool(problems) or bool(st.session_state.get(state.SAVE_ERROR))
+    if not st.button("Submit for review", type="primary", disabled=blocked, key="draft.submit"):
+        return
+    try:
+        services().workspace.submit(me, record.id, st.session_state.get(state.EDIT_VERSION, record.version))
+    except SubmissionBlocked as exc:
+        st.error("Not submitted: " + safe("; ".join(exc.problems)))
+        return
+    except EscalateError as exc:
+        st.error(f"Not submitted: {safe(exc)}")
+        return
+    state.flash("success", f"Draft #{record.id} is in the review queue.")
+    _open(record.id)
+    st.rerun()
+
+
+def _withdraw(me: Principal, record: DraftRecord) -> None:
+    if st.button("Withdraw to edit", key="draft.withdraw"):
+        try:
+            services().workspace.withdraw(me, record.id, record.version)
+        except EscalateError as exc:
+            st.error(safe(exc))
+            return
+        _open(record.id)
+        st.rerun()
+
+
+def _status_banner(me: Principal, record: DraftRecord) -> None:
+    if record.status == "submitted":
+        st.info(f"Submitted for review at {record.submitted_at:%Y-%m-%d %H:%M} UTC; it is read-only now.")
+        _withdraw(me, record)
+    elif record.status == "approved":
+        st.success(f"Approved by {safe(record.reviewed_by)}. Export it from the Approved briefs page.")
+    elif record.status == "rejected":
+        st.warning(f"Rejected by {safe(record.reviewed_by)}: {safe(record.review_reason)}. Fix it and submit again.")
+
+
+def _editor(me: Principal, draft_id: int) -> None:
+    app = services()
+    try:
+        record = app.workspace.open(me, draft_id)
+    except (NotFound, PermissionDenied) as exc:
+        st.warning(safe(exc))
+        st.session_state[state.CURRENT_DRAFT] = None
+        return
+    seeded = st.session_state.get(state.SEEDED)
+    if (
+        seeded is None
+        or seeded[0] != record.id
+        or (seeded[1] != record.version and not st.session_state.get(state.SAVE_ERROR))
+    ):
+        _seed(record)
+    disabled = not record.editable or record.author != me.name
+    st.header(f"Draft #{record.id}: {safe(record.brief.summary)}")
+    _status_banner(me, record)
+    panels.findings_panel(record.findings)
+    panels.severities_panel(record)
+    _justification(record, disabled)
+    _missing_diagnostics(record)
+    st.subheader("The brief")
+    _save_status(record)
+    _editor_fields(record, disabled)
+    panels.evidence_panel(record)
+    panels.receipt_panel(record)
+    panels.history_panel(app.workspace.versions(me, record.id))
+    if not disabled:
+        _regenerate(me, record)
+        _submit(me, record)
+
+
+def render() -> None:
+    me = state.principal()
+    if me is None:
+        st.stop()
+    st.title("Draft a brief")
+    draft_id = _picker(me)
+    if draft_id is None:
+        _new_draft(me)
+    else:
+        _editor(me, draft_id)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,107 @@
+"""Build the services once per process (st.cache_resource) from the settings; pages take them from here.
+
+The drafter is built on first use, not at start-up: with the embedded backend that starts the
+local model server, which the review and settings pages never need. ESCALATE_DRAFTER_FACTORY
+names the callable that builds it (default: the real drafting service); the browser test points
+it at a drafting service whose model traffic is replayed from a recording.
+"""
+
+import importlib
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+import streamlit as st
+
+from app.core.errors import InputError
+from app.core.llm.settings import Settings, get_settings
+from app.core.policy import cached_policy
+from app.core.store import Store
+from app.core.store.settings import AppSettings, get_app_settings
+from app.core.users import UsersFile
+from app.services.auth import Accounts
+from app.services.drafting import DraftEvent
+from app.services.export import ExportService
+from app.services.review import ReviewService
+from app.services.workspace import Drafter, Workspace
+from schemas.brief import EscalationBrief
+from schemas.draft import DraftResult, TicketInput
+from schemas.finding import Finding
+
+
+def load_factory(path: str) -> Callable[[], Drafter]:
+    module_name, _, attr = path.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise InputError(f"ESCALATE_DRAFTER_FACTORY {path!r} cannot be loaded: {exc}") from exc
+    return cast(Callable[[], Drafter], factory)
+
+
+class LazyDrafter:
+    """A Drafter that builds the real one the first time it is asked to do anything."""
+
+    def __init__(self, factory_path: str) -> None:
+        self.factory_path = factory_path
+        self._drafter: Drafter | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def built(self) -> Drafter | None:
+        return self._drafter
+
+    def _get(self) -> Drafter:
+        with self._lock:
+            if self._drafter is None:
+                self._drafter = load_factory(self.factory_path)()
+            return self._drafter
+
+    def ingest(self, text: str, files: list[tuple[str, bytes]]) -> TicketInput:
+        return self._get().ingest(text, files)
+
+    def draft(self, ticket: TicketInput, now: datetime | None = None) -> DraftResult:
+        return self._get().draft(ticket, now)
+
+    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
+        return self._get().stream(ticket, now)
+
+    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
+        return self._get().recheck(brief, source_text, now)
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    app_settings: AppSettings
+    store: Store
+    drafter: LazyDrafter
+    accounts: Accounts
+    workspace: Workspace
+    review: ReviewService
+    export: ExportService
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _build(_settings: Settings, _app_settings: AppSettings, key: str) -> Services:
+    # `key` (the settings as JSON) is what the cache hashes; the objects ride along unhashed.
+    store = Store(_settings.db_url)
+    store.migrate()
+    drafter = LazyDrafter(_app_settings.drafter_factory)
+    policy = cached_policy(str(_settings.policy_file) if _settings.policy_file else None)
+    return Services(
+        settings=_settings,
+        app_settings=_app_settings,
+        store=store,
+        drafter=drafter,
+        accounts=Accounts(UsersFile(_app_settings.users_file), store),
+        workspace=Workspace(store, drafter),
+        review=ReviewService(store, policy),
+        export=ExportService(store, _app_settings),
+    )
+
+
+def services() -> Services:
+    settings, app_settings = get_settings(), get_app_settings()
+    return _build(settings, app_settings, settings.model_dump_json() + app_settings.model_dump_json())

@@ -1,0 +1,49 @@
+"""Replaying recorded model traffic (vcrpy), so an eval can run in CI with no model server.
+
+Requests are matched on method, path and body: a changed prompt, schema or ticket finds no
+recording and fails loudly instead of replaying a stale answer. Recording is only ever asked for
+explicitly (`record=True`, vcrpy's "once": record a cassette that does not exist yet).
+"""
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import vcr
+
+_KEEP_RESPONSE_HEADERS = {"content-type"}
+FILTER_HEADERS = [
+    "authorization",
+    "api-key",
+    "x-api-key",
+    "openai-organization",
+    "cookie",
+    "user-agent",
+    "x-stainless-os",
+    "x-stainless-arch",
+    "x-stainless-runtime-version",
+    "x-stainless-package-version",
+    "x-stainless-runtime",
+    "x-stainless-lang",
+    "x-stainless-retry-count",
+    "x-stainless-read-timeout",
+]
+
+
+def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in _KEEP_RESPONSE_HEADERS}
+    return response
+
+
+VCR_CONFIG: dict[str, Any] = {
+    "match_on": ["method", "path", "body"],
+    "filter_headers": FILTER_HEADERS,
+    "before_record_response": _scrub_response,
+    "decode_compressed_response": True,
+}
+
+
+def use_cassette(path: Path, *, record: bool = False) -> AbstractContextManager[Any]:
+    """Replay `path` (refusing any request it does not hold), or record it when `record` is set."""
+    recorder = vcr.VCR(**VCR_CONFIG)
+    return recorder.use_cassette(str(path), record_mode="once" if record else "none")

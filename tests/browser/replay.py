@@ -1,0 +1,29 @@
+"""Drafter factory for the browser test: the real DraftingService, its model traffic replayed from
+the cassette recorded for tests/drafting against the embedded model server (never a live model).
+
+The streamlit server process imports this through ESCALATE_DRAFTER_FACTORY; the cassette stays
+active for the life of that process, and a request it does not hold fails (record_mode none).
+"""
+
+from pathlib import Path
+
+import vcr
+
+from app.services.drafting import DraftingService
+from tests.drafting.conftest import recorded_extractor, recorded_settings
+
+CASSETTE = (
+    Path(__file__).resolve().parents[1]
+    / "drafting"
+    / "cassettes"
+    / "test_recorded_drafts"
+    / "test_stream_yields_partials_then_the_checked_draft.yaml"
+)
+TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "feature_request.txt"
+
+
+def build_replayed_drafter() -> DraftingService:
+    recorder = vcr.VCR(record_mode="none", match_on=["method", "path", "body"], decode_compressed_response=True)
+    recorder.use_cassette(str(CASSETTE)).__enter__()  # replay for as long as the app runs
+    settings = recorded_settings()
+    return DraftingService(recorded_extractor(settings), settings=settings, backend_name="embedded")

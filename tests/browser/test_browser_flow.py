@@ -1,0 +1,209 @@
+"""One real browser (Debian's chromium, driven by Playwright) through the whole product:
+sign in -> paste a ticket -> draft (model traffic replayed) -> submit -> another user approves
+-> export (webhook to a local server, JSON download). Leaves a screenshot in artifacts/.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from app.core.users import Role, UsersFile
+from tests.browser.replay import CASSETTE, TICKET
+from tests.ui.webhook_server import Received, webhook_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).with_name("artifacts")
+PASSWORD = "correct horse battery"
+DRAFT_TIMEOUT_MS = 120_000  # replayed traffic takes seconds; a live CPU model can take minutes
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install -y chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def drafter_factory() -> str:
+    # ESCALATE_TEST_BROWSER_DRAFTER lets a developer run this flow against tests.ui.fakes:FakeDrafter
+    # before cassettes exist; CI uses the replayed recording.
+    override = os.environ.get("ESCALATE_TEST_BROWSER_DRAFTER")
+    if override:
+        return override
+    if not CASSETTE.exists():
+        pytest.skip(f"no recorded model traffic yet ({CASSETTE.name}); record the tests/drafting cassettes")
+    return "tests.browser.replay:build_replayed_drafter"
+
+
+@pytest.fixture
+def app_url(tmp_path: Path, drafter_factory: str) -> Iterator[tuple[str, Received]]:
+    users = UsersFile(tmp_path / "users.json")
+    users.add("ana", Role.agent, PASSWORD)
+    users.add("rui", Role.reviewer, PASSWORD)
+    port = _free_port()
+    with webhook_server() as (webhook_url, received):
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(REPO),
+            "ESCALATE_DB_URL": f"sqlite:///{tmp_path / 'app.db'}",
+            "ESCALATE_USERS_FILE": str(users.path),
+            "ESCALATE_DRAFTER_FACTORY": drafter_factory,
+            "ESCALATE_WEBHOOK_URL": webhook_url,
+            "ESCALATE_WEBHOOK_FORMAT": "slack",
+        }
+        log = (tmp_path / "streamlit.log").open("w")
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO / "app" / "ui" / "main.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline or server.poll() is not None:
+                    log.flush()
+                    pytest.fail("streamlit did not start:\n" + (tmp_path / "streamlit.log").read_text()[-3000:])
+                time.sleep(0.3)
+            yield url, received
+        finally:
+            server.terminate()
+            server.wait(20)
+            log.close()
+
+
+def _settle(page: Page) -> None:
+    """Wait for Streamlit to finish the rerun an interaction started before the next interaction."""
+    page.wait_for_timeout(250)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=30_000)
+
+
+def _sign_in(page: Page, url: str, name: str) -> None:
+    page.goto(url)
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=20_000)
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    page.get_by_label(label).click()  # Streamlit selectboxes open a listbox of options
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+
+
+def _fill_field(page: Page, section: str, label: str, text: str) -> None:
+    _settle(page)
+    field = page.get_by_label(label, exact=True)
+    if not field.is_visible():
+        page.locator("summary").get_by_text(section, exact=True).click()  # open the expander
+    field.fill(text)
+    field.press("Tab")  # Streamlit commits a text field on blur; the page autosaves then
+    _settle(page)
+    expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
+
+
+def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_path: Path) -> None:
+    url, received = app_url
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(30_000)
+        try:
+            # The agent pastes the ticket and watches the brief being drafted.
+            _sign_in(page, url, "ana")
+            ticket = page.get_by_label("Ticket conversation")
+            ticket.fill(TICKET.read_text(encoding="utf-8"))
+            ticket.press("Tab")
+            page.get_by_role("button", name="Draft the brief").click()
+            expect(page.get_by_role("heading", name=re.compile(r"Draft #1"))).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
+            expect(page.get_by_text("Model suggested")).to_be_visible()
+            # What a careful agent completes before submitting (each field autosaves on blur).
+            _fill_field(page, "Diagnostics", "Account / org IDs (one per line)", "INI-0077")
+            _fill_field(page, "Impact", "Workflow impact", "Analysts spend an hour every Monday exporting by hand.")
+            _fill_field(
+                page,
+                "Brief",
+                "Issue description (3-5 sentences)",
+                "The customer asks for scheduled PDF exports of dashboards. Today they export by hand every "
+                "Monday, which works but takes an hour. They would like it by Q1.",
+            )
+            submit = page.get_by_role("button", name="Submit for review")
+            expect(submit).to_be_enabled()
+            submit.click()
+            expect(page.get_by_text("is in the review queue")).to_be_visible()
+
+            # Another person reviews and approves it.
+            page.get_by_role("button", name="Sign out").click()
+            _sign_in(page, url, "rui")
+            page.get_by_role("link", name="Review queue").click()
+            _choose(page, "Open a draft", "#1")
+            page.get_by_role("button", name="Approve").click()
+            expect(page.get_by_text("Draft #1 approved.")).to_be_visible()
+
+            # The approved brief: seed 003 text, sent to the webhook, downloaded as JSON.
+            page.get_by_role("link", name="Approved briefs").click()
+            expect(page.get_by_text("ESCALATION:").first).to_be_visible()
+            page.get_by_role("button", name="Send to webhook").click()
+            expect(page.get_by_text(re.compile(r"Sent to http://127\.0\.0\.1:\d+/… \(HTTP 200\)"))).to_be_visible()
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download json").click()
+            downloaded = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+            page.screenshot(path=str(ARTIFACTS / "approved_brief.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    assert downloaded["summary"]
+    (payload,) = received.posts
+    assert payload["blocks"][0]["type"] == "header"
+    assert "ESCALATION:" in json.dumps(payload)

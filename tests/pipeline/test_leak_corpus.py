@@ -1,0 +1,60 @@
+"""The seeded leak corpus: shape, freshness, and the redaction goals measured on it."""
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS_DIR = REPO / "tests" / "corpus" / "leaks"
+
+SECRET_KINDS = {
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "GCP_API_KEY", "AZURE_STORAGE_KEY", "AZURE_SERVICE_BUS_KEY",
+    "AZURE_SAS", "GITHUB_TOKEN", "GITHUB_PAT", "GITLAB_TOKEN", "SLACK_TOKEN", "SLACK_WEBHOOK", "STRIPE_KEY",
+    "TWILIO_KEY", "SENDGRID_KEY", "OPENAI_KEY", "JWT", "PRIVATE_KEY", "PASSWORD_IN_URL", "PASSWORD", "BEARER_TOKEN",
+}  # fmt: skip
+PII_KINDS = {"CREDIT_CARD", "PHONE", "EMAIL", "IP_ADDRESS"}
+KEEP_KINDS = {"REQUEST_ID", "ORDER_NUMBER", "TIMESTAMP", "VERSION", "UUID", "COMMIT_SHA", "ERROR_CODE"}
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load(CORPUS_DIR / "generate.py", "leak_corpus_generate")
+leak_report = _load(REPO / "bench" / "leak_report.py", "leak_report")
+ROWS = leak_report.load(CORPUS_DIR / "leaks.jsonl")
+
+
+def test_corpus_has_enough_rows_and_every_required_kind() -> None:
+    assert len(ROWS) >= 200
+    kinds = {(span["category"], span["kind"]) for row in ROWS for span in row["sensitive"] + row["keep"]}
+    assert {kind for category, kind in kinds if category == "secret"} >= SECRET_KINDS
+    assert {kind for category, kind in kinds if category == "pii"} >= PII_KINDS
+    assert {kind for category, kind in kinds if category == "keep"} >= KEEP_KINDS
+
+
+def test_spans_point_at_non_empty_text() -> None:
+    for row in ROWS:
+        for span in row["sensitive"] + row["keep"]:
+            value = row["text"][span["start"] : span["end"]]
+            assert value.strip() == value and value, (row["id"], span)
+
+
+def test_committed_corpus_matches_its_generator() -> None:
+    regenerated = [json.loads(json.dumps(row)) for row in generate.generate()]
+    assert regenerated == ROWS, "run: python tests/corpus/leaks/generate.py"
+
+
+def test_redaction_meets_the_goals_on_the_corpus() -> None:
+    report = leak_report.score(ROWS)
+    secrets, pii, keep = (report.by_category[c] for c in ("secret", "pii", "keep"))
+    assert secrets.rate == 1.0, secrets.misses
+    assert pii.rate >= 0.98, pii.misses
+    assert keep.rate >= 0.95, keep.misses

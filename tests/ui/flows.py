@@ -1,0 +1,86 @@
+"""Steps the page tests repeat, done the way a user does them: through the widgets."""
+
+import re
+from pathlib import Path
+
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from app.core.store import Store
+from app.core.store.models import DraftRow, ReviewRow
+from app.ui import state
+
+TICKET = "Checkout fails at all stores for acct-1234\nana.lee@example.com says every till shows error 502."
+FRESH_TICKET = "Exports are slow for acct-2"
+NO_ACCOUNT_TICKET = "Exports time out for one workspace\nThe customer sees error 504 on every export."
+
+
+def texts(at: AppTest) -> str:
+    """Everything a page shows as text, to look for (or rule out) a string anywhere on it."""
+    parts: list[str] = []
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "error",
+        "warning",
+        "info",
+        "success",
+        "code",
+        "text",
+        "metric",
+        "exception",
+    ):
+        for element in getattr(at, kind):
+            parts.append(str(getattr(element, "value", "")))
+    for frame in at.dataframe:
+        parts.append(frame.value.to_string())
+    for widget in (*at.text_area, *at.text_input):
+        parts.append(str(widget.value))
+    # Pages escape Markdown in dynamic text; read it as the user sees it.
+    return re.sub(r"\\(.)", r"\1", "\n".join(parts))
+
+
+def draft(at: AppTest, ticket: str = TICKET) -> AppTest:
+    at.text_area(key=state.TICKET_TEXT).input(ticket)
+    return at.button(key="draft.start").click().run()
+
+
+def edit(at: AppTest, draft_id: int, path: str, value: object) -> AppTest:
+    key = state.field_key(draft_id, path)
+    widget = next(w for w in (*at.text_input, *at.text_area, *at.selectbox, *at.checkbox) if w.key == key)
+    widget.set_value(value)
+    return at.run()
+
+
+def submit(at: AppTest) -> AppTest:
+    return at.button(key="draft.submit").click().run()
+
+
+def open_in_review(at: AppTest, draft_id: int) -> AppTest:
+    at.switch_page("views/review.py").run()
+    at.selectbox(key=state.REVIEW_PICK).set_value(draft_id)
+    return at.run()
+
+
+def db(tmp_path: Path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'app.db'}")
+
+
+def draft_row(tmp_path: Path, draft_id: int) -> DraftRow:
+    store = db(tmp_path)
+    with store.read() as session:
+        row = session.get(DraftRow, draft_id)
+        assert row is not None
+    store.dispose()
+    return row
+
+
+def review_rows(tmp_path: Path) -> list[ReviewRow]:
+    store = db(tmp_path)
+    with store.read() as session:
+        rows = list(session.scalars(select(ReviewRow)))
+    store.dispose()
+    return rows

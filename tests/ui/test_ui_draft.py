@@ -1,0 +1,139 @@
+"""The draft page: streaming draft, findings, severities, redaction receipt, autosave, submission rules."""
+
+import json
+import re
+from pathlib import Path
+
+from app.core.store.repo import list_versions
+from app.ui import state
+from tests.ui.conftest import AppFactory
+from tests.ui.fakes import MODEL_DOWN
+from tests.ui.flows import NO_ACCOUNT_TICKET, TICKET, db, draft, draft_row, edit, submit, texts
+
+
+def test_a_draft_shows_findings_three_severities_and_the_redaction_receipt(make_app: AppFactory) -> None:
+    at = draft(make_app("ana").run())
+    assert not at.exception
+    assert at.header[0].value.startswith("Draft #1")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        "Model suggested": "Medium (sev3)",
+        "Rules derived": "Critical (sev1)",
+        "Agent's choice": "Critical (sev1)",
+    }
+    page = texts(at)
+    assert "fake rules: Critical" in page  # the rules' reason is shown next to their verdict
+    assert "1 blocking" not in page and "0 blocking, 1 to consider" in page
+    # The receipt names what was masked, and the raw address appears nowhere on the page.
+    receipt = next(f.value for f in at.dataframe if "placeholder" in f.value.columns)
+    assert list(receipt["placeholder"]) == ["<EMAIL_1>"] and list(receipt["kind"]) == ["EMAIL_ADDRESS"]
+    assert "ana.lee@example.com" not in page.replace(TICKET, "")
+    # Per-field evidence: hovering a field shows the ticket's words for it.
+    accounts = at.text_area(key=state.field_key(1, "diagnostics.account_ids"))
+    assert accounts.value == "acct-1234" and "acct\\-1234" in (accounts.help or "")
+
+
+def test_the_brief_streams_in_while_drafting(make_app: AppFactory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The page renders each partial brief as it arrives; record what it was given.
+    shown: list[dict[str, object]] = []
+    import streamlit as st
+
+    real_json = st.json
+
+    def spy(body: object, **kwargs: object) -> object:
+        shown.append(json.loads(json.dumps(body)))
+        return real_json(body, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(st, "json", spy)
+    at = draft(make_app("ana").run())
+    assert not at.exception
+    assert shown == [
+        {"summary": "Checkout fails at all stores for acct-1234"},
+        {"summary": "Checkout fails at all stores for acct-1234", "severity": "sev1"},
+    ]
+
+
+def test_an_error_finding_blocks_submission_until_fixed(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run(), NO_ACCOUNT_TICKET)
+    assert not at.button(key="draft.submit").value
+    assert at.button(key="draft.submit").disabled
+    assert "Submission is blocked" in texts(at)
+    # The missing diagnostic comes with a message ready for the customer.
+    assert any("account, organisation or workspace ID" in c.value for c in at.code)
+    assert draft_row(app_env, 1).status == "draft"
+    # (The service refuses it too, whatever the page shows: tests/store/test_store_services.py.)
+    # Fixing the field clears the finding and the draft goes through.
+    at = edit(at, 1, "diagnostics.account_ids", "ws-77")
+    assert not at.button(key="draft.submit").disabled
+    submit(at)
+    assert draft_row(app_env, 1).status == "submitted"
+    assert "is in the review queue" in texts(at)
+
+
+def test_overriding_the_rules_severity_requires_a_justification(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run())
+    at = edit(at, 1, "severity", "sev3")
+    assert "You chose Medium; the rules derived Critical" in texts(at)
+    assert at.button(key="draft.submit").disabled
+    assert "write a justification for the reviewer" in texts(at)
+    at.text_area(key=state.justification_key(1)).input("Customer confirmed two stores still sell offline.")
+    at.run()
+    assert not at.button(key="draft.submit").disabled
+    submit(at)
+    row = draft_row(app_env, 1)
+    assert row.status == "submitted" and row.severity == "sev3"
+    assert row.override_justification == "Customer confirmed two stores still sell offline."
+
+
+def test_every_change_is_saved_as_a_version(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run())
+    at = edit(at, 1, "summary", "Checkout down at 40 stores for acct-1234")
+    at = edit(at, 1, "impact.customers_affected", "3")
+    store = db(app_env)
+    with store.read() as session:
+        versions = list_versions(session, 1)
+    store.dispose()
+    assert [v.kind for v in versions] == ["created", "autosave", "autosave"]
+    assert versions[-1].brief.impact.customers_affected == 3
+    assert versions[1].brief.summary == "Checkout down at 40 stores for acct-1234"
+    assert "All changes saved · version 3" in texts(at)
+
+
+def test_a_rejected_edit_keeps_what_was_typed(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run())
+    at = edit(at, 1, "impact.customers_affected", "about forty")
+    assert "Not saved: Customers affected (number): 'about forty' is not a whole number" in texts(at)
+    assert at.text_input(key=state.field_key(1, "impact.customers_affected")).value == "about forty"
+    assert at.button(key="draft.submit").disabled
+    assert draft_row(app_env, 1).version == 1
+    at = edit(at, 1, "impact.customers_affected", "40")
+    assert draft_row(app_env, 1).version == 2
+
+
+def test_a_failed_draft_keeps_the_ticket_text(make_app: AppFactory, app_env: Path) -> None:
+    ticket = f"Checkout fails for acct-1 {MODEL_DOWN}"
+    at = draft(make_app("ana").run(), ticket)
+    assert "the model server is not reachable" in texts(at)
+    assert at.text_area(key=state.TICKET_TEXT).value == ticket
+    assert at.session_state.get(state.CURRENT_DRAFT) is None
+    assert at.status[0].state == "error"
+
+
+def test_regenerate_appends_the_new_messages(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run())
+    at.text_area(key=f"{state.NEW_MESSAGES}.1").input("Update: acct-9999 is down too.")
+    at.button(key="draft.regenerate").click().run()
+    assert not at.exception
+    row = draft_row(app_env, 1)
+    assert "acct-9999" in row.source_text and row.version == 2
+    assert at.text_area(key=state.field_key(1, "diagnostics.account_ids")).value == "acct-1234\nacct-9999"
+
+
+def test_model_text_is_never_rendered_as_markup(make_app: AppFactory) -> None:
+    ticket = "![pixel](http://evil.example/p.png) <img src=x onerror=alert(1)> for acct-1"
+    at = draft(make_app("ana").run(), ticket)
+    header = at.header[0].value
+    # Every Markdown/HTML opener arrives escaped, and no bare URL is left for autolinking.
+    assert re.search(r"(?<!\\)(!\[|\]\(|<img)", header) is None
+    assert "http://" not in header
+    assert texts(at).count("![pixel](http://evil.example/p.png) <img src=x onerror=alert(1)>") >= 2

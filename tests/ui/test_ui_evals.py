@@ -1,0 +1,65 @@
+"""The Evals page (app/ui/views/evals.py) drawing saved reports made by fake-drafter runs."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.core.users import Role
+from app.services.auth import Principal
+from app.ui import state
+from evals.cases import Dataset, load_dataset
+from evals.report import PromptInfo, build_report, write_report
+from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases
+from tests.evals.conftest import FakeDrafter
+
+VIEW = Path(__file__).resolve().parents[2] / "app" / "ui" / "views" / "evals.py"
+
+
+def save_report(root: Path, prompt: str, drafter: FakeDrafter) -> None:
+    cases = load_dataset("conversations").cases[:12]
+    dataset = Dataset("conversations", cases, "evals/datasets/conversations.jsonl")
+    spec = RunSpec(prompt=prompt, model="embedded:test-model")
+    header = RunHeader(prompt=prompt, model=spec.model, dataset_sha256=dataset.sha256, repeats=1)
+    outcomes = run_cases(cases, drafter, spec, ResultsLog(root / f"{prompt}.jsonl", header), progress=False)
+    report = build_report(
+        name=prompt.replace("@", "-"),
+        command="escalate eval",
+        prompt=PromptInfo(ref=prompt),
+        backend="embedded",
+        model=spec.model,
+        dataset=dataset,
+        outcomes=outcomes,
+    )
+    write_report(report, root)
+
+
+@pytest.fixture
+def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("ESCALATE_EVAL_REPORTS", str(tmp_path))
+    at = AppTest.from_file(str(VIEW), default_timeout=60)
+    at.session_state[state.PRINCIPAL] = Principal("ana", Role.agent)
+    return at
+
+
+def test_without_reports_the_page_says_how_to_make_one(page: AppTest) -> None:
+    page.run()
+    assert not page.exception
+    assert "escalate eval --dataset" in page.info[0].value
+
+
+def test_charts_and_a_comparison_from_saved_reports(page: AppTest, tmp_path: Path) -> None:
+    cases = load_dataset("conversations").cases[:12]
+    save_report(tmp_path, "baseline@v1", FakeDrafter(wrong={c.id for c in cases[:6]}))
+    save_report(tmp_path, "brief@v1", FakeDrafter(wrong={cases[0].id}))
+    page.run()
+    assert not page.exception
+    assert page.title[0].value == "Evals"
+    charts = page.get("arrow_vega_lite_chart") or page.get("vega_lite_chart")
+    # Severity bars, confusion heatmap, fact bars, A-vs-B deltas.
+    assert len(charts) == 4
+    assert len(page.selectbox) == 2
+    page.radio(key="evals.source").set_value("rules").run()
+    assert not page.exception
+    flips = page.dataframe[-1].value
+    assert set(flips["case"]) == {c.id for c in cases[1:6]}

@@ -1,0 +1,92 @@
+"""The review queue: live SLA order and filters, the model-vs-agent diff, decisions, and the two
+ways a decision is refused (own draft; someone else decided first)."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from app.ui import state
+from schemas.common import SlaStatus
+from tests.ui.conftest import AppFactory
+from tests.ui.flows import draft, draft_row, edit, open_in_review, review_rows, submit, texts
+
+BREACHED = "Checkout fails at all stores for acct-1 since 2020-01-01T09:00Z"
+FRESH = "Exports are slow for acct-2"
+
+
+def submitted(make_app: AppFactory, author: str, *tickets: str) -> AppTest:
+    at = make_app(author).run()
+    for ticket in tickets:
+        at.selectbox(key=state.DRAFT_PICKER).set_value(0).run()
+        draft(at, ticket)
+        submit(at)
+    return at
+
+
+def test_queue_puts_breached_first_and_filters_by_sla(make_app: AppFactory) -> None:
+    submitted(make_app, "ana", FRESH, BREACHED)
+    at = make_app("rui").run().switch_page("views/review.py").run()
+    queue = at.dataframe[0].value
+    assert list(queue["#"]) == [2, 1]
+    assert list(queue["SLA"]) == ["Breached", "Within SLA"]
+    at.multiselect(key="review.f.sla").set_value([SlaStatus.within]).run()
+    assert list(at.dataframe[0].value["#"]) == [1]
+    at.multiselect(key="review.f.sla").set_value([]).run()
+    at.multiselect(key="review.f.severity").set_value([]).run()
+    assert len(at.dataframe[0].value) == 2
+
+
+def test_reviewer_sees_the_agents_edits_as_a_diff_and_approves(make_app: AppFactory, app_env: Path) -> None:
+    ana = draft(make_app("ana").run(), FRESH)
+    ana = edit(ana, 1, "summary", "Exports take 10 minutes for acct-2")
+    submit(ana)
+    rui = open_in_review(make_app("rui").run(), 1)
+    diff = next(c.value for c in rui.code if c.language == "diff")
+    assert "-ESCALATION: Exports are slow for acct-2" in diff
+    assert "+ESCALATION: Exports take 10 minutes for acct-2" in diff
+    rui.text_area(key=state.review_reason_key(1)).input("Clear and complete.")
+    rui.button(key="review.approve").click().run()
+    assert "Draft #1 approved." in texts(rui)
+    row = draft_row(app_env, 1)
+    assert (row.status, row.reviewed_by, row.review_reason) == ("approved", "rui", "Clear and complete.")
+
+
+def test_a_reviewer_cannot_approve_their_own_draft(make_app: AppFactory, app_env: Path) -> None:
+    rui = submitted(make_app, "rui", FRESH)
+    rui = open_in_review(rui, 1)
+    assert "You wrote this draft. Another reviewer must approve or reject it." in texts(rui)
+    assert rui.button(key="review.approve").disabled and rui.button(key="review.reject").disabled
+    assert draft_row(app_env, 1).status == "submitted"
+    # Another reviewer can.
+    sam = open_in_review(make_app("sam").run(), 1)
+    sam.button(key="review.approve").click().run()
+    assert draft_row(app_env, 1).reviewed_by == "sam"
+
+
+def test_two_reviewers_at_once_the_second_is_told_clearly(make_app: AppFactory, app_env: Path) -> None:
+    submitted(make_app, "ana", FRESH)
+    rui = open_in_review(make_app("rui").run(), 1)
+    sam = open_in_review(make_app("sam").run(), 1)  # both now look at version 2
+    rui.button(key="review.approve").click().run()
+    sam.text_area(key=state.review_reason_key(1)).input("No account ID")
+    sam.button(key="review.reject").click().run()
+    page = texts(sam)
+    assert "Someone else decided first, so your decision was not recorded." in page
+    assert "rui did 'approve'" in page and "it is now approved" in page
+    assert [(r.reviewer, r.decision) for r in review_rows(app_env)] == [("rui", "approved")]
+    assert draft_row(app_env, 1).status == "approved"
+
+
+def test_rejecting_needs_a_reason_and_returns_the_draft_to_its_author(make_app: AppFactory, app_env: Path) -> None:
+    submitted(make_app, "ana", FRESH)
+    rui = open_in_review(make_app("rui").run(), 1)
+    rui.button(key="review.reject").click().run()
+    assert "say why you reject the draft" in texts(rui)
+    assert draft_row(app_env, 1).status == "submitted"
+    rui.text_area(key=state.review_reason_key(1)).input("Add the export job ID.")
+    rui.button(key="review.reject").click().run()
+    assert draft_row(app_env, 1).status == "rejected"
+    ana = make_app("ana").run()
+    ana.selectbox(key=state.DRAFT_PICKER).set_value(1).run()
+    assert "Rejected by rui: Add the export job ID." in texts(ana)
+    assert not ana.button(key="draft.submit").disabled
