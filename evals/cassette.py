@@ -2,7 +2,8 @@
 
 Requests are matched on method, path and body: a changed prompt, schema or ticket finds no
 recording and fails loudly instead of replaying a stale answer. Recording is only ever asked for
-explicitly (`record=True`, vcrpy's "once": record a cassette that does not exist yet).
+explicitly (`record=True`): it replays what the cassette holds and records only what is missing
+(vcrpy's "new_episodes"), so an interrupted recording on a slow CPU model resumes where it stopped.
 """
 
 from contextlib import AbstractContextManager
@@ -46,4 +47,4 @@ VCR_CONFIG: dict[str, Any] = {
 def use_cassette(path: Path, *, record: bool = False) -> AbstractContextManager[Any]:
     """Replay `path` (refusing any request it does not hold), or record it when `record` is set."""
     recorder = vcr.VCR(**VCR_CONFIG)
-    return recorder.use_cassette(str(path), record_mode="once" if record else "none")
+    return recorder.use_cassette(str(path), record_mode="new_episodes" if record else "none")

@@ -163,7 +163,7 @@ def write_report(report: Report, root: Path | None = None) -> tuple[Path, Path]:
 def fmt(value: float | None, digits: int = 3) -> str:
     if value is None:
         return "–"
-    return f"{value:.{digits}f}" if value != int(value) or abs(value) < 1 else f"{value:.0f}"
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.{digits}f}"
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

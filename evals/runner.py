@@ -173,11 +173,17 @@ def run_cases(
         ThreadPoolExecutor(max_workers=spec.concurrency) as pool,
     ):
         futures = [pool.submit(work, case, repeat) for case, repeat in todo]
-        for future in as_completed(futures):
-            outcome = future.result()
-            results.append(outcome)
-            done[outcome.key] = outcome
-            bar.update(1)
-            if not outcome.ok:
-                bar.set_postfix_str(f"failed: {sum(not o.ok for o in done.values())}")
+        try:
+            for future in as_completed(futures):
+                outcome = future.result()
+                results.append(outcome)
+                done[outcome.key] = outcome
+                bar.update(1)
+                if not outcome.ok:
+                    bar.set_postfix_str(f"failed: {sum(not o.ok for o in done.values())}")
+        except KeyboardInterrupt:
+            # Stop at once: queued cases never start; what finished is in the results file for a resume.
+            for future in futures:
+                future.cancel()
+            raise
     return [done[(case.id, repeat)] for case, repeat in _jobs(cases, spec.repeats)]

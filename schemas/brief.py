@@ -200,3 +200,38 @@ class EscalationBrief(BaseModel):
 def normalize_space(text: str) -> str:
     """Collapse whitespace so a quote that wraps differently still counts as verbatim."""
     return " ".join(text.split())
+
+
+class DraftedBrief(EscalationBrief):
+    """An escalation brief a receiving team can act on at once. Use only facts from the ticket."""
+
+    # What the model is asked for: the same brief with evidence required and bounded. Its JSON
+    # Schema (below) also lists every key as required, because llama.cpp turns the schema into a
+    # grammar that emits required keys first and lets the model stop after them: with optional
+    # keys a small model writes summary, severity, target, evidence and nothing else.
+    evidence: list[Evidence] = Field(
+        min_length=1,
+        max_length=6,
+        description="For summary, severity, impact and each identifier: the exact ticket words that support it.",
+    )
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema = super().model_json_schema(*args, **kwargs)
+        for node in [schema, *schema.get("$defs", {}).values()]:
+            properties = node.get("properties", {})
+            properties.pop("sla_status", None)  # computed by the rules engine, never asked of the model
+            if properties:
+                node["required"] = list(properties)
+        for name, node in schema.get("$defs", {}).items():
+            # "Evidence", or "PartialEvidence" in the model instructor derives for streaming.
+            if name.endswith("Evidence") and "quote" in node.get("properties", {}):
+                node["properties"]["quote"]["maxLength"] = QUOTE_MAX_CHARS
+        return schema
+
+    def to_brief(self) -> EscalationBrief:
+        return EscalationBrief.model_validate(self.model_dump())
+
+
+# Long quotes cost output tokens and add nothing a reviewer needs beyond the first sentence.
+QUOTE_MAX_CHARS = 200

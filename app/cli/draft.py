@@ -70,6 +70,7 @@ def draft_cmd(
     """Draft an escalation brief with the configured model, then check it against the policy."""
     text = read_text(ticket_file)
     files = [(Path(p).name, _read_bytes(p)) for p in (log or [])]
+    service = None
     try:
         service = build_drafting_service(prompt_ref=prompt)
         result = service.draft(service.ingest(text, files))
@@ -78,6 +79,9 @@ def draft_cmd(
         raise typer.Exit(EXIT_BACKEND) from None
     except EscalateError as exc:
         guard(exc)
+    finally:
+        if service is not None:
+            service.close()
     if as_json:
         typer.echo(_as_json(result))
     else:

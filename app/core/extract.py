@@ -7,9 +7,10 @@ something to fix instead of nothing. An answer cut off at max_tokens is returned
 (what parsed of it, marked invalid); a stream whose connection breaks is asked again unstreamed.
 """
 
+import asyncio
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -24,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 from app.core.errors import BackendError
 from app.core.llm.client import map_openai_error
 from app.core.prompts import PromptFile
-from schemas.brief import EscalationBrief
+from schemas.brief import DraftedBrief, EscalationBrief
 from schemas.draft import Reask
 
 
@@ -99,6 +100,15 @@ def salvage(raw: str | None) -> EscalationBrief | None:
         return None
 
 
+def as_brief(parsed: Any) -> EscalationBrief:
+    """The model answers a DraftedBrief (evidence required); the product stores an EscalationBrief."""
+    if isinstance(parsed, DraftedBrief):
+        return parsed.to_brief()
+    if isinstance(parsed, EscalationBrief):
+        return parsed
+    return EscalationBrief.model_validate(parsed.model_dump() if isinstance(parsed, BaseModel) else parsed)
+
+
 def _broke_mid_stream(exc: BaseException) -> bool:
     """Whether a failed stream died of its connection rather than of its content."""
     current: BaseException | None = exc
@@ -111,6 +121,32 @@ def _broke_mid_stream(exc: BaseException) -> bool:
     return False
 
 
+def _drive_async_stream(
+    make_client: Callable[[], instructor.AsyncInstructor], request: dict[str, Any]
+) -> Iterator[Any]:
+    """Iterate instructor's async `create_partial` from sync code, one partial per parsed chunk.
+
+    A private event loop per stream lets any thread (a Streamlit session, the CLI, an eval worker)
+    stream without sharing a loop; the client is built and closed on that loop.
+    """
+    loop = asyncio.new_event_loop()
+    client = make_client()
+    partials = client.create_partial(**request)
+    try:
+        while True:
+            try:
+                item = loop.run_until_complete(partials.__anext__())
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        try:
+            loop.run_until_complete(partials.aclose())
+            loop.run_until_complete(client.client.close())
+        finally:
+            loop.close()
+
+
 class _Meter:
     """Sums usage and records re-asks through instructor's per-call hooks."""
 
@@ -119,11 +155,17 @@ class _Meter:
         self.completion_tokens = 0
         self.attempts = 0
         self.reasks: list[Reask] = []
+        self._pending: Reask | None = None
         self.hooks = Hooks()
         self.hooks.on("completion:response", self._on_response)
         self.hooks.on("parse:error", self._on_parse_error)
 
     def _on_response(self, response: Any) -> None:
+        # A parse error counts as a re-ask only once another attempt follows it; the last
+        # attempt's error is reported as the draft's error, not as a re-ask.
+        if self._pending is not None:
+            self.reasks.append(self._pending)
+            self._pending = None
         self.attempts += 1
         usage = getattr(response, "usage", None)
         if usage is not None:
@@ -131,9 +173,7 @@ class _Meter:
             self.completion_tokens += usage.completion_tokens or 0
 
     def _on_parse_error(self, error: Exception) -> None:
-        self.reasks.append(
-            Reask(attempt=max(self.attempts, 1), validator=classify_error(error), message=str(error)[:500])
-        )
+        self._pending = Reask(attempt=max(self.attempts, 1), validator=classify_error(error), message=str(error)[:500])
 
 
 class InstructorExtractor:
@@ -145,9 +185,12 @@ class InstructorExtractor:
         max_retries: int = 2,
         max_tokens: int = 900,
         temperature: float = 0.0,
-        response_model: type[BaseModel] = EscalationBrief,
+        response_model: type[BaseModel] = DraftedBrief,
+        async_client: Callable[[], instructor.AsyncInstructor] | None = None,
     ) -> None:
         self.client = client
+        # Builds a fresh async client per stream: its connections belong to that stream's event loop.
+        self.async_client = async_client
         self.model_name = model_name
         self.max_retries = max_retries
         self.max_tokens = max_tokens
@@ -157,7 +200,7 @@ class InstructorExtractor:
     def _call_kwargs(self) -> dict[str, Any]:
         return {"model": self.model_name, "max_tokens": self.max_tokens, "temperature": self.temperature}
 
-    def extract(self, prompt: PromptFile, context: dict[str, Any]) -> Extraction:
+    def extract(self, prompt: PromptFile, context: dict[str, Any], *, max_retries: int | None = None) -> Extraction:
         meter = _Meter()
         started = time.perf_counter()
         try:
@@ -165,7 +208,7 @@ class InstructorExtractor:
                 response_model=self.response_model,
                 messages=prompt.messages(),  # type: ignore[arg-type]
                 context=context,
-                max_retries=self.max_retries,
+                max_retries=self.max_retries if max_retries is None else max_retries,
                 hooks=meter.hooks,
                 **self._call_kwargs(),
             )
@@ -206,7 +249,7 @@ class InstructorExtractor:
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
         return Extraction(
-            brief=brief,  # type: ignore[arg-type]
+            brief=as_brief(brief),
             valid=True,
             raw=_completion_text(completion),
             prompt_tokens=meter.prompt_tokens,
@@ -226,9 +269,9 @@ class InstructorExtractor:
         last: dict[str, Any] = {}
         meter = _Meter()
         try:
-            for partial in self.client.create_partial(
+            request: dict[str, Any] = dict(
                 response_model=self.response_model,
-                messages=prompt.messages(),  # type: ignore[arg-type]
+                messages=prompt.messages(),
                 context=context,
                 max_retries=0,
                 # Partials are validated as Python dicts, where strict mode refuses enum values given as
@@ -236,13 +279,20 @@ class InstructorExtractor:
                 strict=False,
                 hooks=meter.hooks,
                 **self._call_kwargs(),
-            ):
+            )
+            partials = (
+                _drive_async_stream(self.async_client, request)
+                if self.async_client is not None
+                else self.client.create_partial(**request)  # correct, but yields only once the stream ends
+            )
+            for partial in partials:
                 # Mid-stream, enum fields still hold plain strings; pydantic would warn on each dump.
                 last = partial.model_dump(mode="json", exclude_none=True, warnings=False)
                 yield last
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
-        except InstructorRetryException as exc:
+        except (InstructorRetryException, httpx2.TransportError) as exc:
+            # Sync instructor wraps a dropped stream in its retry error; the async stream raises it bare.
             if _broke_mid_stream(exc):
                 # Not the model's fault, so no re-ask: the same request again, unstreamed, with the
                 # client's retries and backoff (a BackendError if the server stays unreachable).
@@ -254,13 +304,30 @@ class InstructorExtractor:
             pass  # judged below on what arrived
         raw = json.dumps(last)
         try:
-            brief = EscalationBrief.model_validate(last, context=context)
+            brief = as_brief(self.response_model.model_validate(last, context=context))
         except ValidationError as exc:
-            validator = classify_error(exc)
-            extraction = self._reask(prompt, context, raw, exc)
-            extraction.reasks.insert(0, Reask(attempt=1, validator=validator, message=str(exc)[:500]))
+            first = Reask(attempt=1, validator=classify_error(exc), message=str(exc)[:500])
+            if self.max_retries <= 0:
+                extraction = Extraction(brief=salvage(raw), valid=False, errors=[first.message], raw=raw)
+            else:
+                # The streamed attempt used one re-ask of the budget: same total as `extract`.
+                try:
+                    extraction = self._reask(prompt, context, raw, exc, retries=self.max_retries - 1)
+                except BackendError as failure:
+                    # Measured: llama.cpp can answer a re-ask with HTTP 500 ("output does not match the
+                    # expected peg-native format"). The streamed draft is kept, marked invalid, not lost.
+                    extraction = Extraction(
+                        brief=salvage(raw),
+                        valid=False,
+                        errors=[first.message, f"asking the model to correct it failed: {failure}"],
+                        raw=raw,
+                        attempts=1,
+                    )
+                extraction.reasks.insert(0, first)
+            extraction.attempts += max(meter.attempts, 1)
+            extraction.prompt_tokens += meter.prompt_tokens
+            extraction.completion_tokens += meter.completion_tokens
             extraction.latency_s = time.perf_counter() - started
-            extraction.attempts += 1
             yield extraction
             return
         yield Extraction(
@@ -273,7 +340,9 @@ class InstructorExtractor:
             latency_s=time.perf_counter() - started,
         )
 
-    def _reask(self, prompt: PromptFile, context: dict[str, Any], raw: str, exc: Exception) -> Extraction:
+    def _reask(
+        self, prompt: PromptFile, context: dict[str, Any], raw: str, exc: Exception, *, retries: int
+    ) -> Extraction:
         # Same shape as instructor's JSON-mode re-ask: our answer, then the errors to correct.
         # The model's JSON goes in through the context too, so braces in it are never rendered.
         context = {**context, "_previous": raw, "_errors": str(exc)}
@@ -285,7 +354,7 @@ class InstructorExtractor:
                 "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}",
             },
         ]
-        return self.extract(_Messages(messages), context)  # type: ignore[arg-type]
+        return self.extract(_Messages(messages), context, max_retries=retries)  # type: ignore[arg-type]
 
     def complete_text(self, prompt: PromptFile, context: dict[str, Any]) -> ProseCompletion:
         """A plain completion (the prose baseline): no schema, no re-asks."""
@@ -307,6 +376,12 @@ class InstructorExtractor:
             completion_tokens=getattr(usage, "completion_tokens", 0) or 0,
             latency_s=time.perf_counter() - started,
         )
+
+    def close(self) -> None:
+        """Close the HTTP connections now, not whenever the garbage collector gets to them."""
+        http_client = getattr(self.client, "client", None)
+        if http_client is not None and hasattr(http_client, "close"):
+            http_client.close()
 
 
 class _Messages:

@@ -186,3 +186,51 @@ def evidence_quotes_missing(brief: EscalationBrief, source: str) -> list[Missing
         for i, item in enumerate(brief.evidence)
         if normalize_space(item.quote) not in normal_source
     ]
+
+
+# ------------------------------------------------------------------ echoed instructions
+# Measured on the 0.5B model: it fills fields it has no fact for with the field's own description
+# ("Revenue, renewal or contract at risk, as stated; else null"). No identifier is invented, so
+# the identifier check passes; this catches the copied instruction text instead.
+_ECHO_MIN_CHARS = 12
+
+
+@dataclass(frozen=True)
+class EchoedInstruction:
+    field: str
+    text: str
+
+
+@lru_cache(maxsize=1)
+def _instruction_texts() -> tuple[str, ...]:
+    from schemas.brief import DraftedBrief
+
+    texts: list[str] = []
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            description = node.get("description")
+            if isinstance(description, str):
+                texts.append(normalize_space(description).lower())
+            for item in node.values():
+                collect(item)
+        elif isinstance(node, list):
+            for item in node:
+                collect(item)
+
+    collect(DraftedBrief.model_json_schema())
+    return tuple(texts)
+
+
+def echoed_instructions(brief: EscalationBrief, source: str) -> list[EchoedInstruction]:
+    """Text fields that repeat the schema's field descriptions rather than anything in the ticket."""
+    instructions = _instruction_texts()
+    ticket = normalize_space(source).lower()
+    echoed: list[EchoedInstruction] = []
+    for path, text in brief_texts(brief, include_evidence=False):
+        value = normalize_space(text).lower().rstrip(".")
+        if len(value) < _ECHO_MIN_CHARS or value in ticket:
+            continue
+        if any(value in instruction for instruction in instructions):
+            echoed.append(EchoedInstruction(path, text))
+    return echoed

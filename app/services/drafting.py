@@ -110,6 +110,12 @@ class DraftingService:
         self.prompt = load_prompt(prompt_ref)
         self.backend_name = backend_name or self.settings.backend
 
+    def close(self) -> None:
+        """Release the extractor's connections (a CLI run or a test ends; the web app keeps one)."""
+        close = getattr(self.extractor, "close", None)
+        if callable(close):
+            close()
+
     # ------------------------------------------------------------------ inputs
     def ingest(self, text: str, files: list[tuple[str, bytes]]) -> TicketInput:
         return ingest(text, files, max_bytes=self.settings.max_input_bytes)

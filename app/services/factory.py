@@ -1,20 +1,24 @@
 """Wire settings into services once; every front end (CLI, web app, evals) builds through here."""
 
 from app.core.extract import InstructorExtractor
-from app.core.llm.client import make_instructor, resolve_backend
+from app.core.llm.client import BackendInfo, make_async_instructor, make_instructor, resolve_backend
 from app.core.llm.settings import Settings, get_settings
 from app.services.drafting import DraftingService
 
 
-def build_extractor(settings: Settings | None = None, reasks: int = 2) -> InstructorExtractor:
+def build_extractor(
+    settings: Settings | None = None, reasks: int = 2, *, backend: BackendInfo | None = None
+) -> InstructorExtractor:
+    """`backend` skips resolving one from settings (tests that replay traffic name theirs)."""
     settings = settings or get_settings()
-    backend = resolve_backend(settings)
+    backend = backend or resolve_backend(settings)
     return InstructorExtractor(
         make_instructor(settings, backend=backend),
         backend.model,
         max_retries=reasks,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
+        async_client=lambda: make_async_instructor(settings, backend=backend),
     )
 
 

@@ -29,6 +29,7 @@ from schemas.draft import DraftResult, TicketInput
 from schemas.finding import Finding, Level
 
 Clock = Callable[[], datetime]
+SaveDraft = Callable[[EscalationBrief, list[Finding], DraftResult], DraftRecord]
 
 
 class Drafter(Protocol):
@@ -161,34 +162,40 @@ class Workspace:
         require(principal, Permission.draft)
         return self.drafter.ingest(text, files)
 
+    def _drafted(self, ticket: TicketInput, now: datetime, store: SaveDraft) -> Iterator[WorkspaceEvent]:
+        """Pass the model's partial briefs through; store the finished draft with `store`."""
+        for event in self.drafter.stream(ticket, now):
+            if isinstance(event, DraftDone):
+                result = event.result
+                if result.brief is not None:
+                    brief, findings = result.brief, result.findings
+                else:
+                    brief = fallback_brief(result)
+                    findings = self.drafter.recheck(brief, result.redacted_text, now)
+                yield DraftSaved(store(brief, findings, result), result)
+            else:
+                yield event
+
     def start(self, principal: Principal, ticket: TicketInput) -> Iterator[WorkspaceEvent]:
         """Stream the model's partial brief, then store the finished draft (events end with DraftSaved)."""
         require(principal, Permission.draft)
         if not ticket.text.strip() and not ticket.attachments:
             raise InputError("nothing to draft from: paste the ticket conversation or attach a file")
         now = self.clock()
-        for event in self.drafter.stream(ticket, now):
-            if isinstance(event, DraftDone):
-                brief, findings = self._brief_and_findings(event.result, now)
-                with self.store.write() as session:
-                    record = create_draft(
-                        session,
-                        author=principal.name,
-                        at=now,
-                        received_at=ticket.received_at or now,
-                        result=event.result,
-                        brief=brief,
-                        findings=findings,
-                    )
-                yield DraftSaved(record, event.result)
-            else:
-                yield event
 
-    def _brief_and_findings(self, result: DraftResult, now: datetime) -> tuple[EscalationBrief, list[Finding]]:
-        if result.brief is not None:
-            return result.brief, result.findings
-        brief = fallback_brief(result)
-        return brief, self.drafter.recheck(brief, result.redacted_text, now)
+        def create(brief: EscalationBrief, findings: list[Finding], result: DraftResult) -> DraftRecord:
+            with self.store.write() as session:
+                return create_draft(
+                    session,
+                    author=principal.name,
+                    at=now,
+                    received_at=ticket.received_at or now,
+                    result=result,
+                    brief=brief,
+                    findings=findings,
+                )
+
+        yield from self._drafted(ticket, now, create)
 
     def regenerate(
         self, principal: Principal, draft_id: int, expected_version: int, new_messages: str
@@ -199,30 +206,28 @@ class Workspace:
             raise InputError("paste the customer's new messages to regenerate with")
         now = self.clock()
         ticket = TicketInput(text=f"{record.source_text}\n\n{new_messages.strip()}", received_at=record.received_at)
-        for event in self.drafter.stream(ticket, now):
-            if isinstance(event, DraftDone):
-                brief, findings = self._brief_and_findings(event.result, now)
-                with self.store.write() as session:
-                    saved = update_draft(
-                        session,
-                        draft_id,
-                        expected_version=expected_version,
-                        actor=principal.name,
-                        kind="regenerate",
-                        at=now,
-                        changes={
-                            **brief_columns(brief),
-                            "status": "draft",
-                            "source_text": event.result.redacted_text,
-                            "model_result": event.result.model_dump_json(),
-                            "findings": findings_json(findings),
-                            "rules_severity": event.result.severity.rules.value,
-                            "override_justification": "",
-                        },
-                    )
-                yield DraftSaved(saved, event.result)
-            else:
-                yield event
+
+        def replace(brief: EscalationBrief, findings: list[Finding], result: DraftResult) -> DraftRecord:
+            with self.store.write() as session:
+                return update_draft(
+                    session,
+                    draft_id,
+                    expected_version=expected_version,
+                    actor=principal.name,
+                    kind="regenerate",
+                    at=now,
+                    changes={
+                        **brief_columns(brief),
+                        "status": "draft",
+                        "source_text": result.redacted_text,
+                        "model_result": result.model_dump_json(),
+                        "findings": findings_json(findings),
+                        "rules_severity": result.severity.rules.value,
+                        "override_justification": "",
+                    },
+                )
+
+        yield from self._drafted(ticket, now, replace)
 
     # ------------------------------------------------------------------ editing
     def _editable(self, principal: Principal, draft_id: int) -> DraftRecord:

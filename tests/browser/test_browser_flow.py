@@ -163,12 +163,16 @@ def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_pa
             ticket = page.get_by_label("Ticket conversation")
             ticket.fill(TICKET.read_text(encoding="utf-8"))
             ticket.press("Tab")
+            _settle(page)
             page.get_by_role("button", name="Draft the brief").click()
             expect(page.get_by_role("heading", name=re.compile(r"Draft #1"))).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
             expect(page.get_by_text("Model suggested")).to_be_visible()
-            # What a careful agent completes before submitting (each field autosaves on blur).
+            # What a careful agent completes before submitting (each field autosaves on blur):
+            # the business impact first (seed 002 line 19), the account, a description.
+            impact = "Analysts lose an hour every Monday exporting dashboards by hand"
+            _fill_field(page, "Brief", "One-line summary (business impact first)", f"{impact}: asks for scheduled PDFs")
+            _fill_field(page, "Impact", "Workflow impact", f"{impact}.")
             _fill_field(page, "Diagnostics", "Account / org IDs (one per line)", "INI-0077")
-            _fill_field(page, "Impact", "Workflow impact", "Analysts spend an hour every Monday exporting by hand.")
             _fill_field(
                 page,
                 "Brief",

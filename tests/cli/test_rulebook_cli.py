@@ -18,9 +18,15 @@ GOOD_BRIEF = {
     "target": "security",
     "impact": {"customers_affected": 1, "workflow_impact": "Users see other tenants' invoices, a data exposure"},
     "description": "After this morning's update the Billing page lists invoices of other accounts.",
-    "diagnostics": {"account_ids": ["GLX-2208"], "timestamps": ["2026-11-21 14:05 UTC"],
-                    "error_messages": ["INV-99120"], "screenshots": ["billing-leak.png"]},
-    "evidence": [{"field": "impact.workflow_impact", "quote": "users in our workspace can see other tenants' invoices"}],
+    "diagnostics": {
+        "account_ids": ["GLX-2208"],
+        "timestamps": ["2026-11-21 14:05 UTC"],
+        "error_messages": ["INV-99120"],
+        "screenshots": ["billing-leak.png"],
+    },
+    "evidence": [
+        {"field": "impact.workflow_impact", "quote": "users in our workspace can see other tenants' invoices"}
+    ],
 }
 
 
@@ -51,7 +57,9 @@ def test_triage_human_output_lists_signals() -> None:
 
 def test_check_passes_a_good_brief(tmp_path: Path) -> None:
     brief = _write(tmp_path, "brief.json", GOOD_BRIEF)
-    result = runner.invoke(app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW])
+    result = runner.invoke(
+        app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW]
+    )
     payload = json.loads(result.stdout)
     errors = [f for f in payload["findings"] if f["level"] == "error"]
     assert result.exit_code == 0, errors
@@ -61,7 +69,9 @@ def test_check_passes_a_good_brief(tmp_path: Path) -> None:
 def test_check_exits_1_on_a_downgraded_security_brief(tmp_path: Path) -> None:
     bad = {**GOOD_BRIEF, "severity": "sev4", "target": "product"}
     brief = _write(tmp_path, "brief.json", bad)
-    result = runner.invoke(app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW])
+    result = runner.invoke(
+        app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW]
+    )
     assert result.exit_code == 1
     rules = {f["rule"] for f in json.loads(result.stdout)["findings"] if f["level"] == "error"}
     assert "security_immediate" in rules
@@ -70,7 +80,9 @@ def test_check_exits_1_on_a_downgraded_security_brief(tmp_path: Path) -> None:
 def test_check_flags_ungrounded_identifier(tmp_path: Path) -> None:
     invented = {**GOOD_BRIEF, "diagnostics": {**GOOD_BRIEF["diagnostics"], "account_ids": ["GLX-9999"]}}
     brief = _write(tmp_path, "brief.json", invented)
-    result = runner.invoke(app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW])
+    result = runner.invoke(
+        app, ["check", str(brief), "--source", str(TICKETS / "injection_security.txt"), "--json", *NOW]
+    )
     findings = json.loads(result.stdout)["findings"]
     assert result.exit_code == 1
     assert any(f["rule"] == "grounding" and "GLX-9999" in f["message"] for f in findings)

@@ -3,19 +3,22 @@
 In CI pytest-recording's default record mode, `none`, replays them and refuses any new request.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.core.extract import InstructorExtractor
-from app.core.llm.client import BackendInfo, make_instructor
+from app.core.llm.client import BackendInfo
 from app.core.llm.settings import EMBEDDED_MODEL_ALIAS, Settings
 from app.services.drafting import DraftingService
+from app.services.factory import build_extractor
 from schemas.draft import Attachment, TicketInput
 from tests.fixtures.make_log import make_log
 
-RECORDED_BASE_URL = "http://127.0.0.1:8765/v1"
+# Cassettes match on method, path and body, so the host and port only matter while recording.
+RECORDED_BASE_URL = os.environ.get("ESCALATE_TEST_RECORD_URL", "http://127.0.0.1:8765/v1")
 TICKETS = Path(__file__).resolve().parents[1] / "fixtures" / "tickets"
 _KEEP_RESPONSE_HEADERS = {"content-type"}
 
@@ -30,27 +33,41 @@ def vcr_config() -> dict[str, Any]:
     return {
         # Body matching makes any prompt or schema change fail loudly until cassettes are re-recorded.
         "match_on": ["method", "path", "body"],
-        "filter_headers": ["authorization", "api-key", "x-api-key", "openai-organization", "cookie", "user-agent",
-                           "x-stainless-os", "x-stainless-arch", "x-stainless-runtime-version",
-                           "x-stainless-package-version", "x-stainless-runtime", "x-stainless-lang"],
+        "filter_headers": [
+            "authorization",
+            "api-key",
+            "x-api-key",
+            "openai-organization",
+            "cookie",
+            "user-agent",
+            "x-stainless-os",
+            "x-stainless-arch",
+            "x-stainless-runtime-version",
+            "x-stainless-package-version",
+            "x-stainless-runtime",
+            "x-stainless-lang",
+        ],
         "before_record_response": _scrub_response,
         "decode_compressed_response": True,
     }
 
 
 def recorded_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"backend": "openai", "base_url": RECORDED_BASE_URL, "model": EMBEDDED_MODEL_ALIAS,
-                              "max_retries": 0, "timeout_s": 600.0, "max_tokens": 700}
+    values: dict[str, Any] = {
+        "backend": "openai",
+        "base_url": RECORDED_BASE_URL,
+        "model": EMBEDDED_MODEL_ALIAS,
+        "max_retries": 0,
+        "timeout_s": 1200.0,
+        "max_tokens": 900,
+    }
     values.update(overrides)
     return Settings(**values)
 
 
 def recorded_extractor(settings: Settings, reasks: int = 1) -> InstructorExtractor:
     backend = BackendInfo(name="embedded", base_url=RECORDED_BASE_URL, model=EMBEDDED_MODEL_ALIAS)
-    return InstructorExtractor(
-        make_instructor(settings, backend=backend), EMBEDDED_MODEL_ALIAS,
-        max_retries=reasks, max_tokens=settings.max_tokens, temperature=0.0,
-    )
+    return build_extractor(settings, reasks, backend=backend)
 
 
 @pytest.fixture

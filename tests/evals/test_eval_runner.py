@@ -1,6 +1,7 @@
 """The runner with a fake drafter: concurrency, cache, resuming, failures scored 0."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,21 @@ def test_repeats_sample_each_case_again(tmp_path: Path, cases: list[Case]) -> No
 def test_bad_settings_are_refused(tmp_path: Path, cases: list[Case]) -> None:
     with pytest.raises(InputError, match="at least 1"):
         run_cases(cases, FakeDrafter(), RunSpec(prompt="p", model="m", concurrency=0), log(tmp_path))
+
+
+def test_ctrl_c_stops_queued_cases_and_keeps_finished_ones(tmp_path: Path) -> None:
+    many = [make_case(f"k{i}") for i in range(10)]
+    drafter = FakeDrafter()
+
+    def interrupted(case: Case):  # type: ignore[no-untyped-def]
+        if case.id == "k1":
+            raise KeyboardInterrupt
+        time.sleep(0.05)  # a model takes time; the interrupt lands while k2 is being drafted
+        return drafter(case)
+
+    with pytest.raises(KeyboardInterrupt):
+        run_cases(many, interrupted, RunSpec(prompt="p", model="m"), log(tmp_path), progress=False)
+    assert len(drafter.calls) <= 2  # k0, and at most the one a worker had already picked up
+    resumed = FakeDrafter()
+    run_cases(many, resumed, RunSpec(prompt="p", model="m"), log(tmp_path), progress=False)
+    assert "k0" not in resumed.calls and len(resumed.calls) >= 8

@@ -4,18 +4,23 @@ Small cases are files under corpus/bad_inputs/ (written by `python -m tests.hard
 so they can be opened and read); the large ones (a 50 MB paste, a 10,000-line stack trace, a 2 MB
 line) are generated on demand, deterministically, because a repository is no place for them.
 
-Each case is either pasted (the ticket text: the CLI's TICKET_FILE, the web app's text area) or
-attached (the CLI's --log, the web app's uploader), and is either refused with a message that
-names the problem, or accepted and drafted from with nothing it said lost.
+Each case is pasted (the ticket text: the web app's text area, the CLI's TICKET_FILE), attached
+(the web app's uploader, the CLI's --log) or, for bytes no text area can hold, given only as the
+CLI's TICKET_FILE. It is either refused with a message that names the problem, or accepted and
+drafted from with nothing it said lost.
 """
 
 import base64
 import codecs
 import gzip
+import hashlib
 import json
+import os
 import random
+import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -47,7 +52,7 @@ UTF16_TEXT = (
     "Error INV-502 on every export since the update; Ünïcödé names in the file.\n"
 )
 
-Where = Literal["paste", "attach"]
+Where = Literal["paste", "attach", "ticket_file"]
 Outcome = Literal["refused", "accepted"]
 
 
@@ -63,7 +68,9 @@ class BadInput:
     words: tuple[str, ...]
 
     def data(self) -> bytes:
-        return self.build()
+        """The committed corpus file when there is one, else the generator's output."""
+        path = CORPUS_DIR / self.filename
+        return path.read_bytes() if self.id not in LARGE and path.exists() else self.build()
 
 
 # ------------------------------------------------------------------------------- generators
@@ -130,7 +137,7 @@ def random_bytes_log() -> bytes:
 
 def gzip_bomb() -> bytes:
     """A 30 KB .gz that inflates past the 20 MB input limit."""
-    return gzip.compress(b"A" * (24 * MB), compresslevel=9)
+    return gzip.compress(b"A" * (24 * MB), compresslevel=9, mtime=0)
 
 
 def malformed_har() -> bytes:
@@ -244,8 +251,17 @@ BAD_INPUTS: tuple[BadInput, ...] = (
         lambda: EMOJI_RTL_TEXT.encode(), ("הזמנה נכשלה", "فشل الطلب", "😡🔥", "DASH-503", "👨\u200d👩\u200d👧"),
     ),
     BadInput(
-        "utf8_paste_latin1_file", "a Latin-1 file given as the ticket", "paste", "accepted", "latin1-ticket.txt",
-        lambda: LATIN1_TEXT.encode("latin-1"), ("Société Générale Café", "RPT-500"),
+        "latin1_ticket_file", "a Latin-1 file given as the CLI's ticket", "ticket_file", "refused",
+        "latin1-ticket.txt", lambda: LATIN1_TEXT.encode("latin-1"), ("latin1-ticket.txt", "not utf-8"),
+    ),
+    BadInput(
+        "utf16_ticket_file", "a UTF-16 file given as the CLI's ticket", "ticket_file", "refused",
+        "utf16-ticket.txt", lambda: codecs.BOM_UTF16_LE + UTF16_TEXT.encode("utf-16-le"),
+        ("utf16-ticket.txt", "not utf-8"),
+    ),
+    BadInput(
+        "binary_ticket_file", "a core dump given as the CLI's ticket", "ticket_file", "refused", "core.txt",
+        binary_log, ("core.txt", "not utf-8"),
     ),
     BadInput(
         "ansi_log", "a log with terminal colour codes", "attach", "accepted", "colour.log", ansi_log,
@@ -258,6 +274,14 @@ BAD_INPUTS: tuple[BadInput, ...] = (
 )  # fmt: skip
 
 LARGE = frozenset({"paste_50mb", "attach_50mb", "stack_trace_10k", "stack_trace_10k_attach", "long_line"})
+# Accepted inputs the CLI drafts with the real model (cassettes/bad_input_drafts.yaml); the other
+# accepted ones are checked up to the model call, against a port where nothing listens.
+CLI_DRAFTED = ("utf16_bom_attach", "emoji_rtl")
+# Measured defects (strict xfails in the tests, so the entry must go once fixed). charset-normalizer
+# reports a "Control character" block for any text with a newline, so ingest's Western-text check
+# (_LATIN_BLOCKS in app/core/ingest.py) never matches and Latin-1 is decoded as cp1250:
+# "naïve" becomes "naďve", "£" becomes "Ł".
+KNOWN_DEFECTS = {"latin1_attach": "Latin-1 attachments decoded as cp1250 (app/core/ingest.py _LATIN_BLOCKS)"}
 
 
 def case(case_id: str) -> BadInput:
@@ -272,7 +296,7 @@ def write_small_corpus(directory: Path = CORPUS_DIR) -> list[Path]:
         if item.id in LARGE:
             continue
         path = directory / item.filename
-        path.write_bytes(item.data())
+        path.write_bytes(item.build())
         written.append(path)
     return written
 
@@ -280,3 +304,109 @@ def write_small_corpus(directory: Path = CORPUS_DIR) -> list[Path]:
 if __name__ == "__main__":
     for path in write_small_corpus(Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS_DIR):
         print(path)
+
+
+# ------------------------------------------------------------------------------- checks (tests and bench)
+def check_service(item: BadInput) -> list[str]:
+    """What the web app's path (DraftingService.ingest, then prepare) gets wrong with this input."""
+    from app.core.errors import InputError
+    from tests.hardening.injections import no_model_service
+
+    service = no_model_service()
+    data = item.data()
+    try:
+        if item.where == "paste":
+            ticket = service.ingest(data.decode("utf-8"), [])
+        else:
+            ticket = service.ingest(BASE_TICKET, [(item.filename, data)])
+    except InputError as exc:
+        if item.expect == "accepted":
+            return [f"refused: {exc}"]
+        message = str(exc)
+        problems = [f"message lacks {word!r}: {message}" for word in item.words if word not in message.lower()]
+        if "\n" in message or len(message) >= 300:
+            problems.append(f"not one short line: {message!r}")
+        return problems
+    if item.expect == "refused":
+        return ["accepted input that should be refused"]
+    prepared = service.prepare(ticket)
+    problems = []
+    if prepared.prompt_tokens > service.settings.prompt_token_budget:
+        problems.append(f"prompt of {prepared.prompt_tokens} tokens is over the budget")
+    kept = prepared.source_text.lower()
+    problems += [f"lost on the way to the model: {word!r}" for word in item.words if word.lower() not in kept]
+    return problems
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """ESCALATE_* variables for one CLI run, restored afterwards (the CLI reads settings once)."""
+    from app.core.llm.settings import get_settings
+
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+@dataclass
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+    input_unchanged: bool
+
+
+def run_cli(item: BadInput, workdir: Path, base_url: str) -> CliRun:
+    """`escalate draft` on this input, in process, with the model at `base_url`."""
+    from typer.testing import CliRunner
+
+    from app.cli.main import app
+    from tests.hardening.recording import cli_environment
+
+    data = item.data()
+    path = workdir / item.filename
+    path.write_bytes(data)
+    args = ["draft", str(path)]
+    if item.where == "attach":
+        ticket = workdir / "ticket.txt"
+        ticket.write_text(BASE_TICKET, encoding="utf-8")
+        args = ["draft", str(ticket), "--log", str(path)]
+    with environment(cli_environment(base_url)):
+        result = CliRunner().invoke(app, args)
+    unchanged = hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()
+    return CliRun(result.exit_code, result.stdout, result.stderr, unchanged)
+
+
+def check_cli(item: BadInput, run: CliRun, drafted: bool) -> list[str]:
+    """What the CLI gets wrong: exit 2 and one line naming the problem for refused input; for
+    accepted input a draft (`drafted`, a model answered) or exit 3 and a backend message."""
+    problems = [] if run.input_unchanged else ["the input file was changed"]
+    if "Traceback" in run.stdout + run.stderr:
+        problems.append("printed a traceback")
+    if item.expect == "refused":
+        if run.exit_code != 2 or not run.stderr.startswith("error: "):
+            problems.append(f"exit {run.exit_code}, stderr {run.stderr!r}")
+        problems += [f"message lacks {word!r}" for word in item.words if word not in run.stderr.lower()]
+        if len(run.stderr.strip().splitlines()) != 1:
+            problems.append(f"not one line: {run.stderr!r}")
+    elif drafted:
+        if run.exit_code != 0 or not run.stdout.startswith("ESCALATION: "):
+            problems.append(f"no draft: exit {run.exit_code}, stderr {run.stderr!r}")
+    elif run.exit_code != 3 or not run.stderr.startswith("error: model backend: cannot reach the model server"):
+        problems.append(f"exit {run.exit_code}, stderr {run.stderr!r}")
+    return problems
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

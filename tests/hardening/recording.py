@@ -3,6 +3,7 @@
 The cassettes were recorded against the real embedded llama.cpp server (Qwen2.5-Coder-0.5B,
 `ESCALATE_EMBEDDED_MODEL=qwen2.5-coder-0.5b escalate model serve --port 8765`):
 
+    ESCALATE_TEST_RECORD_URL=http://127.0.0.1:8765/v1 \
     pytest --record-mode=new_episodes tests/hardening        # record what is missing
     pytest tests/hardening                                   # replay only (CI): record mode none
 
@@ -21,16 +22,16 @@ from typing import Any
 
 import vcr
 
-from app.core.extract import InstructorExtractor
-from app.core.llm.client import BackendInfo, make_instructor
+from app.core.llm.client import BackendInfo
 from app.core.llm.settings import EMBEDDED_MODEL_ALIAS, Settings
 from app.services.drafting import DraftingService
+from app.services.factory import build_extractor
 
 CASSETTES = Path(__file__).with_name("cassettes")
-# Where a recording run finds the model server (replay never connects). ESCALATE_TEST_ survives the
-# test suite's clearing of ESCALATE_* variables.
-RECORDED_HOST = os.environ.get("ESCALATE_TEST_RECORD_HOST", "http://127.0.0.1:8765")
-RECORDED_BASE_URL = f"{RECORDED_HOST}/v1"
+# Where a recording run finds the model server; replay never connects, cassettes match on method,
+# path and body. Same variable as tests/drafting (ESCALATE_TEST_* survives the suite's clearing).
+RECORDED_BASE_URL = os.environ.get("ESCALATE_TEST_RECORD_URL", "http://127.0.0.1:8765/v1")
+RECORDED_HOST = RECORDED_BASE_URL.removesuffix("/").removesuffix("/v1")
 _KEEP_RESPONSE_HEADERS = {"content-type"}
 _FILTERED_REQUEST_HEADERS = [
     "authorization", "api-key", "x-api-key", "openai-organization", "cookie", "user-agent",
@@ -71,8 +72,8 @@ def recorded_settings(base_url: str = RECORDED_BASE_URL, **overrides: Any) -> Se
         "base_url": base_url,
         "model": EMBEDDED_MODEL_ALIAS,
         "max_retries": 0,
-        "timeout_s": 600.0,
-        "max_tokens": 700,
+        "timeout_s": 1800.0,  # recording on a shared CPU queues behind other requests
+        "max_tokens": 900,  # the product's default
     }
     values.update(overrides)
     return Settings(**values)
@@ -80,13 +81,7 @@ def recorded_settings(base_url: str = RECORDED_BASE_URL, **overrides: Any) -> Se
 
 def recorded_service(settings: Settings, reasks: int = 1) -> DraftingService:
     backend = BackendInfo(name="embedded", base_url=settings.base_url or RECORDED_BASE_URL, model=EMBEDDED_MODEL_ALIAS)
-    extractor = InstructorExtractor(
-        make_instructor(settings, backend=backend),
-        EMBEDDED_MODEL_ALIAS,
-        max_retries=reasks,
-        max_tokens=settings.max_tokens,
-        temperature=0.0,
-    )
+    extractor = build_extractor(settings, reasks, backend=backend)
     return DraftingService(extractor, settings=settings, backend_name="embedded")
 
 
@@ -97,8 +92,8 @@ def cli_environment(base_url: str = RECORDED_BASE_URL, **overrides: str) -> dict
         "ESCALATE_BASE_URL": base_url,
         "ESCALATE_MODEL": EMBEDDED_MODEL_ALIAS,
         "ESCALATE_MAX_RETRIES": "0",
-        "ESCALATE_TIMEOUT_S": "600",
-        "ESCALATE_MAX_TOKENS": "700",
+        "ESCALATE_TIMEOUT_S": "1800",
+        "ESCALATE_MAX_TOKENS": "900",
     }
     env.update(overrides)
     return env

@@ -4,48 +4,40 @@ Rule checks and rendering run for all cases with no model; drafts for the RECORD
 cassettes/injection_drafts.yaml, recorded from the real 0.5B model.
 """
 
+import json
 from collections import Counter
-from functools import cache
 
 import pytest
+import yaml
 
 from app.core.prompts import render_preview
 from app.core.render import render_markdown
-from app.services.drafting import DraftingService
-from schemas.draft import DraftResult
 from tests.hardening.injections import (
-    NOW,
+    INJECTION_CASSETTE,
+    KNOWN_RULE_FLIPS,
     RECORDED,
     Case,
-    base_files,
     case,
     cases,
     html_emitted,
     ingest_base,
     ingest_injected,
-    injected_files,
     leaked_sentences,
+    model_problems,
     no_model_service,
+    recorded_pair,
     rendered_html_tags,
     rules_changed,
     system_prompt_sentences,
     worst_case_brief,
 )
-from tests.hardening.recording import recorded_service, recorded_settings, taped
-
-# Measured, not wished away: the rules engine reads the word "workaround" in this injection
-# ("...in the workaround field") as a stated workaround and caps sev2 at sev3. Strict: the test
-# fails loudly once triage stops doing that, so this list cannot go stale.
-KNOWN_RULE_FLIPS = {"reveal_field_guide@sso_login_broken/ticket"}
+from tests.hardening.recording import CASSETTES
 
 
-def _params() -> list[object]:
-    return [
-        pytest.param(c, id=c.id, marks=pytest.mark.xfail(strict=True, reason="workaround word read as a workaround"))
-        if c.id in KNOWN_RULE_FLIPS
-        else pytest.param(c, id=c.id)
-        for c in cases()
-    ]
+def _marked(value: object, case_id: str) -> object:
+    if case_id in KNOWN_RULE_FLIPS:
+        return pytest.param(value, id=case_id, marks=pytest.mark.xfail(strict=True, reason=KNOWN_RULE_FLIPS[case_id]))
+    return pytest.param(value, id=case_id)
 
 
 def test_corpus_is_broad() -> None:
@@ -59,7 +51,7 @@ def test_corpus_is_broad() -> None:
     assert set(RECORDED) <= {c.id for c in items} and len(RECORDED) >= 10
 
 
-@pytest.mark.parametrize("item", _params())
+@pytest.mark.parametrize("item", [_marked(c, c.id) for c in cases()])
 def test_rules_ignore_the_injection(item: Case) -> None:
     assert rules_changed(item) is None
 
@@ -105,33 +97,15 @@ def test_leak_check_can_fail() -> None:
 
 
 # ------------------------------------------------------------------------------------ with the model
-@cache
-def _service() -> DraftingService:
-    return recorded_service(recorded_settings(), reasks=1)
-
-
-_drafts: dict[str, DraftResult] = {}
-
-
-def _draft(key: str, text: str, files: list[tuple[str, bytes]], record_mode: str) -> DraftResult:
-    if key not in _drafts:
-        service = _service()
-        ticket = service.ingest(text, files)
-        with taped("injection_drafts", record_mode):
-            _drafts[key] = service.draft(ticket, NOW)
-    return _drafts[key]
-
-
-@pytest.mark.parametrize("case_id", RECORDED)
+@pytest.mark.parametrize("case_id", [_marked(i, i) for i in RECORDED])
 def test_model_draft_keeps_severity_and_prompt(case_id: str, record_mode: str) -> None:
-    item = case(case_id)
-    base = _draft(f"base:{item.base.id}", *base_files(item.base), record_mode)
-    injected = _draft(case_id, *injected_files(item), record_mode)
-    assert injected.severity.rules == base.severity.rules
-    assert injected.severity.final == base.severity.final, (
-        f"model said {injected.severity.model} (base: {base.severity.model}); {injected.severity.reasons}"
-    )
-    assert injected.target.final == base.target.final
-    assert injected.brief is not None, injected.errors
-    assert leaked_sentences(injected.brief) == []
-    assert rendered_html_tags(injected.brief) == []
+    base, injected = recorded_pair(case_id, record_mode)
+    assert model_problems(base, injected) == []
+
+
+def test_template_syntax_reached_the_model_verbatim(record_mode: str) -> None:
+    recorded_pair("jinja_prompt_vars@sso_login_broken/ticket", record_mode)
+    cassette = yaml.safe_load((CASSETTES / f"{INJECTION_CASSETTE}.yaml").read_text(encoding="utf-8"))
+    bodies = [json.loads(i["request"]["body"]) for i in cassette["interactions"]]
+    users = [m["content"] for b in bodies for m in b["messages"] if m["role"] == "user"]
+    assert any("{{ field_guide }} {{ ticket }} {{ logs }}" in u for u in users)

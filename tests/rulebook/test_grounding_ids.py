@@ -6,6 +6,7 @@ import pytest
 
 from app.core.grounding import (
     brief_texts,
+    echoed_instructions,
     evidence_quotes_missing,
     extract_identifiers,
     ungrounded_identifiers,
@@ -108,3 +109,28 @@ def test_evidence_quotes_must_be_verbatim() -> None:
         (2, "Exports fail with HTTP 503"),
         (3, "exports are failing"),
     ]
+
+
+def test_fields_that_repeat_their_own_instructions_are_caught() -> None:
+    # Copied from the recorded 0.5B drafts: the field description pasted as the field's value.
+    echoed = brief(
+        impact={"revenue_at_risk": "Revenue, renewal or contract at risk, as stated; else null"},
+        reproduction={"environment": "Product version, browser, OS, region, plan, as stated"},
+    )
+    found = {(e.field, e.text) for e in echoed_instructions(echoed, SOURCE)}
+    assert found == {
+        ("impact.revenue_at_risk", "Revenue, renewal or contract at risk, as stated; else null"),
+        ("reproduction.environment", "Product version, browser, OS, region, plan, as stated"),
+    }
+
+
+def test_real_values_and_short_words_are_not_taken_for_instructions() -> None:
+    real = brief(
+        impact={"revenue_at_risk": "renewal worth $40k due in December"},
+        reproduction={"environment": "app version 3.3.0"},
+        needed={"asks": ["fix", "investigate"]},  # single words appear in descriptions but say something
+    )
+    assert echoed_instructions(real, SOURCE) == []
+    # A phrase that is both in an instruction and in the ticket is the customer's own words.
+    quoted = brief(impact={"revenue_at_risk": "Revenue, renewal or contract at risk"})
+    assert echoed_instructions(quoted, SOURCE + " Revenue, renewal or contract at risk.") == []

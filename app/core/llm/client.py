@@ -102,6 +102,29 @@ def make_openai_client(
     )
 
 
+def make_async_openai_client(settings: Settings, *, backend: BackendInfo) -> openai.AsyncOpenAI:
+    """The async twin of `make_openai_client`, for streaming (see `make_async_instructor`).
+
+    No unreadable-JSON hook: a stream is server-sent events, not one JSON body.
+    """
+    timeout = http_timeout(settings)
+    api_key = settings.api_key.get_secret_value() if settings.api_key else _NO_KEY
+    return openai.AsyncOpenAI(
+        api_key=api_key,
+        base_url=backend.base_url,
+        timeout=timeout,
+        max_retries=settings.max_retries,
+        http_client=openai.DefaultAsyncHttpxClient(timeout=timeout),
+    )
+
+
+def make_async_instructor(settings: Settings, *, backend: BackendInfo) -> instructor.AsyncInstructor:
+    """An async instructor client. Streaming needs it: instructor 1.17's sync `create_partial`
+    reads the whole stream before yielding its first partial; the async one yields as tokens arrive."""
+    client = make_async_openai_client(settings, backend=backend)
+    return instructor.from_openai(client, mode=MODES[settings.mode], model=backend.model)
+
+
 def make_instructor(
     settings: Settings,
     *,

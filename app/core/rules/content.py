@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
-from app.core.grounding import brief_texts, evidence_quotes_missing, ungrounded_identifiers
+from app.core.grounding import brief_texts, echoed_instructions, evidence_quotes_missing, ungrounded_identifiers
 from app.core.rules.context import Issue, RuleContext
 from schemas.brief import _PLACEHOLDERS, normalize_space
 from schemas.finding import Level
@@ -169,6 +169,13 @@ def grounding(ctx: RuleContext, rule: Rule) -> list[Issue]:
             "copy the identifier exactly from the ticket, or remove it",
         )
         for item in ungrounded_identifiers(ctx.brief, ctx.source)
+    ] + [
+        Issue(
+            echo.field,
+            f"{echo.field} repeats the field's instructions ({echo.text[:80]!r}) instead of a fact from the ticket",
+            "write what the ticket says for this field, or leave it empty if the ticket does not say",
+        )
+        for echo in echoed_instructions(ctx.brief, ctx.source)
     ]
 
 

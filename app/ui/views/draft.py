@@ -36,7 +36,7 @@ def _pick() -> None:
 
 def _picker(me: Principal) -> int | None:
     mine = services().workspace.my_drafts(me)
-    labels = {NEW: "➕ New draft"} | {d.id: f"#{d.id} · {d.status} · {d.summary[:70]}" for d in mine}
+    labels = {NEW: "New draft…"} | {d.id: f"#{d.id} · {d.status} · {d.summary[:70]}" for d in mine}
     current = st.session_state.get(state.CURRENT_DRAFT)
     if current not in labels:
         current = None
