@@ -32,8 +32,9 @@ TOKENS_GOAL = 0.5
 
 
 def _engine_ms(responses: list[dict[str, Any]]) -> float:
-    return sum(r.get("timings", {}).get("prompt_ms", 0.0) + r.get("timings", {}).get("predicted_ms", 0.0)
-               for r in responses)
+    return sum(
+        r.get("timings", {}).get("prompt_ms", 0.0) + r.get("timings", {}).get("predicted_ms", 0.0) for r in responses
+    )
 
 
 def overhead(args: argparse.Namespace) -> None:
@@ -63,14 +64,18 @@ def overhead(args: argparse.Namespace) -> None:
         wall_ms = (time.perf_counter() - started) * 1000
         engine_ms = _engine_ms(responses)
         rows.append((wall_ms, engine_ms))
-        print(f"run {run + 1}: end-to-end {wall_ms:8.0f} ms | engine {engine_ms:8.0f} ms | "
-              f"ours {wall_ms - engine_ms:6.0f} ms ({(wall_ms - engine_ms) / max(engine_ms, 1):.1%}) | "
-              f"tokens {result.receipt.prompt_tokens} in, {result.receipt.completion_tokens} out, "
-              f"{result.receipt.attempts} attempt(s)")
+        print(
+            f"run {run + 1}: end-to-end {wall_ms:8.0f} ms | engine {engine_ms:8.0f} ms | "
+            f"ours {wall_ms - engine_ms:6.0f} ms ({(wall_ms - engine_ms) / max(engine_ms, 1):.1%}) | "
+            f"tokens {result.receipt.prompt_tokens} in, {result.receipt.completion_tokens} out, "
+            f"{result.receipt.attempts} attempt(s)"
+        )
     ratio = statistics.median((w - e) / max(e, 1) for w, e in rows)
-    print(f"\nmedian overhead over the engine: {ratio:.1%} (goal <= {OVERHEAD_GOAL:.0%}) -> "
-          f"{'met' if ratio <= OVERHEAD_GOAL else 'NOT met'}; includes ingest, redaction, condensing a 1 MB log, "
-          "HTTP, parsing, validation and the rules")
+    print(
+        f"\nmedian overhead over the engine: {ratio:.1%} (goal <= {OVERHEAD_GOAL:.0%}) -> "
+        f"{'met' if ratio <= OVERHEAD_GOAL else 'NOT met'}; includes ingest, redaction, condensing a 1 MB log, "
+        "HTTP, parsing, validation and the rules"
+    )
 
 
 def tokens(args: argparse.Namespace) -> None:
@@ -90,13 +95,47 @@ def tokens(args: argparse.Namespace) -> None:
         naive_context = {**prepared.context, "ticket": row["input_text"], "logs": "", "log_note": ""}
         naive_total += sum(count_tokens(m["content"]) for m in render_preview(service.prompt, naive_context))
     ratio = ours_total / naive_total
-    print(f"{len(rows)} dev-set tickets: prompt tokens with condensing {ours_total:,} vs pasting everything "
-          f"{naive_total:,} -> {ratio:.2f}x (goal <= {TOKENS_GOAL}x) -> {'met' if ratio <= TOKENS_GOAL else 'NOT met'}")
+    print(
+        f"{len(rows)} dev-set tickets: prompt tokens with condensing {ours_total:,} vs pasting everything "
+        f"{naive_total:,} -> {ratio:.2f}x (goal <= {TOKENS_GOAL}x) -> {'met' if ratio <= TOKENS_GOAL else 'NOT met'}"
+    )
     # The same prompt minus its fixed instructions: what condensing does to the ticket itself.
-    fixed = sum(count_tokens(m["content"]) for m in render_preview(
-        service.prompt, {**service.prepare(TicketInput(text="x")).context, "ticket": "", "logs": "", "log_note": ""}))
+    fixed = sum(
+        count_tokens(m["content"])
+        for m in render_preview(
+            service.prompt, {**service.prepare(TicketInput(text="x")).context, "ticket": "", "logs": "", "log_note": ""}
+        )
+    )
     body_ratio = (ours_total - fixed * len(rows)) / (naive_total - fixed * len(rows))
     print(f"ticket and log text alone (without the {fixed}-token fixed instructions): {body_ratio:.2f}x")
+    print("  (the dev set's tickets carry no log attachments, median ~900 characters: there is nothing to fold)")
+    if args.log_kb:
+        # The product's own budget (ESCALATE_PROMPT_TOKEN_BUDGET, default 3000): what it really sends.
+        product = DraftingService(_NoModel(), settings=Settings())  # type: ignore[arg-type]
+        _tokens_with_logs(product, rows[: args.log_rows], args.log_kb)
+
+
+def _tokens_with_logs(service: Any, rows: list[dict[str, Any]], log_kb: int) -> None:
+    """The same tickets, each with a seeded synthetic service log attached, as agents attach them.
+    Pasting everything means the whole log in the prompt (which the product's budget would refuse)."""
+    sys.path.insert(0, str(REPO / "bench"))
+    from logsynth import synth_log
+
+    ours_total = naive_total = 0
+    for i, row in enumerate(rows):
+        log, _ = synth_log(log_kb * 1024, seed=i)
+        prepared = service.prepare(
+            TicketInput(text=row["input_text"], attachments=[Attachment(name="app.log", text=log)])
+        )
+        ours_total += prepared.prompt_tokens
+        naive_context = {**prepared.context, "ticket": row["input_text"], "logs": log, "log_note": ""}
+        naive_total += sum(count_tokens(m["content"]) for m in render_preview(service.prompt, naive_context))
+    ratio = ours_total / naive_total
+    print(
+        f"{len(rows)} dev-set tickets + a {log_kb} KB synthetic log each: condensing {ours_total:,} vs pasting "
+        f"everything {naive_total:,} -> {ratio:.3f}x (goal <= {TOKENS_GOAL}x) -> "
+        f"{'met' if ratio <= TOKENS_GOAL else 'NOT met'}"
+    )
 
 
 def main() -> None:
@@ -107,6 +146,8 @@ def main() -> None:
     o.add_argument("--ticket", default=str(REPO / "tests" / "fixtures" / "tickets" / "checkout_outage.txt"))
     t = sub.add_parser("tokens")
     t.add_argument("--dataset", default=str(REPO.parent / "shared" / "datasets" / "public-dev.jsonl"))
+    t.add_argument("--log-kb", type=int, default=64, help="also attach a synthetic log of this size (0: skip)")
+    t.add_argument("--log-rows", type=int, default=40, help="how many dev tickets get a log")
     args = parser.parse_args()
     overhead(args) if args.what == "overhead" else tokens(args)
 

@@ -15,6 +15,9 @@ from schemas.common import NonEmpty, OneLine, Severity, SlaStatus, Target
 _PLACEHOLDERS = {"", "n/a", "na", "none", "null", "unknown", "-", "tbd"}
 
 
+_NO_QUOTE = _PLACEHOLDERS | {"[]", "{}", '""', "''"}
+
+
 def _clean_list(values: list[str]) -> list[str]:
     return [v.strip() for v in values if v and v.strip().lower() not in _PLACEHOLDERS]
 
@@ -181,6 +184,11 @@ class EscalationBrief(BaseModel):
     def _quotes_are_verbatim(self, info: ValidationInfo) -> "EscalationBrief":
         # Tier-1 grounding: runs only when the caller passes the source in the validation context
         # (instructor does, on each attempt), and its message is written for the model to act on.
+        # A quote of "null" or "[]" is a model's way of saying it has none: drop it rather than
+        # spend a re-ask (~40 s on the embedded model) on it. Real quotes are still checked below.
+        kept = [e for e in self.evidence if e.quote.strip().lower() not in _NO_QUOTE]
+        if len(kept) != len(self.evidence):
+            self.evidence = kept
         source = (info.context or {}).get("source") if info else None
         if not source:
             return self

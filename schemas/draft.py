@@ -74,6 +74,10 @@ class DraftReceipt(BaseModel):
     token_budget: int = 0
     prompt_tokens_estimated: int = 0
     folded_log_lines: int = 0
+    tokens_estimated: bool = Field(
+        default=False,
+        description="A streamed attempt's usage was not reported by the server; its tokens were counted locally.",
+    )
 
 
 class DraftResult(BaseModel):

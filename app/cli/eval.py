@@ -3,7 +3,7 @@
 import re
 import shlex
 import threading
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,7 +23,6 @@ from evals import gate as gating
 from evals import report as report_store
 from evals.adapters import Drafter, drafter_for
 from evals.cases import EVALS_DIR, NAMED_DATASETS, Case, Dataset, load_dataset
-from evals.cassette import use_cassette
 from evals.outcome import Outcome
 from evals.report import (
     BaselineGain,
@@ -74,15 +73,44 @@ def lazy_drafter(settings: Settings, prompt_ref: str) -> Drafter:
     return draft
 
 
-def _select(dataset: Dataset, tags: list[str], limit: int | None) -> Dataset:
+def _cassette(path: Path, record: bool) -> AbstractContextManager[object]:
+    # Imported on use: vcrpy patches HTTP clients, which no other command should pay for.
+    from evals.cassette import use_cassette
+
+    return use_cassette(path, record=record)
+
+
+def _stratified(cases: list[Case], n: int) -> list[Case]:
+    """`n` cases taken in turn from each source (file order within a source): a small run that
+    still sees every kind of ticket, and the same cases every time."""
+    groups: dict[str, list[Case]] = {}
+    for c in cases:
+        groups.setdefault(c.attribution.source, []).append(c)
+    # Within a source, take cases spread over the whole file (files are often sorted by label):
+    # ordering by frac(i * golden ratio) makes every prefix an even spread.
+    groups = {k: [g[i] for i in sorted(range(len(g)), key=lambda i: (i * 0.6180339887) % 1)] for k, g in groups.items()}
+    picked: list[Case] = []
+    for i in range(max((len(g) for g in groups.values()), default=0)):
+        picked += [g[i] for g in groups.values() if i < len(g)]
+    chosen = {id(c) for c in picked[:n]}
+    return [c for c in cases if id(c) in chosen]
+
+
+def _select(dataset: Dataset, tags: list[str], limit: int | None, sample: int | None = None) -> Dataset:
     cases = [c for c in dataset.cases if not tags or set(tags) & {*c.tags, *(f"rule:{r}" for r in c.gold.rules)}]
+    if sample is not None:
+        cases = _stratified(cases, sample)
     if limit is not None:
         cases = cases[:limit]
     if not cases:
         raise InputError(f"no case of {dataset.name} matches --tag {' '.join(tags)}")
     if len(cases) == len(dataset.cases):
         return dataset
-    suffix = (f"-tag-{'-'.join(tags)}" if tags else "") + (f"-first{limit}" if limit is not None else "")
+    suffix = (
+        (f"-tag-{'-'.join(tags)}" if tags else "")
+        + (f"-sample{sample}" if sample is not None else "")
+        + (f"-first{limit}" if limit is not None else "")
+    )
     return Dataset(f"{dataset.name}{slug(suffix)}", cases, dataset.origin)
 
 
@@ -142,6 +170,9 @@ def eval_cmd(
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, help="Cases drafted at once.")] = 1,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Only cases with this tag or rule:ID.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N cases.")] = None,
+    sample: Annotated[
+        int | None, typer.Option("--sample", min=1, help="N cases taken in turn from each source (stratified).")
+    ] = None,
     name: Annotated[str | None, typer.Option("--name", help="Report name (default: dataset, prompt, model).")] = None,
     fresh: Annotated[bool, typer.Option("--fresh", help="Discard this run's earlier results.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the response cache.")] = False,
@@ -161,7 +192,7 @@ def eval_cmd(
         typer.echo(ctx.get_help())
         raise typer.Exit(2)
     try:
-        chosen = _select(load_dataset(dataset), tag or [], limit)
+        chosen = _select(load_dataset(dataset), tag or [], limit, sample)
         overrides = {k: v for k, v in {"backend": backend, "model": model, "base_url": base_url}.items() if v}
         settings = load_settings(**overrides)
         prompt_file = load_prompt(prompt)
@@ -176,7 +207,7 @@ def eval_cmd(
         results = ResultsLog(RUNS_DIR / f"{run_name}.jsonl", header)
         drafter = lazy_drafter(settings, prompt_file.ref)
         typer.echo(f"{len(chosen.cases)} cases x {repeats} of {chosen.name}, {spec.prompt} on {spec.model}", err=True)
-        with use_cassette(cassette, record=record) if cassette else nullcontext():
+        with _cassette(cassette, record) if cassette else nullcontext():
             outcomes = run_cases(
                 chosen.cases,
                 drafter,

@@ -40,6 +40,8 @@ class Extraction:
     attempts: int = 0
     reasks: list[Reask] = field(default_factory=list)
     latency_s: float = 0.0
+    # A streamed answer whose server reported no usage: the caller counts its tokens locally.
+    unmetered_output: str | None = None
 
 
 @dataclass
@@ -142,7 +144,8 @@ def _drive_async_stream(
     finally:
         try:
             loop.run_until_complete(partials.aclose())
-            loop.run_until_complete(client.client.close())
+            if client.client is not None:
+                loop.run_until_complete(client.client.close())
         finally:
             loop.close()
 
@@ -327,6 +330,7 @@ class InstructorExtractor:
             extraction.attempts += max(meter.attempts, 1)
             extraction.prompt_tokens += meter.prompt_tokens
             extraction.completion_tokens += meter.completion_tokens
+            extraction.unmetered_output = None if meter.completion_tokens else raw
             extraction.latency_s = time.perf_counter() - started
             yield extraction
             return
@@ -338,6 +342,7 @@ class InstructorExtractor:
             completion_tokens=meter.completion_tokens,
             attempts=max(meter.attempts, 1),
             latency_s=time.perf_counter() - started,
+            unmetered_output=None if meter.completion_tokens else raw,
         )
 
     def _reask(

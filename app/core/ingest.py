@@ -46,8 +46,9 @@ _BINARY_MAGIC = {
 }
 _GZIP_MAGIC = b"\x1f\x8b"
 # Unicode blocks charset-normalizer reports that a Western single-byte code page also produces.
+# It reports "Control character" for any text with a newline or tab, so that block counts too.
 _LATIN_BLOCKS = re.compile(
-    r"^(?:Basic Latin|Latin-1 Supplement|Latin Extended.*|General Punctuation|Currency Symbols)$"
+    r"^(?:Basic Latin|Latin-1 Supplement|Latin Extended.*|General Punctuation|Currency Symbols|Control character)$"
 )
 
 LOG_SUFFIXES = frozenset({".log", ".out", ".err", ".trace", ".jsonl", ".ndjson", ".syslog"})

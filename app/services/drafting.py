@@ -194,13 +194,19 @@ class DraftingService:
             brief = brief.model_copy(update={"severity": severity.final, "target": target.final})
             brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
             findings = check_brief(brief, prepared.source_text, self.policy, now)
+        prompt_tokens, completion_tokens = extraction.prompt_tokens, extraction.completion_tokens
+        if extraction.unmetered_output is not None:
+            # instructor's stream reports no usage: count the streamed attempt here, and say so.
+            prompt_tokens += prepared.prompt_tokens
+            completion_tokens += count_tokens(extraction.unmetered_output)
         receipt = DraftReceipt(
             prompt_id=prepared.prompt.id,
             prompt_version=prepared.prompt.version,
             backend=self.backend_name,
             model=self.extractor.model_name,
-            prompt_tokens=extraction.prompt_tokens,
-            completion_tokens=extraction.completion_tokens,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            tokens_estimated=extraction.unmetered_output is not None,
             attempts=extraction.attempts,
             reasks=extraction.reasks,
             latency_s=round(extraction.latency_s + (time.perf_counter() - started), 3),

@@ -60,3 +60,23 @@ def test_placeholder_list_items_are_dropped() -> None:
         {"summary": "x", "severity": "sev3", "target": "product", "diagnostics": {"account_ids": ["N/A", "", "AC-1"]}}
     )
     assert brief.diagnostics.account_ids == ["AC-1"]
+
+
+def test_null_quotes_are_dropped_not_reasked() -> None:
+    # Recorded from the 0.5B model: evidence items whose quote is "null" or "[]" (it had none).
+    data = {
+        "summary": "x",
+        "severity": "sev2",
+        "target": "engineering",
+        "evidence": [
+            {"field": "impact.revenue_at_risk", "quote": "null"},
+            {"field": "tried", "quote": "[]"},
+            {"field": "summary", "quote": "login fails"},
+        ],
+    }
+    brief = EscalationBrief.model_validate(data, context={"source": "Since 9am login fails for ACME users"})
+    assert [e.quote for e in brief.evidence] == ["login fails"]
+    # Only placeholders: nothing is left, and that is still an error the model is asked to fix.
+    data["evidence"] = data["evidence"][:2]
+    with pytest.raises(ValidationError, match="evidence is empty"):
+        EscalationBrief.model_validate(data, context={"source": "Since 9am login fails for ACME users"})

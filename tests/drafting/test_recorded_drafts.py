@@ -74,6 +74,10 @@ def test_stream_yields_partials_then_the_checked_draft(service: DraftingService)
     # re-ask with HTTP 500. The streamed draft is kept, marked invalid, with both reasons.
     assert result.brief is not None and not result.valid
     assert "not in the ticket" in result.errors[0] and "correct it failed" in result.errors[1]
+    # The stream reports no usage, so its tokens are counted locally and the receipt says so.
+    assert result.receipt.tokens_estimated
+    assert result.receipt.prompt_tokens >= result.receipt.prompt_tokens_estimated
+    assert result.receipt.completion_tokens > 100
     # Partials grow: later ones know more fields than the first.
     assert len(json.dumps(partials[-1].data)) > len(json.dumps(partials[0].data))
 

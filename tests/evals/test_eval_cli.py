@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 import app.cli.eval as eval_cli
 import evals.report
 from app.cli.main import app
-from evals.cases import DATASETS_DIR, Case
+from evals.cases import DATASETS_DIR, Case, load_dataset
 from evals.report import load_report
 from tests.evals.conftest import FakeDrafter
 
@@ -120,3 +120,18 @@ def test_export_reviewed_on_an_empty_store(tmp_path: Path) -> None:
     out = tmp_path / "reviewed.jsonl"
     code, text = run("export-reviewed", "--out", str(out), "--db-url", f"sqlite:///{tmp_path / 'e.db'}")
     assert code == 0 and "0 new case(s)" in text
+
+
+def test_sample_takes_every_source_in_turn_spread_over_each_file() -> None:
+    dataset = load_dataset("public-open")  # committed rows: 40 GitBugs + 20 FARSEC
+    sources = {c.attribution.source for c in dataset.cases}
+    picked = eval_cli._select(dataset, [], None, sample=10)
+    assert len(picked.cases) == 10 and picked.name.endswith("sample10")
+    assert {c.attribution.source for c in picked.cases} == sources
+    counts = {s: sum(c.attribution.source == s for c in picked.cases) for s in sources}
+    assert set(counts.values()) == {5}  # in turn, not the first source's first ten
+    # Spread over each source's rows, not its first few; and the same cases every time.
+    gitbugs = [c.id for c in dataset.cases if c.attribution.source == "gitbugs"]
+    positions = sorted(gitbugs.index(c.id) for c in picked.cases if c.attribution.source == "gitbugs")
+    assert positions[-1] - positions[0] > len(gitbugs) // 2
+    assert [c.id for c in eval_cli._select(dataset, [], None, sample=10).cases] == [c.id for c in picked.cases]

@@ -6,7 +6,7 @@ cassette fail loudly), with the server running (`escalate model serve --port 876
 
     ESCALATE_TIMEOUT_S=900 ESCALATE_MAX_RETRIES=0 escalate eval --dataset smoke --prompt brief@v1 \
         --backend openai --base-url http://127.0.0.1:8765/v1 --model escalate-embedded \
-        --cassette tests/evals/cassettes/smoke_brief_v1.yaml --record --no-cache
+        --cassette tests/evals/cassettes/smoke_brief_v1.yaml --record --no-cache --fresh
 
 (and the same with baseline@v1 into smoke_baseline_v1.yaml). Then look at the report before
 moving any threshold: thresholds follow measured figures, never the other way round.

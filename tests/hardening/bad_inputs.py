@@ -277,11 +277,8 @@ LARGE = frozenset({"paste_50mb", "attach_50mb", "stack_trace_10k", "stack_trace_
 # Accepted inputs the CLI drafts with the real model (cassettes/bad_input_drafts.yaml); the other
 # accepted ones are checked up to the model call, against a port where nothing listens.
 CLI_DRAFTED = ("utf16_bom_attach", "emoji_rtl")
-# Measured defects (strict xfails in the tests, so the entry must go once fixed). charset-normalizer
-# reports a "Control character" block for any text with a newline, so ingest's Western-text check
-# (_LATIN_BLOCKS in app/core/ingest.py) never matches and Latin-1 is decoded as cp1250:
-# "naïve" becomes "naďve", "£" becomes "Ł".
-KNOWN_DEFECTS = {"latin1_attach": "Latin-1 attachments decoded as cp1250 (app/core/ingest.py _LATIN_BLOCKS)"}
+# Measured defects (strict xfails in the tests, so an entry must go once fixed).
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def case(case_id: str) -> BadInput:
