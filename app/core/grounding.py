@@ -222,10 +222,16 @@ def _instruction_texts() -> tuple[str, ...]:
     return tuple(texts)
 
 
+@lru_cache(maxsize=32)
+def _lowered(source: str) -> str:
+    # A reviewer's re-checks reuse one ticket: normalise it once.
+    return normalize_space(source).lower()
+
+
 def echoed_instructions(brief: EscalationBrief, source: str) -> list[EchoedInstruction]:
     """Text fields that repeat the schema's field descriptions rather than anything in the ticket."""
     instructions = _instruction_texts()
-    ticket = normalize_space(source).lower()
+    ticket = _lowered(source)
     echoed: list[EchoedInstruction] = []
     for path, text in brief_texts(brief, include_evidence=False):
         value = normalize_space(text).lower().rstrip(".")

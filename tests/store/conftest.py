@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url
 
-from app.core.store import Store
+from app.core.store import Store, verify_chain
 
 PG_URL = os.environ.get("ESCALATE_TEST_PG_URL")
 
@@ -47,9 +47,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+def assert_audit_chain_holds(store: Store) -> None:
+    with store.read() as session:
+        report = verify_chain(session)
+    assert report.ok, report.summary()
+
+
 @pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
+def store(db_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
     store = Store(db_url)
     store.migrate()
     yield store
-    store.dispose()
+    try:
+        # Every test leaves a verifiable audit chain, except those that tamper with it on purpose.
+        if request.node.get_closest_marker("breaks_audit_chain") is None:
+            assert_audit_chain_holds(store)
+    finally:
+        store.dispose()

@@ -59,6 +59,7 @@ def test_each_change_is_one_linked_entry(store: Store) -> None:
     assert all(b.before_hash == a.after_hash for a, b in itertools.pairwise(rows))
 
 
+@pytest.mark.breaks_audit_chain
 def test_the_database_refuses_to_rewrite_the_log(store: Store) -> None:
     _history(store)
     with pytest.raises(StoreError, match="append-only"), store.write() as session:
@@ -67,6 +68,7 @@ def test_the_database_refuses_to_rewrite_the_log(store: Store) -> None:
         session.execute(text("DELETE FROM audit_log WHERE seq = 4"))
 
 
+@pytest.mark.breaks_audit_chain
 def test_an_altered_entry_is_found(store: Store) -> None:
     _history(store)
     _drop_append_only_triggers(store)
@@ -78,6 +80,7 @@ def test_an_altered_entry_is_found(store: Store) -> None:
     assert "entry 2 was altered" in report.summary()
 
 
+@pytest.mark.breaks_audit_chain
 def test_a_removed_entry_is_found(store: Store) -> None:
     _history(store)
     _drop_append_only_triggers(store)
@@ -89,6 +92,7 @@ def test_a_removed_entry_is_found(store: Store) -> None:
     assert "entry 3 does not follow" in report.summary()
 
 
+@pytest.mark.breaks_audit_chain
 def test_a_truncated_tail_is_found(store: Store) -> None:
     _history(store)
     _drop_append_only_triggers(store)
@@ -98,6 +102,7 @@ def test_a_truncated_tail_is_found(store: Store) -> None:
         assert "head does not match" in verify_chain(session).summary()
 
 
+@pytest.mark.breaks_audit_chain
 def test_a_draft_changed_behind_the_apps_back_is_found(store: Store) -> None:
     _history(store)
     with store.write() as session:

@@ -13,6 +13,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app.core.llm.settings import get_settings
+from app.core.store import Store, verify_chain
 from app.core.store.settings import get_app_settings
 from app.core.users import Role, UsersFile
 from app.services.auth import Principal
@@ -52,6 +53,16 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_template: Pat
     yield tmp_path
     st.cache_resource.clear()
     reload_settings()
+    # Whatever the pages did, the audit chain they left behind verifies.
+    db = tmp_path / "app.db"
+    if db.exists():
+        store = Store(f"sqlite:///{db}")
+        try:
+            with store.read() as session:
+                report = verify_chain(session)
+            assert report.ok, report.summary()
+        finally:
+            store.dispose()
 
 
 @pytest.fixture
