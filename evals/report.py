@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from app.core.errors import InputError
-from evals.cases import EVALS_DIR, Case, Dataset, Gold
+from evals.cases import EVALS_DIR, OPEN_LICENCES, Case, Dataset, Gold
 from evals.metrics import SEVERITIES, SOURCES, Scored, by_tag, scalar_metrics, severity_confusion
 from evals.outcome import Outcome
 
@@ -111,6 +111,11 @@ def build_report(
         for o in outcomes
     ]
     scored = [Scored(r.gold, r.outcome) for r in records]
+    metrics = scalar_metrics(scored)
+    for r in records:
+        if not committable(by_id[r.id]):
+            # The brief quotes its ticket, whose licence forbids copies: the report keeps the scores only.
+            r.outcome = r.outcome.model_copy(update={"brief_text": WITHHELD})
     return Report(
         name=name,
         created_at=datetime.now(UTC),
@@ -122,11 +127,19 @@ def build_report(
         policy=policy,
         repeats=repeats,
         concurrency=concurrency,
-        metrics=scalar_metrics(scored),
+        metrics=metrics,
         confusion={source: severity_confusion(scored, source) for source in SOURCES},
         by_tag=by_tag(scored, [r.tags for r in records]),
         cases=records,
     )
+
+
+WITHHELD = "(withheld: the ticket's licence does not allow copies; see evals/datasets/README.md)"
+
+
+def committable(case: Case) -> bool:
+    """Written for this suite, or a public row whose licence allows copies (GitBugs, FARSEC)."""
+    return "public" not in case.tags or case.attribution.source in OPEN_LICENCES
 
 
 def load_report(path: Path) -> Report:

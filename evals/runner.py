@@ -10,6 +10,7 @@
 """
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -42,8 +43,34 @@ class RunHeader(BaseModel):
     repeats: int
 
 
+@functools.cache
+def pipeline_fingerprint(prompt: str) -> str:
+    """What else decides an answer besides (prompt ref, model, input): the prompt file's text, the
+    schema the model is held to, and the built-in policy. Editing any of them must miss the cache."""
+    from app.core.policy import DEFAULT_POLICY_FILE
+    from app.core.prompts import PROMPTS_DIR
+    from schemas.brief import DraftedBrief
+
+    prompt_id, _, version = prompt.partition("@v")
+    prompt_file = PROMPTS_DIR / prompt_id / f"v{version}.yaml"
+    digest = hashlib.sha256()
+    for part in (
+        prompt_file.read_bytes() if prompt_file.exists() else prompt.encode(),
+        json.dumps(DraftedBrief.model_json_schema(), sort_keys=True).encode(),
+        DEFAULT_POLICY_FILE.read_bytes(),
+    ):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()
+
+
 def cache_key(prompt: str, model: str, case: Case, repeat: int) -> str:
-    payload = {"prompt": prompt, "model": model, "input": case.input.model_dump(mode="json"), "repeat": repeat}
+    payload = {
+        "prompt": prompt,
+        "pipeline": pipeline_fingerprint(prompt),
+        "model": model,
+        "input": case.input.model_dump(mode="json"),
+        "repeat": repeat,
+    }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

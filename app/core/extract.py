@@ -292,17 +292,22 @@ class InstructorExtractor:
                 # Mid-stream, enum fields still hold plain strings; pydantic would warn on each dump.
                 last = partial.model_dump(mode="json", exclude_none=True, warnings=False)
                 yield last
-        except (openai.APIError, openai.APIConnectionError) as exc:
-            raise map_openai_error(exc) from exc
-        except (InstructorRetryException, httpx2.TransportError) as exc:
-            # Sync instructor wraps a dropped stream in its retry error; the async stream raises it bare.
-            if _broke_mid_stream(exc):
+        except (InstructorRetryException, httpx2.TransportError, openai.APIConnectionError) as exc:
+            # A connection that breaks once the answer is flowing: bare from the async stream (httpx2
+            # raises while we iterate), wrapped in instructor's retry error on the sync path. One that
+            # never opened was already retried by the openai client: that is a BackendError now.
+            never_opened = isinstance(exc, openai.APIConnectionError) and not last
+            if _broke_mid_stream(exc) and not never_opened:
                 # Not the model's fault, so no re-ask: the same request again, unstreamed, with the
                 # client's retries and backoff (a BackendError if the server stays unreachable).
                 extraction = self.extract(prompt, context)
                 extraction.latency_s = time.perf_counter() - started
                 yield extraction
                 return
+            if not isinstance(exc, InstructorRetryException):
+                raise map_openai_error(exc) from exc
+        except openai.APIError as exc:
+            raise map_openai_error(exc) from exc
         except ValidationError:
             pass  # judged below on what arrived
         raw = json.dumps(last)

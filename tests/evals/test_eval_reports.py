@@ -126,3 +126,26 @@ def test_a_file_that_is_not_a_report_is_refused(tmp_path: Path) -> None:
     path.write_text('{"name": "x"}', encoding="utf-8")
     with pytest.raises(InputError, match="not an eval report"):
         load_report(path)
+
+
+def test_reports_keep_no_text_of_tickets_whose_licence_forbids_copies() -> None:
+    from evals.cases import Dataset, load_dataset
+    from evals.outcome import Outcome
+    from evals.report import WITHHELD, PromptInfo, build_report
+
+    dataset = load_dataset("public-dev")
+    restricted = next(c for c in dataset.cases if c.attribution.source not in ("gitbugs", "farsec"))
+    open_row = next(c for c in dataset.cases if c.attribution.source == "gitbugs")
+    quoted = "the brief quotes the ticket: " + restricted.input.text[:60]
+    outcomes = [
+        Outcome(case_id=c.id, brief_text=quoted if c is restricted else "open words", severity_final="sev2")
+        for c in (restricted, open_row)
+    ]
+    subset = Dataset("two", [restricted, open_row], dataset.origin)
+    report = build_report(
+        name="t", command="t", prompt=PromptInfo(ref="brief@v1"), backend="openai", model="m",
+        dataset=subset, outcomes=outcomes,
+    )  # fmt: skip
+    kept = {r.id: r.outcome.brief_text for r in report.cases}
+    assert kept == {restricted.id: WITHHELD, open_row.id: "open words"}
+    assert restricted.input.text[:60] not in report.model_dump_json()

@@ -1,0 +1,78 @@
+"""Replay the dev-set eval from its recorded model traffic: the whole pipeline (ingest, redaction,
+condensing, the instructor call answered from the cassette, rules, scoring, report), no model.
+
+    python bench/bench_eval_replay.py [--sample 40]
+
+Needs the recordings `evals/run_dev_eval.sh` writes to evals/.recordings/ (not committed: most dev
+rows' licences forbid copying their text). Prints the replay time next to the time the recorded
+run spent drafting (the sum of its per-case latencies, from the committed report). Goal: < 30 s.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from app.cli.eval import _select  # noqa: E402
+from app.core.llm.settings import load_settings  # noqa: E402
+from app.services.factory import build_drafting_service  # noqa: E402
+from evals.adapters import drafter_for  # noqa: E402
+from evals.cases import load_dataset  # noqa: E402
+from evals.cassette import use_cassette  # noqa: E402
+from evals.report import PromptInfo, build_report  # noqa: E402
+from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases  # noqa: E402
+
+GOAL_S = 30.0
+# Requests match on method, path and body, so any host works: nothing listens there during replay.
+REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
+
+
+def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int]:
+    cassette = REPO / "evals" / ".recordings" / f"public-dev-sample{sample}_{prompt.replace('@', '_')}.yaml"
+    if not cassette.exists():
+        sys.exit(f"{cassette.relative_to(REPO)} is missing: run evals/run_dev_eval.sh first (SAMPLE={sample})")
+    started = time.perf_counter()
+    dataset = _select(load_dataset("public-dev"), [], None, sample)
+    service = build_drafting_service(load_settings(**REPLAY), prompt_ref=prompt)
+    spec = RunSpec(prompt=prompt, model="openai:escalate-embedded")
+    header = RunHeader(prompt=prompt, model=spec.model, dataset_sha256=dataset.sha256, repeats=1)
+    with use_cassette(cassette):
+        outcomes = run_cases(dataset.cases, drafter_for(service), spec, ResultsLog(workdir / f"{prompt}.jsonl", header),
+                             progress=False)  # fmt: skip
+    build_report(
+        name=f"replay-{prompt}", command="bench/bench_eval_replay.py", prompt=PromptInfo(ref=prompt),
+        backend="openai", model=spec.model, dataset=dataset, outcomes=outcomes,
+    )  # fmt: skip
+    return time.perf_counter() - started, sum(o.ok for o in outcomes), len(outcomes)
+
+
+def recorded_seconds(prompt: str, sample: int) -> float | None:
+    for path in sorted((REPO / "evals" / "reports").glob(f"public-dev-sample{sample}__{prompt.split('@')[0]}-*.json")):
+        report = json.loads(path.read_text(encoding="utf-8"))
+        return sum(case.get("latency_s") or 0.0 for case in report.get("cases", []))
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=40)
+    args = parser.parse_args()
+    total = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for prompt in ("baseline@v1", "brief@v1"):
+            seconds, ok, n = replay(prompt, args.sample, Path(tmp))
+            total += seconds
+            live = recorded_seconds(prompt, args.sample)
+            shown = f"; the recorded run drafted for {live:,.0f} s ({live / seconds:,.0f}x longer)" if live else ""
+            print(f"{prompt:12} {n} cases replayed in {seconds:5.1f} s, {ok} answered from the cassette{shown}")
+    verdict = "met" if total < GOAL_S else "NOT met"
+    print(f"dev-set eval replay, both prompts: {total:.1f} s (goal < {GOAL_S:.0f} s) -> {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The dev-set eval behind evals/reports/public-dev-sample*: the plain prose baseline and the typed,
+# grounded, rule-checked brief, on the same stratified sample of ../shared/datasets/public-dev.jsonl
+# and the same embedded model. Model traffic is recorded to evals/.recordings/ (not committed: most
+# dev rows' licences forbid copying their text) so bench/bench_eval_replay.py can replay the run.
+#
+#   ESCALATE_EMBEDDED_MODEL=qwen2.5-coder-0.5b bash evals/run_dev_eval.sh    # SAMPLE=160 for all rows
+#
+# Resumable: run it again after an interruption and finished cases are kept (evals/runs/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ESCALATE="${ESCALATE:-escalate}"
+command -v "$ESCALATE" >/dev/null || ESCALATE=.venv/bin/escalate
+SAMPLE="${SAMPLE:-40}"
+mkdir -p evals/.recordings
+for prompt in baseline@v1 brief@v1; do
+  "$ESCALATE" eval --dataset public-dev --sample "$SAMPLE" --prompt "$prompt" \
+    --cassette "evals/.recordings/public-dev-sample${SAMPLE}_${prompt/@/_}.yaml" --record
+done
