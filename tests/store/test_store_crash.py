@@ -11,8 +11,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from app.core.policy import cached_policy
 from app.core.store import Store, verify_chain
-from app.core.store.repo import brief_columns, create_draft, get_draft, list_versions, update_draft
+from app.core.store.repo import brief_columns, create_draft, get_draft, list_reviews, list_versions, update_draft
+from app.core.users import Role
+from app.services.auth import Principal
+from app.services.review import ReviewService
 from tests.store.builders import make_brief, make_result
 
 REPO = Path(__file__).resolve().parents[2]
@@ -111,3 +115,32 @@ def test_kill_at_random_moments_while_writing(db_url: str, store: Store) -> None
             committed = _assert_intact(fresh, draft_id, committed)
         finally:
             fresh.dispose()
+
+
+def test_kill_during_an_approval_leaves_the_draft_waiting_and_the_chain_whole(db_url: str, store: Store) -> None:
+    draft_id = _new_draft(store)
+    with store.write() as session:
+        update_draft(
+            session, draft_id, expected_version=1, actor="ana", kind="submit", at=datetime.now(UTC),
+            changes={"status": "submitted"},
+        )  # fmt: skip
+    with _start_writer(db_url, draft_id, "approve") as proc:
+        assert _read_line(proc) == "IN-TX"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+
+    fresh = Store(db_url)
+    try:
+        _assert_intact(fresh, draft_id, committed=2)
+        with fresh.read() as session:
+            draft = get_draft(session, draft_id)
+            reviews = list_reviews(session, draft_id)
+        # The approval never committed: no review row, the draft still waits, at the version submitted.
+        assert (draft.status, draft.version, reviews) == ("submitted", 2, [])
+        # After the restart another reviewer approves it normally and the chain goes on.
+        policy = cached_policy(None)
+        approved = ReviewService(fresh, policy).approve(Principal("rita", Role.reviewer), draft_id, expected_version=2)
+        assert approved.status == "approved"
+        _assert_intact(fresh, draft_id, committed=3)
+    finally:
+        fresh.dispose()
