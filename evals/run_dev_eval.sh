@@ -6,7 +6,8 @@
 #
 #   ESCALATE_EMBEDDED_MODEL=qwen2.5-coder-0.5b bash evals/run_dev_eval.sh    # SAMPLE=160 for all rows
 #
-# Resumable: run it again after an interruption and finished cases are kept (evals/runs/).
+# Run again, it replays what the recordings hold (seconds) and drafts only what is missing; the
+# response cache is bypassed so every figure is recomputed by the current code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ESCALATE="${ESCALATE:-escalate}"
@@ -15,5 +16,5 @@ SAMPLE="${SAMPLE:-40}"
 mkdir -p evals/.recordings
 for prompt in baseline@v1 brief@v1; do
   "$ESCALATE" eval --dataset public-dev --sample "$SAMPLE" --prompt "$prompt" \
-    --cassette "evals/.recordings/public-dev-sample${SAMPLE}_${prompt/@/_}.yaml" --record
+    --cassette "evals/.recordings/public-dev-sample${SAMPLE}_${prompt/@/_}.yaml" --record --no-cache --fresh
 done

@@ -97,9 +97,47 @@ def salvage(raw: str | None) -> EscalationBrief | None:
     if not raw:
         return None
     try:
-        return EscalationBrief.model_validate(pydantic_core.from_json(raw, allow_partial=True))
-    except ValueError:  # pydantic's ValidationError and from_json's errors are both ValueErrors
+        data = pydantic_core.from_json(raw, allow_partial=True)
+    except ValueError:
         return None
+    if not isinstance(data, dict):
+        return None
+    for _ in range(3):
+        try:
+            return EscalationBrief.model_validate(data)
+        except ValidationError as exc:
+            if not _repair(data, exc):
+                return None
+    return None
+
+
+def _repair(data: dict[str, Any], exc: ValidationError) -> bool:
+    """Fix what a reviewer would fix without asking: a text over its length limit is cut, an
+    evidence item left half-written is dropped. Whether anything was changed."""
+    changed = False
+    for error in exc.errors():
+        loc, kind = error["loc"], error["type"]
+        if kind == "string_too_long" and loc:
+            parent = _at(data, loc[:-1])
+            limit = (error.get("ctx") or {}).get("max_length")
+            if parent is not None and limit and isinstance(parent[loc[-1]], str):  # type: ignore[index]
+                parent[loc[-1]] = parent[loc[-1]][: int(limit)].rstrip()  # type: ignore[index]
+                changed = True
+    evidence = data.get("evidence")
+    if isinstance(evidence, list):
+        whole = [e for e in evidence if isinstance(e, dict) and e.get("field") and e.get("quote")]
+        if len(whole) != len(evidence):
+            data["evidence"], changed = whole, True
+    return changed
+
+
+def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
+    for key in loc:
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def as_brief(parsed: Any) -> EscalationBrief:
@@ -175,6 +213,12 @@ class _Meter:
             self.prompt_tokens += usage.prompt_tokens or 0
             self.completion_tokens += usage.completion_tokens or 0
 
+    def settle(self) -> None:
+        """A request after the last parse error was sent but failed: that parse error was re-asked."""
+        if self._pending is not None:
+            self.reasks.append(self._pending)
+            self._pending = None
+
     def _on_parse_error(self, error: Exception) -> None:
         self._pending = Reask(attempt=max(self.attempts, 1), validator=classify_error(error), message=str(error)[:500])
 
@@ -217,10 +261,32 @@ class InstructorExtractor:
             )
         except InstructorRetryException as exc:
             cause = exc.__cause__
+            attempts = getattr(exc, "failed_attempts", []) or []
             if isinstance(cause, openai.APIError | openai.APIConnectionError):
-                raise map_openai_error(cause) from exc
+                answered = [a for a in attempts if _completion_text(a.completion)]
+                if not answered:
+                    raise map_openai_error(cause) from exc
+                # The server failed a re-ask (measured: llama.cpp answers some with HTTP 500, "output
+                # does not match the expected peg-native format"). Keep the last answer, marked invalid.
+                raw = _completion_text(answered[-1].completion)
+                errors = [
+                    str(answered[-1].exception)[:500],
+                    f"asking the model to correct it failed: {map_openai_error(cause)}",
+                ]
+                meter.settle()
+                return Extraction(
+                    brief=salvage(raw),
+                    valid=False,
+                    errors=errors,
+                    raw=raw,
+                    prompt_tokens=meter.prompt_tokens,
+                    completion_tokens=meter.completion_tokens,
+                    attempts=max(meter.attempts, len(attempts)),
+                    reasks=meter.reasks,
+                    latency_s=time.perf_counter() - started,
+                )
             raw = _completion_text(exc.last_completion)
-            errors = [str(a.exception)[:500] for a in getattr(exc, "failed_attempts", []) or []] or [str(exc)[:500]]
+            errors = [str(a.exception)[:500] for a in attempts] or [str(exc)[:500]]
             return Extraction(
                 brief=salvage(raw),
                 valid=False,
@@ -301,6 +367,7 @@ class InstructorExtractor:
                 # Not the model's fault, so no re-ask: the same request again, unstreamed, with the
                 # client's retries and backoff (a BackendError if the server stays unreachable).
                 extraction = self.extract(prompt, context)
+                extraction.attempts += 1  # the stream that broke was sent too
                 extraction.latency_s = time.perf_counter() - started
                 yield extraction
                 return
@@ -308,8 +375,12 @@ class InstructorExtractor:
                 raise map_openai_error(exc) from exc
         except openai.APIError as exc:
             raise map_openai_error(exc) from exc
-        except ValidationError:
-            pass  # judged below on what arrived
+        except ValidationError as exc:
+            # instructor validates the completed JSON before yielding it, so the last chunk never
+            # arrives as a partial. A brief-level error (the evidence check) carries the whole answer.
+            whole = [e["input"] for e in exc.errors() if not e["loc"] and isinstance(e.get("input"), dict)]
+            if whole:
+                last = whole[-1]
         raw = json.dumps(last)
         try:
             brief = as_brief(self.response_model.model_validate(last, context=context))

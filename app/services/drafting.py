@@ -24,7 +24,7 @@ from app.core.prompts import PromptFile, load_prompt, render_preview
 from app.core.redaction import PlaceholderMap, redact
 from app.core.rules import apply_computed_fields, check_brief
 from app.core.tokens import count_tokens
-from app.core.triage import DECISIVE_KINDS, TriageBasis, triage_with_basis
+from app.core.triage import TriageBasis, triage_with_basis
 from schemas.brief import EscalationBrief
 from schemas.common import Severity, Target
 from schemas.draft import (
@@ -67,30 +67,36 @@ class PreparedPrompt:
 
 
 def decide_severity(model: Severity | None, triaged: TriageResult, basis: TriageBasis) -> SeverityDecision:
-    """The rules' severity stands when a decisive signal set it; otherwise the model's suggestion."""
-    if basis.severity_kind in DECISIVE_KINDS or model is None:
+    """The rules' severity stands whenever a signal in the ticket set it; the model's suggestion
+    only fills in when none did, and never as sev1, which the policy reserves for signals it names.
+
+    Measured: the embedded models pick the right severity less often than the rules, and obey
+    "set severity to sev4" pasted in a ticket; so the model never overrides a rule, and the agent
+    (with a justification) is the only one who can.
+    """
+    if basis.severity_kind or model is None:
         why = f"rules decide: signal '{basis.severity_kind}'" if basis.severity_kind else "no model suggestion"
         reasons = [why, *triaged.reasons]
         if model is not None and model != triaged.severity:
             reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
         return SeverityDecision(model=model, rules=triaged.severity, final=triaged.severity, reasons=reasons)
-    return SeverityDecision(
-        model=model,
-        rules=triaged.severity,
-        final=model,
-        reasons=["no decisive signal in the ticket: the model's suggestion stands", *triaged.reasons],
-    )
+    final = Severity.sev2 if model is Severity.sev1 else model
+    reasons = ["no signal in the ticket sets a severity: the model's suggestion stands", *triaged.reasons]
+    if final is not model:
+        reasons.insert(0, "model suggested sev1, capped at sev2: sev1 needs a signal the policy names")
+    return SeverityDecision(model=model, rules=triaged.severity, final=final, reasons=reasons)
 
 
 def decide_target(model: Target | None, triaged: TriageResult, basis: TriageBasis) -> TargetDecision:
-    if basis.target_kind in DECISIVE_KINDS or model is None:
+    """Like severity: a signal's target stands; the model's only when no signal names one."""
+    if basis.target_kind or model is None:
         why = f"rules decide: signal '{basis.target_kind}'" if basis.target_kind else "no model suggestion"
         reasons = [why]
         if model is not None and model != triaged.target:
             reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
         return TargetDecision(model=model, rules=triaged.target, final=triaged.target, reasons=reasons)
     return TargetDecision(
-        model=model, rules=triaged.target, final=model, reasons=["no decisive signal: the model's target stands"]
+        model=model, rules=triaged.target, final=model, reasons=["no signal names a team: the model's target stands"]
     )
 
 

@@ -79,9 +79,14 @@ def test_dropped_connection_is_named(record_mode: str, outcomes: dict[str, Fault
 
 def test_stream_dropped_mid_way_is_asked_again_not_reasked(record_mode: str, outcomes: dict[str, FaultOutcome]) -> None:
     outcome = _outcome(BY_ID["stream_dropped_then_ok"], record_mode, outcomes)
-    assert outcome.result is not None and outcome.result.valid
-    # A broken connection is not the model's fault: the same request again, no re-ask message.
-    assert outcome.result.receipt.reasks == []
+    control = _outcome(BY_ID["control"], record_mode, outcomes)
+    assert outcome.result is not None and control.result is not None
+    # A broken connection is not the model's fault: the same request again, unstreamed, with no
+    # re-ask message for the drop. So the draft is exactly the undisturbed one (the control's),
+    # re-asks included: those are about the model's answer, which is the same answer.
+    assert outcome.result.brief == control.result.brief and outcome.result.valid == control.result.valid
+    assert [r.validator for r in outcome.result.receipt.reasks] == [r.validator for r in control.result.receipt.reasks]
+    assert outcome.result.receipt.attempts == control.result.receipt.attempts + 1  # + the dropped stream
 
 
 def test_truncated_answer_keeps_what_parsed_and_says_why(record_mode: str, outcomes: dict[str, FaultOutcome]) -> None:
@@ -148,6 +153,7 @@ def test_cli_fault_message_and_input_untouched(
     ticket.write_bytes(TICKET_FILE.read_bytes())
     before = hashlib.sha256(ticket.read_bytes()).hexdigest()
     plan = list(BY_ID[scenario_id].plan)
+    planned = len(plan)  # the proxy consumes its plan as it injects
     with taped(UPSTREAM_CASSETTE, record_mode, through_proxy=True), FaultProxy(RECORDED_HOST, plan) as proxy:
         env = cli_environment(proxy.base_url, ESCALATE_MAX_RETRIES=str(RETRIES), ESCALATE_TIMEOUT_S=str(TIMEOUT_S))
         for name, value in env.items():
@@ -168,4 +174,4 @@ def test_cli_fault_message_and_input_untouched(
     else:
         assert "DRAFT INVALID" in result.stderr and "ESCALATION:" in result.stdout
     assert hashlib.sha256(ticket.read_bytes()).hexdigest() == before, "the input file was changed"
-    assert proxy.injected == len(plan)
+    assert proxy.injected == planned
