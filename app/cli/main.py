@@ -1,6 +1,7 @@
 """Entry point of the `escalate` command. Each area registers its commands from its own module."""
 
 import importlib
+import logging
 
 import typer
 
@@ -27,4 +28,7 @@ for module_name in COMMAND_MODULES:
 
 
 def main() -> None:
+    # instructor logs every failed attempt at ERROR; with no handler configured Python prints those
+    # to stderr, above the one-line message the CLI gives for the same failure.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     app()

@@ -1,6 +1,7 @@
 """Draft page: paste a ticket and attach logs, watch the brief fill in, fix what the rules find,
 edit any field (each change is saved at once), regenerate with new messages, submit for review."""
 
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -51,15 +52,31 @@ def _open(draft_id: int) -> None:
 
 
 # ---------------------------------------------------------------------------------------- drafting
+STREAM_REDRAW_S = 0.4
+
+
 def _run_stream(events: Iterable[WorkspaceEvent], status: StatusContainer) -> DraftSaved | None:
     """Show the partial brief as it streams; return the stored draft at the end."""
     live = st.empty()
+    shown_at, unshown = 0.0, None
+
+    def show(data: dict[str, Any]) -> None:
+        with live.container():
+            st.caption("The brief so far:")
+            st.json(data, expanded=True)
+
     for event in events:
         if isinstance(event, PartialBrief):
-            with live.container():
-                st.caption("The brief so far:")
-                st.json(event.data, expanded=True)
+            # The model streams a partial per token (~500 a brief); redrawing each one costs the
+            # browser more than the model takes. A few redraws a second read as live.
+            if time.monotonic() - shown_at < STREAM_REDRAW_S:
+                unshown = event.data
+                continue
+            shown_at, unshown = time.monotonic(), None
+            show(event.data)
         elif isinstance(event, DraftSaved):
+            if unshown is not None:
+                show(unshown)  # the whole answer, before the stored draft replaces it
             status.update(label=f"Draft #{event.draft.id} saved", state="complete", expanded=False)
             return event
     return None
