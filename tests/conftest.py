@@ -1,6 +1,7 @@
 """Shared fixtures. Tests never reach a network or a live model."""
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,29 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from app.core.llm.settings import get_settings
 
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _every_request_replayed(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test whose code sent a request its cassette does not hold.
+
+    The client turns vcrpy's refusal into a connection error, which code under test may handle
+    gracefully (a re-ask that fails keeps the last draft): such a test would pass for the wrong
+    reason. Tests that mean to send unrecorded requests are marked `unrecorded_requests_ok`.
+    """
+    if request.node.get_closest_marker("unrecorded_requests_ok"):
+        return
+    from vcr.cassette import Cassette
+
+    missed: list[str] = []
+    can_play = Cassette.can_play_response_for
+
+    def checked(cassette: Cassette, vcr_request: object) -> bool:
+        playable = can_play(cassette, vcr_request)
+        if not playable and cassette.record_mode == "none":
+            missed.append(f"{getattr(vcr_request, 'method', '?')} {getattr(vcr_request, 'path', '?')}")
+        return bool(playable)
+
+    monkeypatch.setattr(Cassette, "can_play_response_for", checked)
+    yield
+    assert not missed, f"requests not in the cassette (re-record it): {missed}"

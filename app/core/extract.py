@@ -184,6 +184,9 @@ def _drive_async_stream(
             loop.run_until_complete(partials.aclose())
             if client.client is not None:
                 loop.run_until_complete(client.client.close())
+            # Inner generators (the SSE reader's) are finalised here, on their own loop, rather than
+            # by the garbage collector after the loop is gone ("Task was destroyed but it is pending").
+            loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()
 

@@ -145,7 +145,7 @@ class ExportService:
             code = response.status_code
             if not response.is_success:
                 error = f"HTTP {code}: {response.text[:200]}"
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # httpx puts the URL in some messages; the URL is the secret, so name only the failure.
             error = f"{type(exc).__name__}: could not deliver to {safe_destination(url)}"
         with self.store.write() as session:

@@ -116,11 +116,24 @@ def form_values(brief: EscalationBrief) -> dict[str, Any]:
 
 
 def brief_from_values(values: Mapping[str, Any], base: EscalationBrief) -> EscalationBrief:
-    """The edited brief; fields not in the form (evidence, computed SLA) are kept from `base`."""
+    """The edited brief; fields not in the form (evidence, computed SLA) are kept from `base`.
+
+    A field the agent rewrote loses the model's evidence for it: the quote backed the model's
+    words, not the agent's, and a stale quote would keep failing the verbatim check.
+    """
     data = base.model_dump(mode="json")
+    rewritten: set[str] = set()
     for field in FIELDS:
         if field.path in values:
-            _set(data, field.path, from_widget(field, values[field.path]))
+            value = from_widget(field, values[field.path])
+            if value != _get(data, field.path):
+                rewritten.add(field.path)
+            _set(data, field.path, value)
+    data["evidence"] = [
+        e
+        for e in data.get("evidence", [])
+        if not any(e["field"] == p or e["field"].startswith(p + ".") for p in rewritten)
+    ]
     try:
         return EscalationBrief.model_validate(data)
     except ValidationError as exc:

@@ -8,6 +8,7 @@ active for the life of that process, and a request it does not hold fails (recor
 from pathlib import Path
 
 import vcr
+from vcr.request import Request
 
 from app.services.drafting import DraftingService
 from tests.drafting.conftest import recorded_extractor, recorded_settings
@@ -22,8 +23,26 @@ CASSETTE = (
 TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "feature_request.txt"
 
 
+# vcrpy undoes its patches when the context object is garbage-collected (its patch generator is
+# closed), so the entered cassette must stay referenced for the life of the process.
+_ACTIVE: list[object] = []
+
+
+def _model_traffic_only(request: Request) -> Request | None:
+    # Only the model's API is replayed; the webhook the test sends to is a real local server.
+    return request if request.path.startswith("/v1/") else None
+
+
 def build_replayed_drafter() -> DraftingService:
-    recorder = vcr.VCR(record_mode="none", match_on=["method", "path", "body"], decode_compressed_response=True)
-    recorder.use_cassette(str(CASSETTE)).__enter__()  # replay for as long as the app runs
+    if not _ACTIVE:
+        recorder = vcr.VCR(
+            record_mode="none",
+            match_on=["method", "path", "body"],
+            decode_compressed_response=True,
+            before_record_request=_model_traffic_only,
+        )
+        context = recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True)
+        context.__enter__()  # replay for as long as the app runs
+        _ACTIVE.append(context)
     settings = recorded_settings()
     return DraftingService(recorded_extractor(settings), settings=settings, backend_name="embedded")

@@ -166,13 +166,17 @@ def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_pa
             _settle(page)
             page.get_by_role("button", name="Draft the brief").click()
             expect(page.get_by_role("heading", name=re.compile(r"Draft #1"))).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
-            expect(page.get_by_text("Model suggested")).to_be_visible()
+            expect(page.get_by_text("Model suggested", exact=True)).to_be_visible()
             # What a careful agent completes before submitting (each field autosaves on blur):
             # the business impact first (seed 002 line 19), the account, a description.
             impact = "Analysts lose an hour every Monday exporting dashboards by hand"
             _fill_field(page, "Brief", "One-line summary (business impact first)", f"{impact}: asks for scheduled PDFs")
             _fill_field(page, "Impact", "Workflow impact", f"{impact}.")
             _fill_field(page, "Diagnostics", "Account / org IDs (one per line)", "INI-0077")
+            # The recorded draft copied the field instructions into both environment fields; the
+            # grounding rule blocks that, and the agent clears them (the ticket names no environment).
+            _fill_field(page, "Reproduction", "Environment", "")
+            _fill_field(page, "Diagnostics", "Customer environment", "")
             _fill_field(
                 page,
                 "Brief",
@@ -201,6 +205,8 @@ def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_pa
             with page.expect_download() as download_info:
                 page.get_by_role("button", name="Download json").click()
             downloaded = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+            _settle(page)  # the download is recorded by a rerun; the screenshot waits for it
+            expect(page.get_by_text("Exports of this brief: 2")).to_be_visible()
             page.screenshot(path=str(ARTIFACTS / "approved_brief.png"), full_page=True)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)

@@ -5,6 +5,8 @@ import json
 import pytest
 from vcr.cassette import Cassette
 
+from app.core.errors import BackendUnavailable
+from app.core.extract import InstructorExtractor
 from app.core.prompts import load_prompt
 from app.services.drafting import DraftDone, DraftingService, PartialBrief
 from schemas.brief import normalize_space
@@ -63,23 +65,46 @@ def test_feature_request_goes_to_product(service: DraftingService) -> None:
 
 
 @pytest.mark.vcr
-def test_stream_yields_partials_then_the_checked_draft(service: DraftingService) -> None:
+def test_stream_yields_partials_then_the_checked_draft(service: DraftingService, vcr: Cassette) -> None:
     events = list(service.stream(ticket("feature_request.txt")))
     partials = [e for e in events if isinstance(e, PartialBrief)]
     assert len(partials) > 3
     assert isinstance(events[-1], DraftDone)
     result = events[-1].result
     assert result.severity.final is Severity.sev4
-    # Recorded: the streamed answer quoted words not in the ticket, and llama.cpp answered the
-    # re-ask with HTTP 500. The streamed draft is kept, marked invalid, with both reasons.
+    # Recorded: the streamed answer quoted words not in the ticket ("Manual export" for "manual
+    # export"); the re-ask carried the model's own answer and the validator's message, and the
+    # model repeated the mistake. The last attempt is kept, marked invalid, with its error.
     assert result.brief is not None and not result.valid
-    assert "not in the ticket" in result.errors[0] and "correct it failed" in result.errors[1]
+    assert "not in the ticket" in result.errors[-1]
+    assert result.receipt.attempts == 2
+    assert [r.validator for r in result.receipt.reasks] == ["evidence"]
+    reask = json.loads(_sent_bodies(vcr)[1])["messages"]
+    assert reask[-2]["role"] == "assistant" and '"summary"' in reask[-2]["content"]
+    assert "not in the ticket" in reask[-1]["content"]
     # The stream reports no usage, so its tokens are counted locally and the receipt says so.
     assert result.receipt.tokens_estimated
     assert result.receipt.prompt_tokens >= result.receipt.prompt_tokens_estimated
     assert result.receipt.completion_tokens > 100
     # Partials grow: later ones know more fields than the first.
     assert len(json.dumps(partials[-1].data)) > len(json.dumps(partials[0].data))
+
+
+@pytest.mark.vcr("test_stream_yields_partials_then_the_checked_draft.yaml")
+def test_stream_keeps_its_draft_when_the_correction_call_fails(
+    service: DraftingService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Measured while recording: llama.cpp can answer a re-ask with HTTP 500 ("output does not match
+    # the expected peg-native format"). Whatever breaks the correction call, the streamed draft stays.
+    def failing_reask(*args: object, **kwargs: object) -> None:
+        raise BackendUnavailable("HTTP 500 from the model server")
+
+    monkeypatch.setattr(InstructorExtractor, "_reask", failing_reask)
+    result = next(e for e in service.stream(ticket("feature_request.txt")) if isinstance(e, DraftDone)).result
+    assert result.brief is not None and not result.valid
+    assert result.brief.summary == "Request for scheduled PDF export for dashboards"
+    assert "not in the ticket" in result.errors[0]
+    assert result.errors[1] == "asking the model to correct it failed: HTTP 500 from the model server"
 
 
 @pytest.mark.vcr

@@ -18,6 +18,7 @@ from evals.metrics import (
     rule_pass_rate,
     scalar_metrics,
     severity_metrics,
+    target_accuracy,
     ungrounded_rate,
 )
 from evals.outcome import FindingRef, Outcome
@@ -77,6 +78,21 @@ def test_model_rules_and_final_are_scored_separately_and_failures_count() -> Non
     assert severity_metrics(records, "final")["critical_recall"] == 1.0
     metrics = scalar_metrics(records)
     assert metrics["run.failed"] == 1 and metrics["run.failed_rate"] == 0.25
+
+
+def test_a_source_the_run_does_not_produce_is_not_scored_as_wrong() -> None:
+    # The prose baseline has no rule-derived severity or target: "–", not an accuracy of 0.
+    prose = [
+        scored(Gold(severity=S1, target=Target.engineering), severity_model=S1, severity_final=S1),
+        scored(Gold(severity=S2, target=Target.product), severity_model=S3, severity_final=S3),
+    ]
+    rules = severity_metrics(prose, "rules")
+    assert rules.pop("n") == 2.0 and set(rules.values()) == {None}
+    assert target_accuracy(prose, "rules") is None
+    assert severity_metrics(prose, "final")["accuracy"] == 0.5
+    # A run where every case failed still scores 0: the source exists, it just never answered.
+    failed = [scored(Gold(severity=S1), error="BackendTimeout: slow")]
+    assert severity_metrics(failed, "rules")["accuracy"] == 0.0
 
 
 def test_fact_recall_per_field() -> None:

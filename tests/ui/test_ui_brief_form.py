@@ -50,3 +50,14 @@ def test_evidence_is_found_for_a_field_and_its_parent() -> None:
     assert evidence_for(brief, "impact.customers_affected") == ["3 stores"]
     assert evidence_for(brief, "impact") == ["3 stores"]
     assert evidence_for(brief, "summary") == []
+
+
+def test_a_rewritten_field_drops_the_models_evidence_for_it() -> None:
+    brief = _brief().model_copy(
+        update={"evidence": [*_brief().evidence, Evidence(field="summary", quote="Checkout down")]}
+    )
+    values = form_values(brief)
+    untouched = brief_from_values(values, brief)
+    assert [e.field for e in untouched.evidence] == ["impact.customers_affected", "summary"]
+    edited = brief_from_values({**values, "impact.customers_affected": "4"}, brief)
+    assert [e.field for e in edited.evidence] == ["summary"]
