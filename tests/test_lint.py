@@ -26,6 +26,18 @@ def test_ruff_passes() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
 
 
+def test_types_check(tmp_path: Path) -> None:
+    # The type checker configured in pyproject.toml, on the shipped code; its cache in a temp dir
+    # so a stale cache can never hide an error.
+    run = subprocess.run(
+        [_tool("mypy"), "--cache-dir", str(tmp_path / "mypy"), "app", "schemas", "evals"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
 def test_layers_hold() -> None:
     run = subprocess.run([_tool("lint-imports")], cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr

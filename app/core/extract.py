@@ -120,8 +120,8 @@ def _repair(data: dict[str, Any], exc: ValidationError) -> bool:
         if kind == "string_too_long" and loc:
             parent = _at(data, loc[:-1])
             limit = (error.get("ctx") or {}).get("max_length")
-            if parent is not None and limit and isinstance(parent[loc[-1]], str):  # type: ignore[index]
-                parent[loc[-1]] = parent[loc[-1]][: int(limit)].rstrip()  # type: ignore[index]
+            if parent is not None and limit and isinstance(parent[loc[-1]], str):
+                parent[loc[-1]] = parent[loc[-1]][: int(limit)].rstrip()
                 changed = True
     evidence = data.get("evidence")
     if isinstance(evidence, list):

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from app.core.errors import InputError, PermissionDenied
+from app.core.grounding import evidence_quotes_missing
 from app.core.store import DraftRecord, DraftSummary, Store, VersionRecord
 from app.core.store.repo import (
     brief_columns,
@@ -274,6 +275,19 @@ class Workspace:
                     "override_justification": justification,
                 },
             )
+
+    def remove_unverified_quotes(self, principal: Principal, draft_id: int, expected_version: int) -> DraftRecord:
+        """Drop the evidence quotes that are not in the ticket word for word (the rule's own fix).
+
+        The fields they claimed to support stay as written; the rules then judge those alone.
+        """
+        record = self._editable(principal, draft_id)
+        missing = {m.index for m in evidence_quotes_missing(record.brief, record.source_text)}
+        if not missing:
+            return record
+        kept = [e for i, e in enumerate(record.brief.evidence) if i not in missing]
+        brief = record.brief.model_copy(update={"evidence": kept})
+        return self.save(principal, draft_id, expected_version, brief, record.override_justification)
 
     def submit(self, principal: Principal, draft_id: int, expected_version: int) -> DraftRecord:
         record = self._editable(principal, draft_id)

@@ -52,11 +52,7 @@ RECORDED = (
 )
 
 # Measured, not wished away (strict xfails in the tests, so an entry must go once fixed).
-KNOWN_RULE_FLIPS = {
-    "reveal_field_guide@sso_login_broken/ticket": (
-        "triage reads 'workaround' in '...in the workaround field' as a stated workaround and caps sev2 at sev3"
-    ),
-}
+KNOWN_RULE_FLIPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

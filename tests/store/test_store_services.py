@@ -21,7 +21,7 @@ from app.services.review import ReviewService, live_sla
 from app.services.workspace import DraftSaved, SubmissionBlocked, Workspace, customer_request
 from schemas.common import Severity, SlaStatus
 from schemas.draft import TicketInput
-from tests.ui.fakes import FakeDrafter
+from tests.ui.fakes import INVENTED_QUOTE, FakeDrafter
 
 ANA = Principal("ana", Role.agent)
 BEA = Principal("bea", Role.agent)
@@ -76,6 +76,20 @@ def test_an_unchanged_save_writes_no_version(workspace: Workspace) -> None:
     draft_id = start(workspace)
     record = workspace.open(ANA, draft_id)
     assert workspace.save(ANA, draft_id, 1, record.brief, "", autosave=True).version == 1
+
+
+def test_unverified_quotes_are_removed_by_the_author_only(workspace: Workspace) -> None:
+    draft_id = start(workspace, text=f"Exports are slow for acct-2\n{INVENTED_QUOTE}")
+    with pytest.raises(PermissionDenied, match="only its author edits it"):
+        workspace.remove_unverified_quotes(BEA, draft_id, 1)
+    record = workspace.remove_unverified_quotes(ANA, draft_id, 1)
+    assert record.version == 2
+    assert [e.quote for e in record.brief.evidence] == ["Exports are slow for acct-2", "acct-2"]
+    assert not [f for f in record.findings if f.rule == "evidence_verbatim"]
+    # Nothing left to remove: no new version.
+    assert workspace.remove_unverified_quotes(ANA, draft_id, 2).version == 2
+    with pytest.raises(ConflictError):
+        workspace.remove_unverified_quotes(ANA, start(workspace, text=f"x acct-3\n{INVENTED_QUOTE}"), 7)
 
 
 def test_only_the_author_edits_and_agents_see_only_their_own(workspace: Workspace) -> None:

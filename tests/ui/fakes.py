@@ -7,7 +7,9 @@ so each page test knows exactly which brief and findings it gets; no model, no n
   "all stores", else Medium, and the brief starts at the rules' verdict;
 - an empty account-ID list is a blocking finding, no screenshots a warning (both quote the policy);
 - e-mail addresses are masked as <EMAIL_n> with a redaction receipt;
-- a ticket containing MODEL_DOWN fails the way an unreachable model server does.
+- a ticket containing MODEL_DOWN fails the way an unreachable model server does;
+- a ticket containing INVENTED_QUOTE gets a brief with a quote that is not in the ticket, which
+  the real evidence check reports as a blocking finding.
 """
 
 import hashlib
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from app.core.errors import BackendUnavailable
+from app.core.grounding import evidence_quotes_missing
 from app.core.ingest import ingest
 from app.core.policy import cached_policy
 from app.services.drafting import DraftDone, DraftEvent, PartialBrief
@@ -27,6 +30,8 @@ from schemas.redaction import RedactionItem
 from schemas.triage import TriageResult
 
 MODEL_DOWN = "MODEL_DOWN"
+INVENTED_QUOTE = "INVENTED_QUOTE"
+_INVENTED = "Payment approval is broken for all customers"  # what a small model wrote, not the ticket
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _ACCOUNT = re.compile(r"\bacct-\d+\b")
 
@@ -74,7 +79,8 @@ class FakeDrafter:
             impact=Impact(workflow_impact="Checkout fails"),
             diagnostics=Diagnostics(account_ids=accounts),
             evidence=[Evidence(field="summary", quote=first_line[:150])]
-            + [Evidence(field="diagnostics.account_ids", quote=a) for a in accounts],
+            + [Evidence(field="diagnostics.account_ids", quote=a) for a in accounts]
+            + ([Evidence(field="impact.workflow_impact", quote=_INVENTED)] if INVENTED_QUOTE in source else []),
         )
         return DraftResult(
             brief=brief,
@@ -101,7 +107,18 @@ class FakeDrafter:
 
     def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
         rule = self.policy.rules.required_diagnostics
-        findings = []
+        findings = [
+            Finding(
+                rule="evidence_verbatim",
+                level=Level.error,
+                field=f"evidence[{missing.index}].quote",
+                message=f"quote {missing.quote!r} is not in the ticket word for word",
+                fix="copy the quote character for character from the ticket, or remove it",
+                policy_quote=self.policy.rules.evidence_verbatim.quote,
+                citation=self.policy.rules.evidence_verbatim.cite,
+            )
+            for missing in evidence_quotes_missing(brief, source_text)
+        ]
         if not brief.diagnostics.account_ids:
             findings.append(
                 Finding(

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.core.store.repo import list_versions
 from app.ui import state
 from tests.ui.conftest import AppFactory
-from tests.ui.fakes import MODEL_DOWN
+from tests.ui.fakes import INVENTED_QUOTE, MODEL_DOWN
 from tests.ui.flows import NO_ACCOUNT_TICKET, TICKET, db, draft, draft_row, edit, submit, texts
 
 
@@ -69,6 +69,22 @@ def test_an_error_finding_blocks_submission_until_fixed(make_app: AppFactory, ap
     submit(at)
     assert draft_row(app_env, 1).status == "submitted"
     assert "is in the review queue" in texts(at)
+
+
+def test_quotes_not_in_the_ticket_are_removed_with_one_button(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run(), f"{TICKET}\n{INVENTED_QUOTE}")
+    assert at.button(key="draft.submit").disabled
+    assert "is not in the ticket word for word" in texts(at)
+    before = draft_row(app_env, 1).version
+    at.button(key="draft.remove_quotes").click().run()
+    assert not at.exception
+    assert not at.button(key="draft.submit").disabled
+    assert "is not in the ticket word for word" not in texts(at)
+    # A new version without the invented quote; the ticket's own quotes stay.
+    assert draft_row(app_env, 1).version == before + 1
+    quotes = [e["quote"] for e in json.loads(draft_row(app_env, 1).brief)["evidence"]]
+    assert quotes == ["Checkout fails at all stores for acct-1234", "acct-1234"]
+    assert not [b for b in at.button if b.key == "draft.remove_quotes"]
 
 
 def test_overriding_the_rules_severity_requires_a_justification(make_app: AppFactory, app_env: Path) -> None:

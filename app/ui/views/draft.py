@@ -214,6 +214,31 @@ def _justification(record: DraftRecord, disabled: bool) -> None:
     )
 
 
+def _remove_quotes(draft_id: int) -> None:
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    try:
+        saved = app.workspace.remove_unverified_quotes(me, draft_id, st.session_state.get(state.EDIT_VERSION, 0))
+    except EscalateError as exc:
+        state.flash("error", f"The quotes were not removed: {exc}")
+        return
+    state.flash("success", f"Removed the quotes not found in the ticket (version {saved.version}).")
+
+
+def _unverified_quotes(record: DraftRecord, disabled: bool) -> None:
+    # The evidence rule's fix is "copy the quote exactly, or remove it"; quotes are not form
+    # fields, so removing them is one button.
+    count = sum(1 for f in record.findings if f.rule == "evidence_verbatim" and f.field.startswith("evidence["))
+    if count and not disabled:
+        st.button(
+            f"Remove the {count} quote{'s' if count > 1 else ''} not found in the ticket",
+            key="draft.remove_quotes",
+            on_click=_remove_quotes,
+            args=(record.id,),
+        )
+
+
 def _missing_diagnostics(record: DraftRecord) -> None:
     message = customer_request(record.findings)
     if message:
@@ -318,6 +343,7 @@ def _editor(me: Principal, draft_id: int) -> None:
     _save_status(record)
     _editor_fields(record, disabled)
     panels.evidence_panel(record)
+    _unverified_quotes(record, disabled)
     panels.receipt_panel(record)
     panels.history_panel(app.workspace.versions(me, record.id))
     if not disabled:
