@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import vcr
+from vcr.cassette import Cassette
+
+from evals import replay_mark
 
 _KEEP_RESPONSE_HEADERS = {"content-type"}
 FILTER_HEADERS = [
@@ -44,7 +47,13 @@ VCR_CONFIG: dict[str, Any] = {
 }
 
 
+class _MarkingCassette(Cassette):
+    def play_response(self, request: Any) -> Any:
+        replay_mark.mark()
+        return super().play_response(request)
+
+
 def use_cassette(path: Path, *, record: bool = False) -> AbstractContextManager[Any]:
     """Replay `path` (refusing any request it does not hold), or record it when `record` is set."""
-    recorder = vcr.VCR(**VCR_CONFIG)
-    return recorder.use_cassette(str(path), record_mode="new_episodes" if record else "none")
+    config = vcr.VCR(**VCR_CONFIG).get_merged_config(path=str(path), record_mode="new_episodes" if record else "none")
+    return _MarkingCassette.use(**config)

@@ -241,13 +241,15 @@ def _mean(values: Sequence[float]) -> float | None:
 
 def cost_metrics(outcomes: Sequence[Outcome]) -> dict[str, float | None]:
     done = [o for o in outcomes if o.ok]
-    latencies = [o.latency_s for o in done]
+    # Replayed answers take milliseconds: only cases the model really answered in this run count.
+    latencies = [o.latency_s for o in done if not o.replayed]
     return {
         "reasks.mean": _mean([o.reasks for o in done]),
         "reasks.total": float(sum(o.reasks for o in done)),
         "tokens.prompt.mean": _mean([o.prompt_tokens for o in done]),
         "tokens.completion.mean": _mean([o.completion_tokens for o in done]),
         "tokens.total": float(sum(o.prompt_tokens + o.completion_tokens for o in done)),
+        "latency.n": float(len(latencies)),
         "latency.p50": percentile(latencies, 50),
         "latency.p95": percentile(latencies, 95),
     }

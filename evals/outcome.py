@@ -44,6 +44,7 @@ class Outcome(BaseModel):
     completion_tokens: int = 0
     reasks: int = 0
     latency_s: float = 0.0
+    replayed: bool = Field(False, description="Answered from a recording: latency_s is not a measurement.")
 
     @property
     def ok(self) -> bool:

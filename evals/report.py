@@ -194,6 +194,14 @@ def _confusion_table(matrix: list[list[int]]) -> list[str]:
     )
 
 
+def _latency_note(m: dict[str, float | None]) -> list[str]:
+    measured, answered = m.get("latency.n"), (m.get("run.n") or 0) - (m.get("run.failed") or 0)
+    if measured is None or measured == answered:
+        return []
+    return [f"- Latency: from the {fmt(measured)} of {fmt(answered)} answered cases the model answered in this run "
+            "(the others replayed a recording, which takes milliseconds)"]  # fmt: skip
+
+
 def render_markdown(report: Report) -> str:
     m = report.metrics
     out = [
@@ -205,6 +213,7 @@ def render_markdown(report: Report) -> str:
         f"- Dataset: `{report.dataset.origin}`, {report.dataset.cases} cases, sha256 `{report.dataset.sha256[:12]}`",
         f"- Policy: `{report.policy}`; repeats {report.repeats}; created {report.created_at:%Y-%m-%d %H:%M UTC}",
         f"- Failed cases: {fmt(m.get('run.failed'))} of {fmt(m.get('run.n'))} (scored 0)",
+        *_latency_note(m),
         "",
         "## Severity",
         "",

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from tqdm import tqdm
 
 from app.core.errors import InputError
+from evals import replay_mark
 from evals.adapters import Drafter
 from evals.cases import EVALS_DIR, Case
 from evals.outcome import Outcome, failed
@@ -154,13 +155,14 @@ class RunSpec:
 
 
 def _draft_one(drafter: Drafter, case: Case, repeat: int) -> Outcome:
+    replay_mark.clear()
     try:
         outcome = drafter(case)
     # Any exception, not only EscalateError: one case's crash (a library bug, a malformed response)
     # must cost that case its score, not the hours already spent on the others.
     except Exception as exc:
         return failed(case.id, repeat, exc)
-    return outcome.model_copy(update={"case_id": case.id, "repeat": repeat})
+    return outcome.model_copy(update={"case_id": case.id, "repeat": repeat, "replayed": replay_mark.replayed()})
 
 
 def _jobs(cases: Sequence[Case], repeats: int) -> Iterator[tuple[Case, int]]:

@@ -7,15 +7,16 @@ from app.services.drafting import DraftingService
 
 
 def build_extractor(
-    settings: Settings | None = None, reasks: int = 2, *, backend: BackendInfo | None = None
+    settings: Settings | None = None, reasks: int | None = None, *, backend: BackendInfo | None = None
 ) -> InstructorExtractor:
-    """`backend` skips resolving one from settings (tests that replay traffic name theirs)."""
+    """`reasks` defaults to the setting; `backend` skips resolving one from settings (tests that
+    replay traffic name theirs)."""
     settings = settings or get_settings()
     backend = backend or resolve_backend(settings)
     return InstructorExtractor(
         make_instructor(settings, backend=backend),
         backend.model,
-        max_retries=reasks,
+        max_retries=settings.reasks if reasks is None else reasks,
         max_tokens=settings.max_tokens,
         temperature=settings.temperature,
         async_client=lambda: make_async_instructor(settings, backend=backend),

@@ -8,6 +8,7 @@ from app.core.errors import InputError
 from evals.cases import Case, Dataset
 from evals.compare import compare_reports, render_markdown
 from evals.gate import Thresholds, check, load_thresholds
+from evals.metrics import Scored, scalar_metrics
 from evals.report import PromptInfo, Report, build_report, list_reports, load_report, write_report
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases
 from tests.evals.conftest import FakeDrafter
@@ -149,3 +150,24 @@ def test_reports_keep_no_text_of_tickets_whose_licence_forbids_copies() -> None:
     kept = {r.id: r.outcome.brief_text for r in report.cases}
     assert kept == {restricted.id: WITHHELD, open_row.id: "open words"}
     assert restricted.input.text[:60] not in report.model_dump_json()
+
+
+def test_replayed_answers_do_not_count_as_latency(tmp_path: Path, sample: list[Case]) -> None:
+    measured = make_report(tmp_path, sample[:4], "measured", FakeDrafter())
+    assert measured.metrics["latency.n"] == 4 and measured.metrics["latency.p50"] is not None
+    dataset = Dataset("conversations", sample[:4], "evals/datasets/conversations.jsonl")
+    outcomes = [c.outcome.model_copy(update={"replayed": i < 3}) for i, c in enumerate(measured.cases)]
+    mixed = build_report(
+        name="mixed", command="escalate eval --cassette c.yaml --record", prompt=PromptInfo(ref="brief@v1"),
+        backend="embedded", model="embedded:test-model", dataset=dataset, outcomes=outcomes,
+    )  # fmt: skip
+    assert mixed.metrics["latency.n"] == 1
+    assert mixed.metrics["latency.p50"] == outcomes[3].latency_s
+    assert mixed.metrics["severity.final.accuracy"] == measured.metrics["severity.final.accuracy"]
+    _, md_path = write_report(mixed, tmp_path / "reports")
+    assert "from the 1 of 4 answered cases the model answered in this run" in md_path.read_text(encoding="utf-8")
+    replayed = [o.model_copy(update={"replayed": True}) for o in outcomes]
+    assert (
+        scalar_metrics([Scored(c.gold, o) for c, o in zip(measured.cases, replayed, strict=True)])["latency.p50"]
+        is None
+    )

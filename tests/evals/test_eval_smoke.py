@@ -52,6 +52,8 @@ def test_smoke_eval_meets_the_thresholds(tmp_path: Path) -> None:
     report = replay("brief@v1", tmp_path)
     errors = [s.outcome.error for s in report.scored() if not s.outcome.ok]
     assert not errors, errors  # a replay failure means the cassette no longer matches the requests
+    # Replayed answers are marked, so no latency is reported from them.
+    assert all(c.outcome.replayed for c in report.cases) and report.metrics["latency.p50"] is None
     failing = [r.describe() for r in check(report, load_thresholds()) if not r.passed]
     assert not failing, "\n".join(failing)
 

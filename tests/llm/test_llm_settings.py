@@ -105,3 +105,15 @@ def test_httpx2_is_the_transport_openai_uses() -> None:
     import openai._base_client as base
 
     assert base.httpx2 is httpx2
+
+
+def test_reasks_come_from_settings(in_empty_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.factory import build_extractor
+
+    endpoint = {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "m"}
+    assert build_extractor(load_settings(**endpoint)).max_retries == 1
+    monkeypatch.setenv("ESCALATE_REASKS", "3")
+    assert build_extractor(load_settings(**endpoint)).max_retries == 3
+    monkeypatch.setenv("ESCALATE_REASKS", "9")
+    with pytest.raises(InputError, match="ESCALATE_REASKS"):
+        load_settings()
