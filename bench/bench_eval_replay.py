@@ -52,9 +52,12 @@ def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int]:
 
 
 def recorded_seconds(prompt: str, sample: int) -> float | None:
-    for path in sorted((REPO / "evals" / "reports").glob(f"public-dev-sample{sample}__{prompt.split('@')[0]}-*.json")):
+    # Reports are named after the dataset selection ("public-devsample40__brief-v1__<model>").
+    for path in sorted((REPO / "evals" / "reports").glob(f"public-devsample{sample}__{prompt.split('@')[0]}-*.json")):
         report = json.loads(path.read_text(encoding="utf-8"))
-        return sum(case.get("latency_s") or 0.0 for case in report.get("cases", []))
+        # Only cases the model answered live: a replayed case's latency is the cassette's.
+        live = [c["outcome"] for c in report.get("cases", []) if not c["outcome"].get("replayed")]
+        return sum(o.get("latency_s") or 0.0 for o in live) or None
     return None
 
 

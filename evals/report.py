@@ -198,8 +198,8 @@ def _latency_note(m: dict[str, float | None]) -> list[str]:
     measured, answered = m.get("latency.n"), (m.get("run.n") or 0) - (m.get("run.failed") or 0)
     if measured is None or measured == answered:
         return []
-    return [f"- Latency: from the {fmt(measured)} of {fmt(answered)} answered cases the model answered in this run "
-            "(the others replayed a recording, which takes milliseconds)"]  # fmt: skip
+    return [f"- Latency: measured on {fmt(measured)} of {fmt(answered)} answered cases; the others replayed a "
+            "recording, which takes milliseconds"]  # fmt: skip
 
 
 def render_markdown(report: Report) -> str:

@@ -27,8 +27,13 @@ for module_name in COMMAND_MODULES:
     importlib.import_module(module_name).register(app)
 
 
-def main() -> None:
+@app.callback()
+def _quiet_libraries() -> None:
     # instructor logs every failed attempt at ERROR; with no handler configured Python prints those
-    # to stderr, above the one-line message the CLI gives for the same failure.
+    # to stderr, above the one-line message the CLI gives for the same failure. A callback, not
+    # main(): it must hold however `app` is invoked (the console script, CliRunner, python -m).
     logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
+def main() -> None:
     app()

@@ -9,6 +9,7 @@ something to fix instead of nothing. An answer cut off at max_tokens is returned
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ from app.core.llm.client import map_openai_error
 from app.core.prompts import PromptFile
 from schemas.brief import DraftedBrief, EscalationBrief
 from schemas.draft import Reask
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -161,6 +164,10 @@ def _broke_mid_stream(exc: BaseException) -> bool:
     return False
 
 
+def _log_cleanup_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    log.debug("stream cleanup: %s", context.get("message"), exc_info=context.get("exception"))
+
+
 def _drive_async_stream(
     make_client: Callable[[], instructor.AsyncInstructor], request: dict[str, Any]
 ) -> Iterator[Any]:
@@ -186,6 +193,10 @@ def _drive_async_stream(
                 loop.run_until_complete(client.client.close())
             # Inner generators (the SSE reader's) are finalised here, on their own loop, rather than
             # by the garbage collector after the loop is gone ("Task was destroyed but it is pending").
+            # A stream that ended in a validation error leaves httpx's reader mid-iteration; closing
+            # it then complains ("aclose(): asynchronous generator is already running") about a
+            # connection already closed above: worth a debug line, not a traceback on stderr.
+            loop.set_exception_handler(_log_cleanup_error)
             loop.run_until_complete(loop.shutdown_asyncgens())
         finally:
             loop.close()

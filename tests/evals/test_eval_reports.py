@@ -165,7 +165,7 @@ def test_replayed_answers_do_not_count_as_latency(tmp_path: Path, sample: list[C
     assert mixed.metrics["latency.p50"] == outcomes[3].latency_s
     assert mixed.metrics["severity.final.accuracy"] == measured.metrics["severity.final.accuracy"]
     _, md_path = write_report(mixed, tmp_path / "reports")
-    assert "from the 1 of 4 answered cases the model answered in this run" in md_path.read_text(encoding="utf-8")
+    assert "Latency: measured on 1 of 4 answered cases" in md_path.read_text(encoding="utf-8")
     replayed = [o.model_copy(update={"replayed": True}) for o in outcomes]
     assert (
         scalar_metrics([Scored(c.gold, o) for c, o in zip(measured.cases, replayed, strict=True)])["latency.p50"]
