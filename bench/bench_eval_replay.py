@@ -10,6 +10,7 @@ run spent drafting (the sum of its per-case latencies, from the committed report
 
 import argparse
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -28,6 +29,8 @@ from evals.report import PromptInfo, build_report  # noqa: E402
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases  # noqa: E402
 
 GOAL_S = 30.0
+# instructor logs each invalid recorded answer at ERROR; the report already counts them.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 # Requests match on method, path and body, so any host works: nothing listens there during replay.
 REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
 

@@ -92,6 +92,7 @@ def report_faults() -> None:
         else:
             what = "nothing"
         flag = f"  LOST: {'; '.join(o.problems)}" if o.lost else ""
+        what = " ".join(what.split())  # validation messages span lines; one row per scenario
         print(f"   {o.scenario.id:30} {o.injected:>6} {o.requests:>8} {o.seconds:>7.1f}  {what[:110]}{flag}")
 
 

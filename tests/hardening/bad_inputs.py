@@ -398,8 +398,13 @@ def check_cli(item: BadInput, run: CliRun, drafted: bool) -> list[str]:
     elif drafted:
         if run.exit_code != 0 or not run.stdout.startswith("ESCALATION: "):
             problems.append(f"no draft: exit {run.exit_code}, stderr {run.stderr!r}")
-    elif run.exit_code != 3 or not run.stderr.startswith("error: model backend: cannot reach the model server"):
-        problems.append(f"exit {run.exit_code}, stderr {run.stderr!r}")
+    else:
+        # An attachment kept as plain text is announced first ("[ingest note: x.har is not valid
+        # JSON…]", a logging warning); the last line is the one error.
+        *notes, last = run.stderr.strip().splitlines() or [""]
+        if run.exit_code != 3 or not last.startswith("error: model backend: cannot reach the model server"):
+            problems.append(f"exit {run.exit_code}, stderr {run.stderr!r}")
+        problems += [f"unexpected stderr line {line!r}" for line in notes if not line.startswith("[ingest note: ")]
     return problems
 
 
