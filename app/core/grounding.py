@@ -178,6 +178,30 @@ def _count_present(count: int, source: str, index: _SourceIndex) -> bool:
     return any(re.search(rf"\b{word}\b", index.text) for word in words)
 
 
+# Lists whose every item is one identifier: an item the ticket does not contain is invented
+# (measured: the 0.5B model wrote the timestamp 2023-04-15T12:34:56Z into 15 of 40 dev briefs).
+IDENTIFIER_LIST_ITEM = re.compile(r"diagnostics\.(account_ids|timestamps|error_messages)\[(\d+)\]")
+
+
+def without_invented_list_items(brief: EscalationBrief, source: str) -> tuple[EscalationBrief, list[str]]:
+    """The brief without diagnostic list items (IDs, timestamps, error codes) that hold an
+    identifier the source lacks, and the items removed. Free text is left to the agent."""
+    drop: dict[str, set[int]] = {}
+    for item in ungrounded_identifiers(brief, source):
+        match = IDENTIFIER_LIST_ITEM.fullmatch(item.field)
+        if match:
+            drop.setdefault(match[1], set()).add(int(match[2]))
+    if not drop:
+        return brief, []
+    removed: list[str] = []
+    changes: dict[str, list[str]] = {}
+    for name, indices in drop.items():
+        values: list[str] = getattr(brief.diagnostics, name)
+        removed += [v for i, v in enumerate(values) if i in indices]
+        changes[name] = [v for i, v in enumerate(values) if i not in indices]
+    return brief.model_copy(update={"diagnostics": brief.diagnostics.model_copy(update=changes)}), removed
+
+
 def evidence_quotes_missing(brief: EscalationBrief, source: str) -> list[MissingQuote]:
     """Evidence quotes that are not in the source verbatim (whitespace may differ)."""
     normal_source = _index(source).spaced

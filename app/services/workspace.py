@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from app.core.errors import InputError, PermissionDenied
-from app.core.grounding import evidence_quotes_missing
+from app.core.grounding import evidence_quotes_missing, without_invented_list_items
 from app.core.store import DraftRecord, DraftSummary, Store, VersionRecord
 from app.core.store.repo import (
     brief_columns,
@@ -287,6 +287,15 @@ class Workspace:
             return record
         kept = [e for i, e in enumerate(record.brief.evidence) if i not in missing]
         brief = record.brief.model_copy(update={"evidence": kept})
+        return self.save(principal, draft_id, expected_version, brief, record.override_justification)
+
+    def remove_invented_values(self, principal: Principal, draft_id: int, expected_version: int) -> DraftRecord:
+        """Drop diagnostic IDs, timestamps and error codes the ticket does not contain (the
+        grounding rule's fix for list fields); free text stays for the agent to correct."""
+        record = self._editable(principal, draft_id)
+        brief, removed = without_invented_list_items(record.brief, record.source_text)
+        if not removed:
+            return record
         return self.save(principal, draft_id, expected_version, brief, record.override_justification)
 
     def submit(self, principal: Principal, draft_id: int, expected_version: int) -> DraftRecord:

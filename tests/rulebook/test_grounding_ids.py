@@ -134,3 +134,30 @@ def test_real_values_and_short_words_are_not_taken_for_instructions() -> None:
     # A phrase that is both in an instruction and in the ticket is the customer's own words.
     quoted = brief(impact={"revenue_at_risk": "Revenue, renewal or contract at risk"})
     assert echoed_instructions(quoted, SOURCE + " Revenue, renewal or contract at risk.") == []
+
+
+def test_invented_diagnostic_values_are_removed_and_free_text_is_left_alone() -> None:
+    from app.core.grounding import without_invented_list_items
+    from schemas.brief import Diagnostics
+
+    brief = EscalationBrief.model_validate(
+        {
+            "summary": "Exports fail for ACC-9999",  # invented too, but free text: the agent's call
+            "severity": "sev2",
+            "target": "engineering",
+            "diagnostics": Diagnostics(
+                account_ids=["ACC-1234", "ACC-9999"],
+                timestamps=["2023-04-15T12:34:56Z", "2026-11-20T14:05:00Z"],
+                error_messages=["ORA-00942", "ORA-01017"],
+            ).model_dump(),
+        }
+    )
+    cleaned, removed = without_invented_list_items(brief, SOURCE)
+    assert sorted(removed) == ["2023-04-15T12:34:56Z", "ACC-9999", "ORA-01017"]
+    assert cleaned.diagnostics.account_ids == ["ACC-1234"]
+    assert cleaned.diagnostics.timestamps == ["2026-11-20T14:05:00Z"]
+    assert cleaned.diagnostics.error_messages == ["ORA-00942"]
+    assert cleaned.summary == brief.summary
+    assert [u.field for u in ungrounded_identifiers(cleaned, SOURCE)] == ["summary"]
+    # Nothing invented: the same brief back.
+    assert without_invented_list_items(cleaned, SOURCE) == (cleaned, [])

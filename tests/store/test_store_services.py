@@ -21,7 +21,7 @@ from app.services.review import ReviewService, live_sla
 from app.services.workspace import DraftSaved, SubmissionBlocked, Workspace, customer_request
 from schemas.common import Severity, SlaStatus
 from schemas.draft import TicketInput
-from tests.ui.fakes import INVENTED_QUOTE, FakeDrafter
+from tests.ui.fakes import INVENTED_ID, INVENTED_QUOTE, FakeDrafter
 
 ANA = Principal("ana", Role.agent)
 BEA = Principal("bea", Role.agent)
@@ -90,6 +90,18 @@ def test_unverified_quotes_are_removed_by_the_author_only(workspace: Workspace) 
     assert workspace.remove_unverified_quotes(ANA, draft_id, 2).version == 2
     with pytest.raises(ConflictError):
         workspace.remove_unverified_quotes(ANA, start(workspace, text=f"x acct-3\n{INVENTED_QUOTE}"), 7)
+
+
+def test_invented_diagnostic_values_are_removed_by_the_author_only(workspace: Workspace) -> None:
+    draft_id = start(workspace, text=f"Exports are slow for acct-2\n{INVENTED_ID}")
+    assert workspace.open(ANA, draft_id).brief.diagnostics.account_ids == ["acct-2", "acct-9999"]
+    with pytest.raises(PermissionDenied, match="only its author edits it"):
+        workspace.remove_invented_values(BEA, draft_id, 1)
+    record = workspace.remove_invented_values(ANA, draft_id, 1)
+    assert record.version == 2
+    assert record.brief.diagnostics.account_ids == ["acct-2"] and record.brief.diagnostics.timestamps == []
+    assert not [f for f in record.findings if f.rule == "grounding"]
+    assert workspace.remove_invented_values(ANA, draft_id, 2).version == 2  # nothing left: no new version
 
 
 def test_only_the_author_edits_and_agents_see_only_their_own(workspace: Workspace) -> None:

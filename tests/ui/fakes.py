@@ -9,7 +9,9 @@ so each page test knows exactly which brief and findings it gets; no model, no n
 - e-mail addresses are masked as <EMAIL_n> with a redaction receipt;
 - a ticket containing MODEL_DOWN fails the way an unreachable model server does;
 - a ticket containing INVENTED_QUOTE gets a brief with a quote that is not in the ticket, which
-  the real evidence check reports as a blocking finding.
+  the real evidence check reports as a blocking finding;
+- a ticket containing INVENTED_ID gets an extra account ID (acct-9999) and timestamp the ticket
+  lacks, which the real grounding check reports as blocking findings.
 """
 
 import hashlib
@@ -18,7 +20,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from app.core.errors import BackendUnavailable
-from app.core.grounding import evidence_quotes_missing
+from app.core.grounding import IDENTIFIER_LIST_ITEM, evidence_quotes_missing, ungrounded_identifiers
 from app.core.ingest import ingest
 from app.core.policy import cached_policy
 from app.services.drafting import DraftDone, DraftEvent, PartialBrief
@@ -31,6 +33,7 @@ from schemas.triage import TriageResult
 
 MODEL_DOWN = "MODEL_DOWN"
 INVENTED_QUOTE = "INVENTED_QUOTE"
+INVENTED_ID = "INVENTED_ID"
 _INVENTED = "Payment approval is broken for all customers"  # what a small model wrote, not the ticket
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _ACCOUNT = re.compile(r"\bacct-\d+\b")
@@ -77,7 +80,10 @@ class FakeDrafter:
             severity=rules,
             target=Target.engineering,
             impact=Impact(workflow_impact="Checkout fails"),
-            diagnostics=Diagnostics(account_ids=accounts),
+            diagnostics=Diagnostics(
+                account_ids=accounts + (["acct-9999"] if INVENTED_ID in source else []),
+                timestamps=["2023-04-15T12:34:56Z"] if INVENTED_ID in source else [],
+            ),
             evidence=[Evidence(field="summary", quote=first_line[:150])]
             + [Evidence(field="diagnostics.account_ids", quote=a) for a in accounts]
             + ([Evidence(field="impact.workflow_impact", quote=_INVENTED)] if INVENTED_QUOTE in source else []),
@@ -118,6 +124,18 @@ class FakeDrafter:
                 citation=self.policy.rules.evidence_verbatim.cite,
             )
             for missing in evidence_quotes_missing(brief, source_text)
+        ] + [
+            Finding(
+                rule="grounding",
+                level=Level.error,
+                field=item.field,
+                message=f"{item.kind} {item.text!r} does not appear in the ticket",
+                fix="copy the identifier exactly from the ticket, or remove it",
+                policy_quote=self.policy.rules.grounding.quote,
+                citation=self.policy.rules.grounding.cite,
+            )
+            for item in ungrounded_identifiers(brief, source_text)
+            if INVENTED_ID in source_text and IDENTIFIER_LIST_ITEM.fullmatch(item.field)
         ]
         if not brief.diagnostics.account_ids:
             findings.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.core.store.repo import list_versions
 from app.ui import state
 from tests.ui.conftest import AppFactory
-from tests.ui.fakes import INVENTED_QUOTE, MODEL_DOWN
+from tests.ui.fakes import INVENTED_ID, INVENTED_QUOTE, MODEL_DOWN
 from tests.ui.flows import NO_ACCOUNT_TICKET, TICKET, db, draft, draft_row, edit, submit, texts
 
 
@@ -85,6 +85,20 @@ def test_quotes_not_in_the_ticket_are_removed_with_one_button(make_app: AppFacto
     quotes = [e["quote"] for e in json.loads(draft_row(app_env, 1).brief)["evidence"]]
     assert quotes == ["Checkout fails at all stores for acct-1234", "acct-1234"]
     assert not [b for b in at.button if b.key == "draft.remove_quotes"]
+
+
+def test_invented_diagnostics_are_removed_with_one_button(make_app: AppFactory, app_env: Path) -> None:
+    at = draft(make_app("ana").run(), f"{TICKET}\n{INVENTED_ID}")
+    assert at.button(key="draft.submit").disabled
+    assert "'acct-9999' does not appear in the ticket" in texts(at)
+    at.button(key="draft.remove_values").click().run()
+    assert not at.exception
+    assert not at.button(key="draft.submit").disabled
+    stored = json.loads(draft_row(app_env, 1).brief)["diagnostics"]
+    assert stored["account_ids"] == ["acct-1234"] and stored["timestamps"] == []
+    # The form shows the saved values, and the button is gone.
+    assert at.text_area(key=state.field_key(1, "diagnostics.account_ids")).value == "acct-1234"
+    assert not [b for b in at.button if b.key == "draft.remove_values"]
 
 
 def test_overriding_the_rules_severity_requires_a_justification(make_app: AppFactory, app_env: Path) -> None:

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.elements.lib.mutable_status_container import StatusContainer
 
 from app.core.errors import EscalateError, NotFound, PermissionDenied
+from app.core.grounding import IDENTIFIER_LIST_ITEM
 from app.core.store import DraftRecord
 from app.services.auth import Principal
 from app.services.drafting import PartialBrief
@@ -239,6 +240,30 @@ def _unverified_quotes(record: DraftRecord, disabled: bool) -> None:
         )
 
 
+def _remove_values(draft_id: int) -> None:
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    try:
+        saved = app.workspace.remove_invented_values(me, draft_id, st.session_state.get(state.EDIT_VERSION, 0))
+    except EscalateError as exc:
+        state.flash("error", f"The values were not removed: {exc}")
+        return
+    state.flash("success", f"Removed the diagnostics not found in the ticket (version {saved.version}).")
+
+
+def _invented_values(record: DraftRecord, disabled: bool) -> None:
+    count = sum(1 for f in record.findings if f.rule == "grounding" and IDENTIFIER_LIST_ITEM.fullmatch(f.field or ""))
+    if count and not disabled:
+        st.button(
+            f"Remove the {count} diagnostic value{'s' if count > 1 else ''} not found in the ticket",
+            key="draft.remove_values",
+            on_click=_remove_values,
+            args=(record.id,),
+            help="IDs, timestamps and error codes the model wrote that the ticket does not contain.",
+        )
+
+
 def _missing_diagnostics(record: DraftRecord) -> None:
     message = customer_request(record.findings)
     if message:
@@ -344,6 +369,7 @@ def _editor(me: Principal, draft_id: int) -> None:
     _editor_fields(record, disabled)
     panels.evidence_panel(record)
     _unverified_quotes(record, disabled)
+    _invented_values(record, disabled)
     panels.receipt_panel(record)
     panels.history_panel(app.workspace.versions(me, record.id))
     if not disabled:
