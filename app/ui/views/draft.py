@@ -215,53 +215,34 @@ def _justification(record: DraftRecord, disabled: bool) -> None:
     )
 
 
-def _remove_quotes(draft_id: int) -> None:
+def _remove(draft_id: int, what: str) -> None:
+    """on_click of a one-click fix: the service drops what the rule found and saves a version."""
     app, me = services(), state.principal()
     if me is None:
         return
+    action = app.workspace.remove_unverified_quotes if what == "quotes" else app.workspace.remove_invented_values
     try:
-        saved = app.workspace.remove_unverified_quotes(me, draft_id, st.session_state.get(state.EDIT_VERSION, 0))
+        saved = action(me, draft_id, st.session_state.get(state.EDIT_VERSION, 0))
     except EscalateError as exc:
-        state.flash("error", f"The quotes were not removed: {exc}")
+        state.flash("error", f"Nothing was removed: {exc}")
         return
-    state.flash("success", f"Removed the quotes not found in the ticket (version {saved.version}).")
+    state.flash("success", f"Removed the {what} not found in the ticket (version {saved.version}).")
 
 
-def _unverified_quotes(record: DraftRecord, disabled: bool) -> None:
-    # The evidence rule's fix is "copy the quote exactly, or remove it"; quotes are not form
-    # fields, so removing them is one button.
-    count = sum(1 for f in record.findings if f.rule == "evidence_verbatim" and f.field.startswith("evidence["))
-    if count and not disabled:
-        st.button(
-            f"Remove the {count} quote{'s' if count > 1 else ''} not found in the ticket",
-            key="draft.remove_quotes",
-            on_click=_remove_quotes,
-            args=(record.id,),
-        )
-
-
-def _remove_values(draft_id: int) -> None:
-    app, me = services(), state.principal()
-    if me is None:
+def _one_click_fixes(record: DraftRecord, disabled: bool) -> None:
+    # The evidence rule's fix is "copy the quote exactly, or remove it" and quotes are not form
+    # fields; invented IDs, timestamps and codes sit in lists. Removing either is one button.
+    if disabled:
         return
-    try:
-        saved = app.workspace.remove_invented_values(me, draft_id, st.session_state.get(state.EDIT_VERSION, 0))
-    except EscalateError as exc:
-        state.flash("error", f"The values were not removed: {exc}")
-        return
-    state.flash("success", f"Removed the diagnostics not found in the ticket (version {saved.version}).")
-
-
-def _invented_values(record: DraftRecord, disabled: bool) -> None:
-    count = sum(1 for f in record.findings if f.rule == "grounding" and IDENTIFIER_LIST_ITEM.fullmatch(f.field or ""))
-    if count and not disabled:
-        st.button(
-            f"Remove the {count} diagnostic value{'s' if count > 1 else ''} not found in the ticket",
-            key="draft.remove_values",
-            on_click=_remove_values,
-            args=(record.id,),
-            help="IDs, timestamps and error codes the model wrote that the ticket does not contain.",
-        )
+    quotes = sum(1 for f in record.findings if f.rule == "evidence_verbatim" and f.field.startswith("evidence["))
+    values = sum(1 for f in record.findings if f.rule == "grounding" and IDENTIFIER_LIST_ITEM.fullmatch(f.field or ""))
+    for count, what, noun, key in (
+        (quotes, "quotes", "quote", "draft.remove_quotes"),
+        (values, "diagnostic values", "diagnostic value", "draft.remove_values"),
+    ):
+        if count:
+            label = f"Remove the {count} {noun if count == 1 else what} not found in the ticket"
+            st.button(label, key=key, on_click=_remove, args=(record.id, what))
 
 
 def _missing_diagnostics(record: DraftRecord) -> None:
@@ -368,8 +349,7 @@ def _editor(me: Principal, draft_id: int) -> None:
     _save_status(record)
     _editor_fields(record, disabled)
     panels.evidence_panel(record)
-    _unverified_quotes(record, disabled)
-    _invented_values(record, disabled)
+    _one_click_fixes(record, disabled)
     panels.receipt_panel(record)
     panels.history_panel(app.workspace.versions(me, record.id))
     if not disabled:
