@@ -10,7 +10,6 @@ run spent drafting (the sum of its per-case latencies, from the committed report
 
 import argparse
 import json
-import logging
 import sys
 import tempfile
 import time
@@ -20,6 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.cli.eval import _select  # noqa: E402
+from app.core.extract import quiet_instructor_logs  # noqa: E402
 from app.core.llm.settings import load_settings  # noqa: E402
 from app.services.factory import build_drafting_service  # noqa: E402
 from evals.adapters import drafter_for  # noqa: E402
@@ -29,8 +29,7 @@ from evals.report import PromptInfo, build_report  # noqa: E402
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases  # noqa: E402
 
 GOAL_S = 30.0
-# instructor logs each invalid recorded answer at ERROR; the report already counts them.
-logging.getLogger("instructor").setLevel(logging.CRITICAL)
+quiet_instructor_logs()  # each invalid recorded answer would print an ERROR line; the report counts them
 # Requests match on method, path and body, so any host works: nothing listens there during replay.
 REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
 

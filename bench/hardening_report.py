@@ -25,11 +25,11 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 for _name in [n for n in os.environ if n.startswith("ESCALATE_") and not n.startswith("ESCALATE_TEST_")]:
     del os.environ[_name]  # the figures are for the default settings, whatever this shell has
 
-import logging  # noqa: E402
+from app.core.extract import quiet_instructor_logs  # noqa: E402
 
 # The fault scenarios run the drafting service in this process: instructor's per-attempt ERROR
 # lines are the faults being injected, already counted below, not news for the reader.
-logging.getLogger("instructor").setLevel(logging.CRITICAL)
+quiet_instructor_logs()
 
 from tests.hardening import bad_inputs, faults, injections  # noqa: E402
 from tests.hardening.recording import RECORDED_BASE_URL, taped  # noqa: E402

@@ -121,16 +121,17 @@ def _severity_pairs(records: Sequence[Scored], source: Source) -> tuple[list[Sev
     return [g for g, _ in pairs], [p for _, p in pairs]
 
 
-def produces(records: Sequence[Scored], source: Source) -> bool:
-    """Whether this run has the source at all: the prose baseline yields no rule-derived severity,
-    and scoring its absence as 0 would read as rules that are always wrong."""
+def produces(records: Sequence[Scored], field: str) -> bool:
+    """Whether this run has the outcome field ('severity_rules', 'target_rules') at all: the prose
+    baseline yields no rule verdict, and scoring its absence as 0 would read as rules that are
+    always wrong. A run whose every case failed still has it (and scores 0)."""
     answered = [r for r in records if r.outcome.ok]
-    return not answered or any(getattr(r.outcome, f"severity_{source}") is not None for r in answered)
+    return not answered or any(getattr(r.outcome, field) is not None for r in answered)
 
 
 def severity_metrics(records: Sequence[Scored], source: Source) -> dict[str, float | None]:
     gold, pred = _severity_pairs(records, source)
-    if not produces(records, source):
+    if not produces(records, f"severity_{source}"):
         return {
             "n": float(len(gold)),
             **dict.fromkeys(("accuracy", "off_by_one", "macro_f1", "qwk", "critical_recall")),
@@ -154,10 +155,8 @@ def severity_confusion(records: Sequence[Scored], source: Source) -> list[list[i
 
 
 def target_accuracy(records: Sequence[Scored], source: Source) -> float | None:
-    if not any(getattr(r.outcome, f"target_{source}") is not None for r in records if r.outcome.ok) and any(
-        r.outcome.ok for r in records
-    ):
-        return None  # the source gives no target in this run (see `produces`)
+    if not produces(records, f"target_{source}"):
+        return None
     pairs: list[tuple[Target, Target | None]] = [
         (r.gold.target, getattr(r.outcome, f"target_{source}") if r.outcome.ok else None)
         for r in records

@@ -1,9 +1,10 @@
 """Entry point of the `escalate` command. Each area registers its commands from its own module."""
 
 import importlib
-import logging
 
 import typer
+
+from app.core.extract import quiet_instructor_logs
 
 app = typer.Typer(
     name="escalate",
@@ -29,10 +30,8 @@ for module_name in COMMAND_MODULES:
 
 @app.callback()
 def _quiet_libraries() -> None:
-    # instructor logs every failed attempt at ERROR; with no handler configured Python prints those
-    # to stderr, above the one-line message the CLI gives for the same failure. A callback, not
-    # main(): it must hold however `app` is invoked (the console script, CliRunner, python -m).
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+    # A callback, not main(): it must hold however `app` is invoked (console script, CliRunner).
+    quiet_instructor_logs()
 
 
 def main() -> None:

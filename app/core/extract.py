@@ -32,6 +32,13 @@ from schemas.draft import Reask
 log = logging.getLogger(__name__)
 
 
+def quiet_instructor_logs() -> None:
+    """Silence instructor's per-attempt ERROR lines. With no handler configured Python prints them
+    to stderr, above our own report of the same failure: the receipt names every re-ask and a
+    BackendError names the cause, so the lines are noise for a CLI user or a report reader."""
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
+
+
 @dataclass
 class Extraction:
     brief: EscalationBrief | None
@@ -233,6 +240,20 @@ class _Meter:
             self.reasks.append(self._pending)
             self._pending = None
 
+    def kept_invalid(self, raw: str | None, errors: list[str], *, attempts: int, started: float) -> Extraction:
+        """The last answer, salvaged and marked invalid, with what this meter counted."""
+        return Extraction(
+            brief=salvage(raw),
+            valid=False,
+            errors=errors,
+            raw=raw,
+            prompt_tokens=self.prompt_tokens,
+            completion_tokens=self.completion_tokens,
+            attempts=max(self.attempts, attempts),
+            reasks=self.reasks,
+            latency_s=time.perf_counter() - started,
+        )
+
     def _on_parse_error(self, error: Exception) -> None:
         self._pending = Reask(attempt=max(self.attempts, 1), validator=classify_error(error), message=str(error)[:500])
 
@@ -288,47 +309,18 @@ class InstructorExtractor:
                     f"asking the model to correct it failed: {map_openai_error(cause)}",
                 ]
                 meter.settle()
-                return Extraction(
-                    brief=salvage(raw),
-                    valid=False,
-                    errors=errors,
-                    raw=raw,
-                    prompt_tokens=meter.prompt_tokens,
-                    completion_tokens=meter.completion_tokens,
-                    attempts=max(meter.attempts, len(attempts)),
-                    reasks=meter.reasks,
-                    latency_s=time.perf_counter() - started,
-                )
-            raw = _completion_text(exc.last_completion)
+                return meter.kept_invalid(raw, errors, attempts=len(attempts), started=started)
             errors = [str(a.exception)[:500] for a in attempts] or [str(exc)[:500]]
-            return Extraction(
-                brief=salvage(raw),
-                valid=False,
-                errors=errors,
-                raw=raw,
-                prompt_tokens=meter.prompt_tokens,
-                completion_tokens=meter.completion_tokens,
-                attempts=max(meter.attempts, exc.n_attempts or 0),
-                reasks=meter.reasks,
-                latency_s=time.perf_counter() - started,
+            return meter.kept_invalid(
+                _completion_text(exc.last_completion), errors, attempts=exc.n_attempts or 0, started=started
             )
         except IncompleteOutputException as exc:
             # Asking again would only hit the same limit; keep what parsed and say what to change.
-            raw = _completion_text(exc.last_completion)
-            return Extraction(
-                brief=salvage(raw),
-                valid=False,
-                errors=[
-                    f"the model's answer was cut off at max_tokens={self.max_tokens} before its JSON was complete; "
-                    "raise ESCALATE_MAX_TOKENS or shorten the ticket, or finish the brief by hand"
-                ],
-                raw=raw,
-                prompt_tokens=meter.prompt_tokens,
-                completion_tokens=meter.completion_tokens,
-                attempts=max(meter.attempts, 1),
-                reasks=meter.reasks,
-                latency_s=time.perf_counter() - started,
+            cut_off = (
+                f"the model's answer was cut off at max_tokens={self.max_tokens} before its JSON was complete; "
+                "raise ESCALATE_MAX_TOKENS or shorten the ticket, or finish the brief by hand"
             )
+            return meter.kept_invalid(_completion_text(exc.last_completion), [cut_off], attempts=1, started=started)
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
         return Extraction(

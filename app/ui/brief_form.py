@@ -129,11 +129,7 @@ def brief_from_values(values: Mapping[str, Any], base: EscalationBrief) -> Escal
             if value != _get(data, field.path):
                 rewritten.add(field.path)
             _set(data, field.path, value)
-    data["evidence"] = [
-        e
-        for e in data.get("evidence", [])
-        if not any(e["field"] == p or e["field"].startswith(p + ".") for p in rewritten)
-    ]
+    data["evidence"] = [e for e in data.get("evidence", []) if not any(_backs(e["field"], p) for p in rewritten)]
     try:
         return EscalationBrief.model_validate(data)
     except ValidationError as exc:
@@ -145,4 +141,9 @@ def brief_from_values(values: Mapping[str, Any], base: EscalationBrief) -> Escal
 
 def evidence_for(brief: EscalationBrief, path: str) -> list[str]:
     """Quotes the model gave for a field (or any of its sub-fields)."""
-    return [e.quote for e in brief.evidence if e.field == path or e.field.startswith(path + ".")]
+    return [e.quote for e in brief.evidence if _backs(e.field, path)]
+
+
+def _backs(evidence_field: str, path: str) -> bool:
+    """Whether a quote for `evidence_field` backs the form field at `path` (or one of its parts)."""
+    return evidence_field == path or evidence_field.startswith(path + ".")
