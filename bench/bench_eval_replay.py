@@ -34,7 +34,7 @@ quiet_instructor_logs()  # each invalid recorded answer would print an ERROR lin
 REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
 
 
-def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int]:
+def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int, str]:
     cassette = REPO / "evals" / ".recordings" / f"public-dev-sample{sample}_{prompt.replace('@', '_')}.yaml"
     if not cassette.exists():
         sys.exit(f"{cassette.relative_to(REPO)} is missing: run evals/run_dev_eval.sh first (SAMPLE={sample})")
@@ -50,12 +50,13 @@ def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int]:
         name=f"replay-{prompt}", command="bench/bench_eval_replay.py", prompt=PromptInfo(ref=prompt),
         backend="openai", model=spec.model, dataset=dataset, outcomes=outcomes,
     )  # fmt: skip
-    return time.perf_counter() - started, sum(o.ok for o in outcomes), len(outcomes)
+    return time.perf_counter() - started, sum(o.ok for o in outcomes), len(outcomes), dataset.name
 
 
-def recorded_seconds(prompt: str, sample: int) -> float | None:
-    # Reports are named after the dataset selection ("public-devsample40__brief-v1__<model>").
-    for path in sorted((REPO / "evals" / "reports").glob(f"public-devsample{sample}__{prompt.split('@')[0]}-*.json")):
+def recorded_seconds(prompt: str, dataset_name: str) -> float | None:
+    # Reports are named after the dataset selection: "public-devsample40__brief-v1__<model>" for a
+    # sample, "public-dev__brief-v1__<model>" when the sample is every row.
+    for path in sorted((REPO / "evals" / "reports").glob(f"{dataset_name}__{prompt.split('@')[0]}-*.json")):
         report = json.loads(path.read_text(encoding="utf-8"))
         # Only cases the model answered live: a replayed case's latency is the cassette's.
         live = [c["outcome"] for c in report.get("cases", []) if not c["outcome"].get("replayed")]
@@ -70,9 +71,9 @@ def main() -> None:
     total = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         for prompt in ("baseline@v1", "brief@v1"):
-            seconds, ok, n = replay(prompt, args.sample, Path(tmp))
+            seconds, ok, n, dataset_name = replay(prompt, args.sample, Path(tmp))
             total += seconds
-            live = recorded_seconds(prompt, args.sample)
+            live = recorded_seconds(prompt, dataset_name)
             shown = f"; the recorded run drafted for {live:,.0f} s ({live / seconds:,.0f}x longer)" if live else ""
             print(f"{prompt:12} {n} cases replayed in {seconds:5.1f} s, {ok} answered from the cassette{shown}")
     verdict = "met" if total < GOAL_S else "NOT met"

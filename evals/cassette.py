@@ -39,8 +39,16 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     return response
 
 
+def _only_model_calls(request: Any) -> Any:
+    # The embedded backend probes /health and /props to reuse a running server. Recorded, those probes
+    # would later "find" a server that is not there (connection refused on the first real call), so
+    # only the OpenAI-compatible /v1/ traffic is recorded or replayed; the probes always go live.
+    return request if "/v1/" in request.path else None
+
+
 VCR_CONFIG: dict[str, Any] = {
     "match_on": ["method", "path", "body"],
+    "before_record_request": _only_model_calls,
     "filter_headers": FILTER_HEADERS,
     "before_record_response": _scrub_response,
     "decode_compressed_response": True,
