@@ -19,8 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.cli.eval import _select  # noqa: E402
-from app.core.extract import quiet_instructor_logs  # noqa: E402
 from app.core.llm.settings import load_settings  # noqa: E402
+from app.core.quiet_logs import quiet_instructor_logs  # noqa: E402
 from app.services.factory import build_drafting_service  # noqa: E402
 from evals.adapters import drafter_for  # noqa: E402
 from evals.cases import load_dataset  # noqa: E402

@@ -25,7 +25,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 for _name in [n for n in os.environ if n.startswith("ESCALATE_") and not n.startswith("ESCALATE_TEST_")]:
     del os.environ[_name]  # the figures are for the default settings, whatever this shell has
 
-from app.core.extract import quiet_instructor_logs  # noqa: E402
+from app.core.quiet_logs import quiet_instructor_logs  # noqa: E402
 
 # The fault scenarios run the drafting service in this process: instructor's per-attempt ERROR
 # lines are the faults being injected, already counted below, not news for the reader.

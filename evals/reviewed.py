@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from app.core.errors import InputError
 from app.core.store import DraftRecord, Store
 from app.core.store.repo import get_draft, list_drafts
 from evals.cases import Attribution, Case, Facts, Gold, read_jsonl
@@ -63,8 +64,13 @@ def export_reviewed(records: Iterable[DraftRecord], out: Path) -> tuple[int, int
     existing = {c.id for c in read_jsonl(out)} if out.exists() and out.stat().st_size else set()
     new = [case_from_review(r) for r in records]
     fresh = [c for c in new if c.id not in existing]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("a", encoding="utf-8") as handle:
-        for case in fresh:
-            handle.write(json.dumps(case.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False) + "\n")
+    lines = "".join(
+        json.dumps(case.model_dump(mode="json", exclude_defaults=True), ensure_ascii=False) + "\n" for case in fresh
+    )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a", encoding="utf-8") as handle:  # built first: a bad case fails before the file is touched
+            handle.write(lines)
+    except OSError as exc:
+        raise InputError(f"cannot write the cases to {out}: {exc.strerror or exc}") from exc
     return len(fresh), len(new) - len(fresh)

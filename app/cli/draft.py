@@ -9,7 +9,6 @@ import typer
 from app.cli.io import fail, guard, read_text
 from app.core.errors import BackendError, EscalateError
 from app.core.render import render_text
-from app.services.factory import build_drafting_service
 from schemas.draft import DraftResult
 
 EXIT_BACKEND = 3
@@ -70,6 +69,9 @@ def draft_cmd(
     """Draft an escalation brief with the configured model, then check it against the policy."""
     text = read_text(ticket_file)
     files = [(Path(p).name, _read_bytes(p)) for p in (log or [])]
+    # Imported here: the model client (openai, instructor) costs every other command a second.
+    from app.services.factory import build_drafting_service
+
     service = None
     try:
         service = build_drafting_service(prompt_ref=prompt)

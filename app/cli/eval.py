@@ -6,7 +6,7 @@ import threading
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -15,13 +15,9 @@ from app.core.errors import EscalateError, InputError
 from app.core.llm.settings import Settings, load_settings
 from app.core.policy import cached_policy
 from app.core.prompts import PROMPTS_DIR, load_prompt
-from app.core.store import Store
-from app.services.drafting import DraftingService
-from app.services.factory import build_drafting_service
 from evals import compare as comparing
 from evals import gate as gating
 from evals import report as report_store
-from evals.adapters import Drafter, drafter_for
 from evals.cases import EVALS_DIR, NAMED_DATASETS, Case, Dataset, load_dataset
 from evals.outcome import Outcome
 from evals.report import (
@@ -35,8 +31,13 @@ from evals.report import (
     load_report,
     write_report,
 )
-from evals.reviewed import approved_drafts, export_reviewed
-from evals.runner import ResponseCache, ResultsLog, RunHeader, RunSpec, run_cases
+
+if TYPE_CHECKING:
+    from evals.adapters import Drafter
+
+# The drafting pipeline (openai, instructor) and the store (SQLAlchemy) are imported by the commands
+# that use them: `compare` and `gate` read reports only, and every other command pays for what this
+# module imports at start-up.
 
 RUNS_DIR = EVALS_DIR / "runs"
 EXIT_GATE_FAILED = 1
@@ -58,15 +59,18 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
 
 
-def lazy_drafter(settings: Settings, prompt_ref: str) -> Drafter:
+def lazy_drafter(settings: Settings, prompt_ref: str) -> "Drafter":
     """Build the service (which may start the embedded server) only when a case needs the model."""
+    from app.services.factory import build_drafting_service
+    from evals.adapters import drafter_for
+
     lock = threading.Lock()
     built: list[Drafter] = []
 
     def draft(case: Case) -> Outcome:
         with lock:
             if not built:
-                service: DraftingService = build_drafting_service(settings, prompt_ref=prompt_ref)
+                service = build_drafting_service(settings, prompt_ref=prompt_ref)
                 built.append(drafter_for(service))
         return built[0](case)
 
@@ -191,6 +195,8 @@ def eval_cmd(
     if dataset is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(2)
+    from evals.runner import ResponseCache, ResultsLog, RunHeader, RunSpec, run_cases
+
     try:
         chosen = _select(load_dataset(dataset), tag or [], limit, sample)
         overrides = {k: v for k, v in {"backend": backend, "model": model, "base_url": base_url}.items() if v}
@@ -305,6 +311,9 @@ def export_reviewed_cmd(
     db_url: Annotated[str | None, typer.Option("--db-url", help="Store URL (default: settings).")] = None,
 ) -> None:
     """Turn approved briefs (the agent's corrections as gold) into dataset rows."""
+    from app.core.store import Store
+    from evals.reviewed import approved_drafts, export_reviewed
+
     try:
         store = Store(db_url or load_settings().db_url)
     except EscalateError as exc:

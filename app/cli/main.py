@@ -4,7 +4,7 @@ import importlib
 
 import typer
 
-from app.core.extract import quiet_instructor_logs
+from app.core.quiet_logs import quiet_instructor_logs
 
 app = typer.Typer(
     name="escalate",

@@ -1,17 +1,20 @@
 """`escalate audit verify` and `escalate users add|list`: the store and the accounts from a shell."""
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from app.cli.io import fail, guard
 from app.core.errors import EscalateError
 from app.core.llm.settings import get_settings
-from app.core.store import Store, verify_chain
-from app.core.store.settings import load_app_settings
 from app.core.users import Role, UsersFile
-from app.services.auth import Accounts
+
+if TYPE_CHECKING:
+    from app.core.store import Store
+
+# The store (SQLAlchemy) is imported inside the commands that use it, so that registering these
+# commands costs the rest of the CLI nothing.
 
 EXIT_BROKEN_CHAIN = 1
 
@@ -19,7 +22,9 @@ audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Local accounts (argon2-hashed passwords).", no_args_is_help=True)
 
 
-def _store() -> Store:
+def _store() -> "Store":
+    from app.core.store import Store
+
     try:
         store = Store(get_settings().db_url)
         store.migrate()
@@ -31,6 +36,8 @@ def _store() -> Store:
 @audit_app.command("verify")
 def verify_cmd() -> None:
     """Recompute the audit hash chain; exit 1 and name the broken entries if it does not hold."""
+    from app.core.store import verify_chain
+
     store = _store()
     try:
         with store.read() as session:
@@ -67,6 +74,9 @@ def add_cmd(
     no_password: Annotated[bool, typer.Option("--no-password", help="OIDC-only account.")] = False,
 ) -> None:
     """Add a user; the password is read from a hidden prompt or the first line of standard input."""
+    from app.core.store.settings import load_app_settings
+    from app.services.auth import Accounts
+
     password = None if no_password else _read_password()
     store = _store()
     try:
@@ -83,6 +93,8 @@ def add_cmd(
 @users_app.command("list")
 def list_cmd() -> None:
     """Names and roles (never hashes)."""
+    from app.core.store.settings import load_app_settings
+
     try:
         settings = load_app_settings()
         users = UsersFile(settings.users_file).load()

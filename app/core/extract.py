@@ -32,13 +32,6 @@ from schemas.draft import Reask
 log = logging.getLogger(__name__)
 
 
-def quiet_instructor_logs() -> None:
-    """Silence instructor's per-attempt ERROR lines. With no handler configured Python prints them
-    to stderr, above our own report of the same failure: the receipt names every re-ask and a
-    BackendError names the cause, so the lines are noise for a CLI user or a report reader."""
-    logging.getLogger("instructor").setLevel(logging.CRITICAL)
-
-
 @dataclass
 class Extraction:
     brief: EscalationBrief | None

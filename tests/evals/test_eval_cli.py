@@ -122,6 +122,14 @@ def test_export_reviewed_on_an_empty_store(tmp_path: Path) -> None:
     assert code == 0 and "0 new case(s)" in text
 
 
+def test_export_reviewed_to_a_path_it_cannot_write_says_so(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("kept\n", encoding="utf-8")
+    code, text = run("export-reviewed", "--out", str(blocker / "reviewed.jsonl"), "--db-url", "sqlite://")
+    assert code == 2 and f"cannot write the cases to {blocker / 'reviewed.jsonl'}" in text
+    assert "Traceback" not in text and blocker.read_text(encoding="utf-8") == "kept\n"
+
+
 def test_sample_takes_every_source_in_turn_spread_over_each_file() -> None:
     dataset = load_dataset("public-open")  # committed rows: 40 GitBugs + 20 FARSEC
     sources = {c.attribution.source for c in dataset.cases}
