@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx2
 import pytest
 import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
 
 from evals.cassette import use_cassette
 
@@ -76,3 +77,16 @@ def test_a_probe_of_a_stopped_server_is_refused_even_when_replaying(tmp_path: Pa
 
     with use_cassette(cassette), pytest.raises(httpx2.ConnectError):
         httpx2.get(f"{root}/health")
+
+
+def test_a_request_matches_its_recording_by_json_content_only(server: str, tmp_path: Path) -> None:
+    cassette = tmp_path / "run.yaml"
+    with use_cassette(cassette, record=True):
+        for n in range(3):
+            httpx2.post(f"{server}/v1/chat/completions", content=json.dumps({"n": n, "m": "x"}).encode())
+    with use_cassette(cassette):
+        # Same JSON, other key order and spacing: replays; other content: refused, never a neighbour's answer.
+        spelled = b'{ "m" : "x", "n" : 1 }'
+        assert httpx2.post(f"{server}/v1/chat/completions", content=spelled).status_code == 200
+        with pytest.raises(CannotOverwriteExistingCassetteException):
+            httpx2.post(f"{server}/v1/chat/completions", content=json.dumps({"n": 3, "m": "x"}).encode())
