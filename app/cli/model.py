@@ -92,6 +92,7 @@ def status_cmd(
         "server": f"{settings.server_host}:{settings.server_port}",
         "threads": settings.threads,
         "ctx_size": settings.ctx_size,
+        "parallel": settings.parallel,
         "mode": settings.mode,
     }
     if as_json:

@@ -117,3 +117,13 @@ def test_reasks_come_from_settings(in_empty_dir: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("ESCALATE_REASKS", "9")
     with pytest.raises(InputError, match="ESCALATE_REASKS"):
         load_settings()
+
+
+def test_each_parallel_slot_gets_the_whole_context() -> None:
+    from app.core.llm.embedded import server_params
+
+    params = server_params(Settings(parallel=2, ctx_size=4096, threads=2), Path("m.gguf"), "127.0.0.1", 0)
+    assert (params.n_parallel, params.n_ctx, params.cpuparams.n_threads) == (2, 8192, 2)
+    assert server_params(Settings(), Path("m.gguf"), "127.0.0.1", 0).n_parallel == 1
+    with pytest.raises(InputError, match="ESCALATE_PARALLEL"):
+        load_settings(parallel=0)

@@ -110,7 +110,8 @@ def current_server() -> RunningServer | None:
 atexit.register(stop_server)
 
 
-def _start(settings: Settings, model_path: Path, host: str, port: int, verbose: bool) -> Any:
+def server_params(settings: Settings, model_path: Path, host: str, port: int, verbose: bool = False) -> Any:
+    """xllamacpp's CommonParams for our server, built apart from starting it so tests can read them."""
     import xllamacpp  # a 100 MB native extension: load it only when a server is really needed
 
     params = xllamacpp.CommonParams()
@@ -118,13 +119,21 @@ def _start(settings: Settings, model_path: Path, host: str, port: int, verbose: 
     params.model_alias = {EMBEDDED_MODEL_ALIAS}
     params.hostnames = [host]
     params.port = port
-    params.n_ctx = settings.ctx_size
-    params.n_parallel = 1
+    # llama.cpp divides the context among its slots: give each parallel draft the full context.
+    params.n_ctx = settings.ctx_size * settings.parallel
+    params.n_parallel = settings.parallel
     params.cpuparams.n_threads = settings.threads
     params.cpuparams_batch.n_threads = settings.threads
     params.endpoint_slots = False  # slot dumps would expose (redacted) prompts to any local process
     params.ui = False
     params.verbosity = 3 if verbose else 0
+    return params
+
+
+def _start(settings: Settings, model_path: Path, host: str, port: int, verbose: bool) -> Any:
+    import xllamacpp
+
+    params = server_params(settings, model_path, host, port, verbose)
     with _keep_signal_handlers():
         return xllamacpp.Server(params)
 

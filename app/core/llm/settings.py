@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     server_host: str = "127.0.0.1"
     server_port: int = Field(default=8765, ge=0, le=65535)
     ctx_size: PositiveInt = 8192
+    parallel: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        # Slots decode in one batch: more drafts per minute for several agents or `eval --concurrency`,
+        # each one slower; a single draft on a 2-core machine is fastest with one slot.
+        description="Drafts the embedded server works on at once; each gets ESCALATE_CTX_SIZE tokens of context.",
+    )
     threads: PositiveInt = Field(default_factory=lambda: os.cpu_count() or 1)
 
     # --- requests ---
