@@ -1,7 +1,7 @@
 """Replay the dev-set eval from its recorded model traffic: the whole pipeline (ingest, redaction,
 condensing, the instructor call answered from the cassette, rules, scoring, report), no model.
 
-    python bench/bench_eval_replay.py [--sample 40]
+    python bench/bench_eval_replay.py [--sample 160]   # 160: every dev row; 40: the stratified sample
 
 Needs the recordings `evals/run_dev_eval.sh` writes to evals/.recordings/ (not committed: most dev
 rows' licences forbid copying their text). Prints the replay time next to the time the recorded
@@ -66,7 +66,7 @@ def recorded_seconds(prompt: str, dataset_name: str) -> float | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sample", type=int, default=40)
+    parser.add_argument("--sample", type=int, default=160)
     args = parser.parse_args()
     total = 0.0
     with tempfile.TemporaryDirectory() as tmp:
