@@ -278,11 +278,14 @@ def compare_cmd(
     typer.echo(markdown, nl=False)
     if save:
         root = report_store.REPORTS_DIR
-        stem = root / slug(f"compare-{a.name}-vs-{b.name}")
+        # Names end in model names such as "qwen2.5-coder-0.5b": appended, not with_suffix, which
+        # would cut the name at its last dot.
+        stem = slug(f"compare-{a.name}-vs-{b.name}")
         root.mkdir(parents=True, exist_ok=True)
-        stem.with_suffix(".json").write_text(dumps(result.to_dict()), encoding="utf-8")
-        stem.with_suffix(".md").write_text(markdown, encoding="utf-8")
-        typer.echo(f"saved: {stem}.json, {stem}.md", err=True)
+        json_path, md_path = root / f"{stem}.json", root / f"{stem}.md"
+        json_path.write_text(dumps(result.to_dict()), encoding="utf-8")
+        md_path.write_text(markdown, encoding="utf-8")
+        typer.echo(f"saved: {json_path}, {md_path}", err=True)
 
 
 @eval_app.command("gate")

@@ -86,8 +86,11 @@ def test_a_report_says_what_it_gains_over_the_prose_baseline(
     )
     assert code == 0, out
     assert "Cases that flipped" in out and "conv-01-api-outage-all-agents" in out
-    saved = json.loads(next((tmp_path / "reports").glob("compare-*.json")).read_text(encoding="utf-8"))
+    # The saved names keep the whole model name ("...coder-1.5b"), dots included.
+    stem = "compare-mini__baseline-v1__qwen2.5-coder-1.5b-vs-mini__brief-v1__qwen2.5-coder-1.5b"
+    saved = json.loads((tmp_path / "reports" / f"{stem}.json").read_text(encoding="utf-8"))
     assert saved["shared_cases"] == 8 and saved["n_boot"] == 200
+    assert (tmp_path / "reports" / f"{stem}.md").exists()
 
 
 def test_gate_exit_codes(dataset: Path, drafters: dict[str, FakeDrafter], tmp_path: Path) -> None:
