@@ -157,6 +157,7 @@ def outcome_from_prose(
         workaround="workaround" in kinds and "no_workaround" not in kinds,
         identifiers=identifiers,
         ungrounded=ungrounded,
+        rules_checked=False,
         prompt_tokens=prompt_tokens,
         completion_tokens=completion_tokens,
         latency_s=latency_s,

@@ -209,8 +209,9 @@ def ungrounded_rate(outcomes: Iterable[Outcome]) -> float | None:
 
 
 def rule_pass_rate(outcomes: Sequence[Outcome]) -> float | None:
-    """Share of cases whose draft is valid and has no blocking (error-level) finding."""
-    if not outcomes:
+    """Share of cases whose draft is valid and has no blocking (error-level) finding; None when no
+    answered draft went through the rules (prose): 'no finding' would then read as 'passed'."""
+    if not any(o.ok and o.rules_checked for o in outcomes):
         return None
     passed = [o.ok and o.valid and not any(f.level is Level.error for f in o.findings) for o in outcomes]
     return sum(passed) / len(passed)

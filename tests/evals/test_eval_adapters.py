@@ -63,7 +63,7 @@ def test_a_draft_without_a_brief_still_scores_the_rules(payments: Case) -> None:
     outcome = drafter_for(service(FakeExtractor(None)))(payments)
     assert outcome.ok and not outcome.valid
     assert outcome.severity_model is None and outcome.severity_final is not None
-    assert outcome.brief_text == "" and outcome.identifiers == 0
+    assert outcome.brief_text == "" and outcome.identifiers == 0 and outcome.rules_checked
 
 
 def test_the_baseline_prompt_goes_through_the_prose_adapter(payments: Case) -> None:
@@ -72,7 +72,7 @@ def test_the_baseline_prompt_goes_through_the_prose_adapter(payments: Case) -> N
     # Same redaction and condensing as the typed path: the model saw the ticket, not the template.
     assert "ptnr_4410" in extractor.contexts[0]["ticket"] and "field_guide" not in extractor.contexts[0]
     assert outcome.severity_model is Severity.sev1 and outcome.severity_final is Severity.sev1
-    assert outcome.severity_rules is None  # the plain approach has no rules
+    assert outcome.severity_rules is None and not outcome.rules_checked  # the plain approach has no rules
     assert outcome.target_final is Target.engineering
     assert outcome.customer_count == 180 and outcome.reproduction_steps
     assert outcome.ungrounded == ["tx_ZZ999"]

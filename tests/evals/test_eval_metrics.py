@@ -141,6 +141,9 @@ def test_grounding_rule_pass_and_expected_findings() -> None:
     assert ungrounded_rate([ok, blocked, invalid, crashed]) == pytest.approx(1 / 10)
     assert ungrounded_rate([invalid]) is None
     assert rule_pass_rate([ok, blocked, invalid, crashed]) == 0.25
+    # Prose goes through no rules: its lack of findings is not a pass.
+    prose = Outcome(case_id="e", valid=True, rules_checked=False)
+    assert rule_pass_rate([prose, crashed]) is None
     records = [Scored(Gold(findings=["sla_status", "off_hours"]), ok), Scored(Gold(findings=["off_hours"]), crashed)]
     assert expected_findings_recall(records) == pytest.approx(1 / 3)
 
