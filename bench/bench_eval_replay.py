@@ -6,6 +6,9 @@ condensing, the instructor call answered from the cassette, rules, scoring, repo
 Needs the recordings `evals/run_dev_eval.sh` writes to evals/.recordings/ (not committed: most dev
 rows' licences forbid copying their text). Prints the replay time next to the time the recorded
 run spent drafting (the sum of its per-case latencies, from the committed report). Goal: < 30 s.
+A case the recording does not hold fails at once (no model is reachable) and is counted apart: the
+verdict is given only when every case was answered from the cassette or failed before any model call
+(a prompt over the token budget), as it did in the recorded run.
 """
 
 import argparse
@@ -13,6 +16,7 @@ import json
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,7 +38,10 @@ quiet_instructor_logs()  # each invalid recorded answer would print an ERROR lin
 REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
 
 
-def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int, str]:
+BEFORE_ANY_CALL = "BudgetError"  # refused before sending: needs no recording
+
+
+def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, Counter[str], str]:
     cassette = REPO / "evals" / ".recordings" / f"public-dev-sample{sample}_{prompt.replace('@', '_')}.yaml"
     if not cassette.exists():
         sys.exit(f"{cassette.relative_to(REPO)} is missing: run evals/run_dev_eval.sh first (SAMPLE={sample})")
@@ -50,7 +57,10 @@ def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, int, int, st
         name=f"replay-{prompt}", command="bench/bench_eval_replay.py", prompt=PromptInfo(ref=prompt),
         backend="openai", model=spec.model, dataset=dataset, outcomes=outcomes,
     )  # fmt: skip
-    return time.perf_counter() - started, sum(o.ok for o in outcomes), len(outcomes), dataset.name
+    seconds = time.perf_counter() - started
+    # replayed: the cassette answered; else the error's type (a case it does not hold fails at once).
+    kinds = Counter("replayed" if o.replayed else (o.error or "no model call").split(":")[0] for o in outcomes)
+    return seconds, kinds, dataset.name
 
 
 def recorded_seconds(prompt: str, dataset_name: str) -> float | None:
@@ -68,14 +78,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, default=160)
     args = parser.parse_args()
-    total = 0.0
+    total, complete = 0.0, True
     with tempfile.TemporaryDirectory() as tmp:
         for prompt in ("baseline@v1", "brief@v1"):
-            seconds, ok, n, dataset_name = replay(prompt, args.sample, Path(tmp))
+            seconds, kinds, dataset_name = replay(prompt, args.sample, Path(tmp))
             total += seconds
+            n, answered = sum(kinds.values()), kinds["replayed"]
+            missing = n - answered - kinds[BEFORE_ANY_CALL]
+            complete &= missing == 0
             live = recorded_seconds(prompt, dataset_name)
             shown = f"; the recorded run drafted for {live:,.0f} s ({live / seconds:,.0f}x longer)" if live else ""
-            print(f"{prompt:12} {n} cases replayed in {seconds:5.1f} s, {ok} answered from the cassette{shown}")
+            others = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()) if k != "replayed")
+            print(f"{prompt:12} {n} cases in {seconds:5.1f} s ({seconds / n * 1000:.0f} ms each): "
+                  f"{answered} answered from the cassette; {others or 'none failed'}{shown}")  # fmt: skip
+    if not complete:
+        print(f"both prompts: {total:.1f} s, but the recordings miss cases: no verdict (evals/run_dev_eval.sh)")
+        sys.exit(1)
     verdict = "met" if total < GOAL_S else "NOT met"
     print(f"dev-set eval replay, both prompts: {total:.1f} s (goal < {GOAL_S:.0f} s) -> {verdict}")
 
