@@ -151,6 +151,17 @@ def compare_reports(a: Report, b: Report, *, n_boot: int = 1000, seed: int = 0) 
     )
 
 
+def _single_run_note(a: Report, b: Report) -> list[str]:
+    # Measured on the dev set: two runs of one prompt on one model differed by more than this
+    # interval on severity accuracy (llama.cpp batches slots differently run to run).
+    if min(a.repeats, b.repeats) > 1:
+        return []
+    return [
+        "- The intervals resample cases, not runs: one run per case leaves out the model's run-to-run "
+        "variation, so a small delta may be noise; `--repeats N` on both sides measures it"
+    ]
+
+
 def render_markdown(comparison: Comparison, a: Report, b: Report) -> str:
     out = [
         f"# Compare: {a.name} (A) vs {b.name} (B)",
@@ -160,6 +171,7 @@ def render_markdown(comparison: Comparison, a: Report, b: Report) -> str:
         f"- Shared cases: {comparison.shared_cases}; paired bootstrap, {comparison.n_boot} resamples, "
         f"seed {comparison.seed}",
         *(f"- **Warning:** {w}" for w in comparison.warnings),
+        *_single_run_note(a, b),
         "",
         *markdown_table(
             ["metric", "A", "B", "B - A", "95% CI", ""],

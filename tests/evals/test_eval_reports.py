@@ -85,6 +85,10 @@ def test_a_better_prompt_shows_a_positive_interval_and_the_flipped_cases(tmp_pat
     assert [(d.low, d.high) for d in again.deltas] == [(d.low, d.high) for d in result.deltas]
     markdown = render_markdown(result, a, b)
     assert "Cases that flipped" in markdown and "severity.final.accuracy" in markdown
+    # One run per case: the reader is told the intervals leave out run-to-run variation.
+    assert "resample cases, not runs" in markdown
+    repeated = [x.model_copy(update={"repeats": 3}) for x in (a, b)]
+    assert "resample cases, not runs" not in render_markdown(result, *repeated)
 
 
 def test_different_datasets_or_models_are_flagged(tmp_path: Path, sample: list[Case]) -> None:
