@@ -5,7 +5,8 @@ condensing, the instructor call answered from the cassette, rules, scoring, repo
 
 Needs the recordings `evals/run_dev_eval.sh` writes to evals/.recordings/ (not committed: most dev
 rows' licences forbid copying their text). Prints the replay time next to the time the recorded
-run spent drafting (the sum of its per-case latencies, from the committed report). Goal: < 30 s.
+run spent drafting (its per-case latencies from the committed report, summed and divided by the
+cases it drafted at once: about its wall-clock time). Goal: < 30 s.
 A case the recording does not hold fails at once (no model is reachable) and is counted apart: the
 verdict is given only when every case was answered from the cassette or failed before any model call
 (a prompt over the token budget), as it did in the recorded run.
@@ -23,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.cli.eval import _select  # noqa: E402
+from app.core.errors import BudgetError  # noqa: E402
 from app.core.llm.settings import load_settings  # noqa: E402
 from app.core.quiet_logs import quiet_instructor_logs  # noqa: E402
 from app.services.factory import build_drafting_service  # noqa: E402
@@ -38,7 +40,7 @@ quiet_instructor_logs()  # each invalid recorded answer would print an ERROR lin
 REPLAY = {"backend": "openai", "base_url": "http://127.0.0.1:8765/v1", "model": "escalate-embedded", "max_retries": 0}
 
 
-BEFORE_ANY_CALL = "BudgetError"  # refused before sending: needs no recording
+BEFORE_ANY_CALL = BudgetError.__name__  # refused before sending: needs no recording
 
 
 def replay(prompt: str, sample: int, workdir: Path) -> tuple[float, Counter[str], str]:
@@ -70,7 +72,8 @@ def recorded_seconds(prompt: str, dataset_name: str) -> float | None:
         report = json.loads(path.read_text(encoding="utf-8"))
         # Only cases the model answered live: a replayed case's latency is the cassette's.
         live = [c["outcome"] for c in report.get("cases", []) if not c["outcome"].get("replayed")]
-        return sum(o.get("latency_s") or 0.0 for o in live) or None
+        # Cases drafted N at once overlap: the sum over N is about the wall-clock drafting time.
+        return sum(o.get("latency_s") or 0.0 for o in live) / max(report.get("concurrency", 1), 1) or None
     return None
 
 

@@ -161,13 +161,19 @@ def list_reports(root: Path | None = None) -> list[Path]:
     return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
-def write_report(report: Report, root: Path | None = None) -> tuple[Path, Path]:
-    root = root or REPORTS_DIR
+def write_pair(root: Path, stem: str, json_text: str, markdown: str) -> tuple[Path, Path]:
+    """STEM.json + STEM.md under root. Stems end in model names such as "qwen2.5-coder-0.5b", so the
+    suffix is appended (Path.with_suffix would cut the stem at its last dot)."""
     root.mkdir(parents=True, exist_ok=True)
-    json_path, md_path = root / f"{report.name}.json", root / f"{report.name}.md"
-    json_path.write_text(report.model_dump_json(indent=2, by_alias=True) + "\n", encoding="utf-8")
-    md_path.write_text(render_markdown(report), encoding="utf-8")
+    json_path, md_path = root / f"{stem}.json", root / f"{stem}.md"
+    json_path.write_text(json_text, encoding="utf-8")
+    md_path.write_text(markdown, encoding="utf-8")
     return json_path, md_path
+
+
+def write_report(report: Report, root: Path | None = None) -> tuple[Path, Path]:
+    json_text = report.model_dump_json(indent=2, by_alias=True) + "\n"
+    return write_pair(root or REPORTS_DIR, report.name, json_text, render_markdown(report))
 
 
 # --------------------------------------------------------------------------- Markdown

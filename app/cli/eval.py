@@ -277,14 +277,8 @@ def compare_cmd(
     markdown = comparing.render_markdown(result, a, b)
     typer.echo(markdown, nl=False)
     if save:
-        root = report_store.REPORTS_DIR
-        # Names end in model names such as "qwen2.5-coder-0.5b": appended, not with_suffix, which
-        # would cut the name at its last dot.
         stem = slug(f"compare-{a.name}-vs-{b.name}")
-        root.mkdir(parents=True, exist_ok=True)
-        json_path, md_path = root / f"{stem}.json", root / f"{stem}.md"
-        json_path.write_text(dumps(result.to_dict()), encoding="utf-8")
-        md_path.write_text(markdown, encoding="utf-8")
+        json_path, md_path = report_store.write_pair(report_store.REPORTS_DIR, stem, dumps(result.to_dict()), markdown)
         typer.echo(f"saved: {json_path}, {md_path}", err=True)
 
 
