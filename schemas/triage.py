@@ -14,6 +14,12 @@ class Signal(BaseModel):
     end: int = Field(ge=0)
     value: float | None = Field(default=None, description="A number the signal carries (customers, hours).")
     citation: str = Field(default="", description="Seed file and line behind the signal.")
+    source: str = Field(
+        default="pattern", description="Where the evidence came from: pattern, redactor, classifier, model_fact, store."
+    )
+    speaker: str = Field(
+        default="unknown", description="Whose words: customer, agent, untrusted (pasted log, comment), unknown."
+    )
 
 
 class TriageResult(BaseModel):
