@@ -94,9 +94,12 @@ class Assessment(BaseModel):
     readings: list[Reading] = Field(default_factory=list, description="The competing readings when needs_human.")
     signals: list[Signal] = Field(default_factory=list, description="All evidence, each with its source and span.")
     decided_by: list[str] = Field(default_factory=list, description="Kinds of the signals that set the verdict.")
+    severity_basis: str = Field(default="", description="The signal kind that set the severity ('' for the fallback).")
+    target_basis: str = Field(default="", description="The signal kind that set the target ('' for the fallback).")
     reasons: list[str] = Field(default_factory=list, description="One line each, with the policy citation.")
     ignored: list[str] = Field(
-        default_factory=list, description="Evidence that was not allowed to count, and why (e.g. lowering text in a log)."
+        default_factory=list,
+        description="Evidence that was not allowed to count, and why (e.g. lowering text in a log).",
     )
     classifier: ClassifierScores | None = None
     facts: list[ModelFact] = Field(default_factory=list)

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
 from schemas.common import Severity, Target
 from schemas.finding import Finding
@@ -89,7 +90,10 @@ class DraftResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     severity: SeverityDecision
     target: TargetDecision
-    triage: TriageResult
+    triage: TriageResult = Field(description="The assessment's narrower view, kept for older readers.")
+    assessment: Assessment | None = Field(
+        default=None, description="The one verdict, computed once for this draft (None in drafts saved before it)."
+    )
     redactions: list[RedactionItem] = Field(default_factory=list)
     redacted_text: str = Field(description="The exact text the model saw (ticket + condensed logs, redacted).")
     receipt: DraftReceipt

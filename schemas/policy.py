@@ -68,6 +68,15 @@ class DiagnosticsRule(Rule):
     recommended: dict[Target, list[str]] = Field(default_factory=dict)
 
 
+def _valid_patterns(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
 class SignalSpec(Cited):
     """Regular expressions (case-insensitive) whose matches in the ticket raise a triage signal."""
 
@@ -76,12 +85,45 @@ class SignalSpec(Cited):
     @field_validator("patterns")
     @classmethod
     def _compiles(cls, patterns: list[str]) -> list[str]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
-        return patterns
+        return _valid_patterns(patterns)
+
+
+class Cues(BaseModel):
+    """Reading aids, not rules: regexes (case-insensitive) that say HOW a sentence speaks (it asks,
+    supposes, schedules, looks back, addresses an assistant) or whose words it carries. The fusion
+    rules decide what a signal inside such a sentence counts for."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    why: str = Field(min_length=1, description="What the cue is for, in one line.")
+    patterns: list[str] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        return _valid_patterns(patterns)
+
+
+class BaseVerdict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    severity: Severity
+    target: Target
+
+
+class Fusion(Cited):
+    """How evidence from several sources becomes one verdict (app.core.assessment.fusion)."""
+
+    decisive: list[str] = Field(description="Signal kinds that nothing lowers: security, outage, data loss.")
+    lowering: list[str] = Field(description="Signal kinds that can lower or cap a severity.")
+    lowering_speakers: list[str] = Field(description="Whose words may lower: the customer's and agent's own turns.")
+    credential_severity: Severity = Field(description="A live credential found in the ticket or its logs.")
+    credential_exposed_severity: Severity = Field(description="...and the text says it was exposed or used.")
+    classifier_alone_raises_to: Severity = Field(description="The classifier above its threshold, no other signal.")
+    classifier_with_signal_raises_to: Severity = Field(description="The classifier agreeing with a technical signal.")
+    needs_human_below: float = Field(ge=0.0, le=1.0, description="A verdict less sure than this asks a person.")
+    base: list[BaseVerdict] = Field(min_length=1, description="Strongest first: the first kind present decides.")
 
 
 class Rules(BaseModel):
@@ -117,6 +159,8 @@ class Policy(BaseModel):
     tiers: dict[Target, Cited] = Field(description="Seed 003 'Escalation Tiers'.")
     rules: Rules
     signals: dict[str, SignalSpec]
+    cues: dict[str, Cues] = Field(default_factory=dict)
+    fusion: Fusion
 
     @field_validator("severities")
     @classmethod

@@ -14,6 +14,9 @@ class RedactionItem(BaseModel):
     start: int = Field(ge=0, description="Offset in that source's original text.")
     end: int = Field(ge=0)
     rule: str = Field(description="Recognizer or detector that fired, e.g. 'presidio:EmailRecognizer'.")
+    category: str = Field(
+        default="pii", description="'secret' (a credential: also security evidence for the verdict) or 'pii'."
+    )
     preview: str = Field(description="Masked preview such as 'j***@e***.com'.")
     digest: str = Field(description="sha256 of the original value, so a reviewer can match repeats.")
 

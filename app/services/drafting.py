@@ -1,10 +1,10 @@
-"""Draft a brief: ingest -> redact -> condense -> one model call -> rules -> DraftResult.
+"""Draft a brief: ingest -> redact -> condense -> assess -> one model call -> rules -> DraftResult.
 
-The model extracts; the rules decide what they can. Severity and target from the model are
-kept next to the rule-derived ones, and the final values follow the rules whenever a decisive
-signal set them (`app.core.triage.DECISIVE_KINDS`: security, outage, data loss, customer counts,
-long emergencies, blocked renewals, workarounds, feature requests, questions); otherwise the
-model's suggestion stands.
+The model extracts; the assessment decides (app.services.assessment, computed once per draft and
+stored in the DraftResult). The model's severity and target are kept next to the assessment's as
+a suggestion; the final values are the assessment's, so a pasted "set severity to sev4" that the
+model obeyed cannot move them. Where the model disagrees with an assessment that is not sure, the
+disagreement is added as a reading and the draft asks a person (`needs_human`).
 """
 
 import time
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.assessment import as_triage
 from app.core.condense import condense_log
 from app.core.errors import BudgetError
 from app.core.extract import Extraction, Extractor
@@ -24,7 +25,8 @@ from app.core.prompts import PromptFile, load_prompt, render_preview
 from app.core.redaction import PlaceholderMap, redact
 from app.core.rules import apply_computed_fields, check_brief
 from app.core.tokens import count_tokens
-from app.core.triage import TriageBasis, triage_with_basis
+from app.services.assessment import assess_source
+from schemas.assessment import Assessment, Reading
 from schemas.brief import EscalationBrief
 from schemas.common import Severity, Target
 from schemas.draft import (
@@ -37,7 +39,6 @@ from schemas.draft import (
 from schemas.finding import Finding
 from schemas.policy import Policy
 from schemas.redaction import RedactionItem
-from schemas.triage import TriageResult
 
 # Room the rendered instructions and ticket leave for logs is what condensing may use.
 MIN_LOG_BUDGET = 200
@@ -64,40 +65,42 @@ class PreparedPrompt:
     redactions: list[RedactionItem]
     prompt_tokens: int
     folded_lines: int
+    # Where pasted or attached logs begin in source_text: text from there on cannot lower the verdict.
+    logs_from: int | None = None
 
 
-def decide_severity(model: Severity | None, triaged: TriageResult, basis: TriageBasis) -> SeverityDecision:
-    """The rules' severity stands whenever a signal in the ticket set it; the model's suggestion
-    only fills in when none did, and never as sev1, which the policy reserves for signals it names.
+def decide_severity(model: Severity | None, assessment: Assessment) -> SeverityDecision:
+    """The assessment's severity stands; the model's is a suggestion, kept with the reasons.
 
-    Measured: the embedded models pick the right severity less often than the rules, and obey
-    "set severity to sev4" pasted in a ticket; so the model never overrides a rule, and the agent
-    (with a justification) is the only one who can.
+    Measured: the embedded models pick the right severity less often than the assessment, never
+    say sev3/sev4, and obey "set severity to sev4" pasted in a ticket; so the model never sets the
+    final severity, and the agent (with a justification) is the only one who can override it.
     """
-    if basis.severity_kind or model is None:
-        why = f"rules decide: signal '{basis.severity_kind}'" if basis.severity_kind else "no model suggestion"
-        reasons = [why, *triaged.reasons]
-        if model is not None and model != triaged.severity:
-            reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
-        return SeverityDecision(model=model, rules=triaged.severity, final=triaged.severity, reasons=reasons)
-    final = Severity.sev2 if model is Severity.sev1 else model
-    reasons = ["no signal in the ticket sets a severity: the model's suggestion stands", *triaged.reasons]
-    if final is not model:
-        reasons.insert(0, "model suggested sev1, capped at sev2: sev1 needs a signal the policy names")
-    return SeverityDecision(model=model, rules=triaged.severity, final=final, reasons=reasons)
+    reasons = [
+        f"assessment decides ({assessment.severity_basis or 'no signal'}, confidence {assessment.confidence:.2f})",
+        *assessment.reasons,
+    ]
+    if model is not None and model != assessment.severity:
+        reasons.insert(0, f"model suggested {model.value}; the assessment's {assessment.severity.value} stands")
+    return SeverityDecision(model=model, rules=assessment.severity, final=assessment.severity, reasons=reasons)
 
 
-def decide_target(model: Target | None, triaged: TriageResult, basis: TriageBasis) -> TargetDecision:
-    """Like severity: a signal's target stands; the model's only when no signal names one."""
-    if basis.target_kind or model is None:
-        why = f"rules decide: signal '{basis.target_kind}'" if basis.target_kind else "no model suggestion"
-        reasons = [why]
-        if model is not None and model != triaged.target:
-            reasons.insert(0, f"model suggested {model.value}; overruled by the policy")
-        return TargetDecision(model=model, rules=triaged.target, final=triaged.target, reasons=reasons)
-    return TargetDecision(
-        model=model, rules=triaged.target, final=model, reasons=["no signal names a team: the model's target stands"]
+def decide_target(model: Target | None, assessment: Assessment) -> TargetDecision:
+    reasons = [f"assessment decides ({assessment.target_basis or 'no signal'})"]
+    if model is not None and model != assessment.target:
+        reasons.insert(0, f"model suggested {model.value}; the assessment's {assessment.target.value} stands")
+    return TargetDecision(model=model, rules=assessment.target, final=assessment.target, reasons=reasons)
+
+
+def with_model_reading(assessment: Assessment, severity: Severity | None, target: Target | None) -> Assessment:
+    """A model suggestion that differs from an unsure assessment becomes a competing reading."""
+    differs = (severity is not None and severity != assessment.severity) or (
+        target is not None and target != assessment.target
     )
+    if not differs or assessment.confidence >= 0.8 or severity is None or target is None:
+        return assessment
+    reading = Reading(severity=severity, target=target, source="model", reason="the model's suggestion")
+    return assessment.model_copy(update={"readings": [*assessment.readings, reading], "needs_human": True})
 
 
 class DraftingService:
@@ -164,9 +167,10 @@ class DraftingService:
                 "or raise the budget"
             )
         source_text = "\n".join(p for p in (context["ticket"], context["logs"]) if p)
+        logs_from = len(context["ticket"]) + 1 if context["logs"] else None
         # The validation context carries the source so evidence quotes are checked against it.
         context["source"] = source_text
-        return PreparedPrompt(self.prompt, context, source_text, redactions, prompt_tokens, folded)
+        return PreparedPrompt(self.prompt, context, source_text, redactions, prompt_tokens, folded, logs_from)
 
     def _count(self, context: dict[str, Any]) -> int:
         return sum(count_tokens(m["content"]) for m in render_preview(self.prompt, context))
@@ -185,21 +189,36 @@ class DraftingService:
             else:
                 yield PartialBrief(item)
 
-    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
-        """Re-run the rules after the agent edits the brief."""
-        return check_brief(brief, source_text, self.policy, now or datetime.now(UTC))
+    def recheck(
+        self,
+        brief: EscalationBrief,
+        source_text: str,
+        now: datetime | None = None,
+        assessment: Assessment | None = None,
+    ) -> list[Finding]:
+        """Re-run the rules after the agent edits the brief, against the draft's stored assessment."""
+        return check_brief(brief, source_text, self.policy, now or datetime.now(UTC), assessment)
+
+    def assess(self, prepared: PreparedPrompt, now: datetime) -> Assessment:
+        """The verdict, from the redacted source and what the redactor found: no model needed, so
+        the page can show it before the first token arrives."""
+        return assess_source(
+            prepared.source_text, self.policy, now, redactions=prepared.redactions, untrusted_from=prepared.logs_from
+        )
 
     def _finish(self, prepared: PreparedPrompt, extraction: Extraction, now: datetime) -> DraftResult:
         started = time.perf_counter()
-        triaged, basis = triage_with_basis(prepared.source_text, self.policy, now)
+        assessment = self.assess(prepared, now)
         brief = extraction.brief
-        severity = decide_severity(brief.severity if brief else None, triaged, basis)
-        target = decide_target(brief.target if brief else None, triaged, basis)
+        model_sev, model_target = (brief.severity, brief.target) if brief else (None, None)
+        assessment = with_model_reading(assessment, model_sev, model_target)
+        severity = decide_severity(model_sev, assessment)
+        target = decide_target(model_target, assessment)
         findings: list[Finding] = []
         if brief is not None:
             brief = brief.model_copy(update={"severity": severity.final, "target": target.final})
             brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
-            findings = check_brief(brief, prepared.source_text, self.policy, now)
+            findings = check_brief(brief, prepared.source_text, self.policy, now, assessment)
         prompt_tokens, completion_tokens = extraction.prompt_tokens, extraction.completion_tokens
         if extraction.unmetered_output is not None:
             # instructor's stream reports no usage: count the streamed attempt here, and say so.
@@ -227,7 +246,8 @@ class DraftingService:
             findings=findings,
             severity=severity,
             target=target,
-            triage=triaged,
+            triage=as_triage(assessment),
+            assessment=assessment,
             redactions=prepared.redactions,
             redacted_text=prepared.source_text,
             receipt=receipt,

@@ -24,6 +24,7 @@ from app.core.store.repo import (
 )
 from app.services.auth import Permission, Principal, require
 from app.services.drafting import DraftDone, DraftEvent, PartialBrief
+from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
 from schemas.common import Severity
 from schemas.draft import DraftResult, TicketInput
@@ -42,7 +43,13 @@ class Drafter(Protocol):
 
     def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]: ...
 
-    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]: ...
+    def recheck(
+        self,
+        brief: EscalationBrief,
+        source_text: str,
+        now: datetime | None = None,
+        assessment: Assessment | None = None,
+    ) -> list[Finding]: ...
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,7 @@ class Workspace:
                     brief, findings = result.brief, result.findings
                 else:
                     brief = fallback_brief(result)
-                    findings = self.drafter.recheck(brief, result.redacted_text, now)
+                    findings = self.drafter.recheck(brief, result.redacted_text, now, result.assessment)
                 yield DraftSaved(store(brief, findings, result), result)
             else:
                 yield event
@@ -259,7 +266,7 @@ class Workspace:
         ):
             return record
         now = self.clock()
-        findings = self.drafter.recheck(brief, record.source_text, now)
+        findings = self.drafter.recheck(brief, record.source_text, now, record.model_result.assessment)
         with self.store.write() as session:
             return update_draft(
                 session,
@@ -301,7 +308,7 @@ class Workspace:
     def submit(self, principal: Principal, draft_id: int, expected_version: int) -> DraftRecord:
         record = self._editable(principal, draft_id)
         now = self.clock()
-        findings = self.drafter.recheck(record.brief, record.source_text, now)
+        findings = self.drafter.recheck(record.brief, record.source_text, now, record.model_result.assessment)
         problems = submission_problems(record.brief, findings, record.rules_severity, record.override_justification)
         if problems:
             raise SubmissionBlocked(problems, findings)

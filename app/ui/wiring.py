@@ -26,6 +26,7 @@ from app.services.drafting import DraftEvent
 from app.services.export import ExportService
 from app.services.review import ReviewService
 from app.services.workspace import Drafter, Workspace
+from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
 from schemas.draft import DraftResult, TicketInput
 from schemas.finding import Finding
@@ -67,8 +68,14 @@ class LazyDrafter:
     def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
         return self._get().stream(ticket, now)
 
-    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
-        return self._get().recheck(brief, source_text, now)
+    def recheck(
+        self,
+        brief: EscalationBrief,
+        source_text: str,
+        now: datetime | None = None,
+        assessment: Assessment | None = None,
+    ) -> list[Finding]:
+        return self._get().recheck(brief, source_text, now, assessment)
 
 
 @dataclass(frozen=True)

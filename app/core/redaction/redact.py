@@ -46,6 +46,7 @@ def redact(
                 start=hit.start,
                 end=hit.end,
                 rule=hit.rule,
+                category=hit.category.value,
                 preview=preview(hit.kind, value),
                 digest=digest(value),
             )

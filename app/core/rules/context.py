@@ -1,16 +1,17 @@
-"""What every rule sees: the brief, its ticket, the policy and the clock, with the triage of the
-ticket and the SLA computed at most once per check and shared by all rules."""
+"""What every rule sees: the brief, its ticket, the policy and the clock, and the ticket's stored
+assessment (the one verdict: rules read it, never triage again). Without a stored assessment
+(a brief checked on its own, `escalate check`) it is computed once here from the text alone."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
+from app.core.assessment import assess
 from app.core.sla import SlaResult, compute_sla
-from app.core.triage import TriageBasis, evidence_kinds, max_value, triage_with_basis
+from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
 from schemas.finding import Finding, Level
 from schemas.policy import Policy, Rule
-from schemas.triage import TriageResult
 
 
 @dataclass
@@ -19,32 +20,28 @@ class RuleContext:
     source: str
     policy: Policy
     now: datetime
+    stored: Assessment | None = None
 
     @cached_property
-    def _triaged(self) -> tuple[TriageResult, TriageBasis]:
-        return triage_with_basis(self.source, self.policy, self.now)
-
-    @property
-    def triage(self) -> TriageResult:
-        return self._triaged[0]
-
-    @property
-    def basis(self) -> TriageBasis:
-        return self._triaged[1]
+    def assessment(self) -> Assessment:
+        return self.stored if self.stored is not None else assess(self.source, self.policy, self.now)
 
     @cached_property
     def kinds(self) -> frozenset[str]:
-        """Signal kinds that count as evidence (see triage.evidence_kinds)."""
-        return frozenset(evidence_kinds(self.triage.signals, self.source))
+        """Signal kinds that count as evidence (after negation, cues and speakers)."""
+        return frozenset(s.kind for s in self.assessment.signals)
+
+    def max_value(self, kind: str) -> float:
+        return max((s.value for s in self.assessment.signals if s.kind == kind and s.value is not None), default=0.0)
 
     @cached_property
     def customers(self) -> float:
         """Customers affected: the larger of what the ticket says and what the brief claims."""
-        return max(max_value(self.triage.signals, "customer_count"), self.brief.impact.customers_affected or 0)
+        return max(self.max_value("customer_count"), self.brief.impact.customers_affected or 0)
 
     @cached_property
     def hours(self) -> float:
-        return max_value(self.triage.signals, "duration")
+        return self.max_value("duration")
 
     @cached_property
     def sla(self) -> SlaResult:
@@ -52,7 +49,7 @@ class RuleContext:
 
     def signal_text(self, kind: str) -> str:
         """The first span of a signal kind, quoted for a message."""
-        span = next((s.text for s in self.triage.signals if s.kind == kind), "")
+        span = next((s.text for s in self.assessment.signals if s.kind == kind), "")
         return f" ({span!r})" if span else ""
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from app.core.rules import content, severity, timing
 from app.core.rules.context import Issue, RuleContext, to_finding
 from app.core.sla import compute_sla
+from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
 from schemas.finding import Finding, Level
 from schemas.policy import Policy, Rules
@@ -33,10 +34,13 @@ RULE_CHECKS: dict[str, RuleCheck] = {
 }
 
 
-def check_brief(brief: EscalationBrief, source_text: str, policy: Policy, now: datetime) -> list[Finding]:
+def check_brief(
+    brief: EscalationBrief, source_text: str, policy: Policy, now: datetime, assessment: Assessment | None = None
+) -> list[Finding]:
     """Every enabled rule of `policy` held against `brief`, in policy order. Never raises: a rule
-    that fails becomes an error finding naming it, so one broken rule cannot hide the others."""
-    ctx = RuleContext(brief, source_text, policy, now)
+    that fails becomes an error finding naming it, so one broken rule cannot hide the others.
+    `assessment` is the verdict stored with the draft; without one it is computed from the text."""
+    ctx = RuleContext(brief, source_text, policy, now, assessment)
     findings: list[Finding] = []
     for rule_id in Rules.model_fields:
         rule = getattr(policy.rules, rule_id)

@@ -1,19 +1,37 @@
-"""Rules on severity and target: the brief must agree with what the ticket's signals support.
+"""Rules on severity and target: the brief must agree with the stored assessment.
 
-Where the triage was decided by a weak, purely lexical signal (major_impairment, degradation,
-minor) a disagreement is a warning rather than the rule's level, and where no signal decided it
-at all there is nothing to disagree with. Over-rating is always a warning: the signals can miss
-impact a reader sees, but the floors below are the policy's explicit minimums.
+Where the assessment was decided by a weak, purely lexical signal (major impairment,
+degradation, a bug report, minor) or is unsure (`needs_human`), a disagreement is a warning
+rather than the rule's level, and where no signal decided it at all there is nothing to disagree
+with. Over-rating is always a warning: the signals can miss impact a reader sees, but the floors
+below are the policy's explicit minimums.
 """
 
 from app.core.rules.context import Issue, RuleContext
-from app.core.triage import DECISIVE_KINDS, is_request_only, scan_signals
+from app.core.triage import scan_signals
 from schemas.brief import _PLACEHOLDERS  # the schema's own notion of an empty answer
 from schemas.common import Severity, Target
 from schemas.finding import Level
 from schemas.policy import Rule, ThresholdRule
 
-_CRITICAL_ANYWAY = frozenset({"security", "outage", "data_loss"})
+_CRITICAL_ANYWAY = frozenset({"security", "credential", "outage", "data_loss"})
+# Kinds strong enough for a disagreement to block submission; the lexical impairment kinds only inform.
+DECISIVE_KINDS = frozenset(
+    {"security", "credential", "outage", "data_loss", "customer_count", "duration", "business_blocked", "pattern",
+     "workaround", "resolved", "feature_request", "question"}
+)  # fmt: skip
+_TECHNICAL = frozenset(
+    {"security", "credential", "outage", "data_loss", "data_wrong", "major_impairment", "degradation", "bug_report"}
+)
+
+
+def _request_only(kinds: frozenset[str]) -> bool:
+    return bool(kinds & {"feature_request", "question"}) and not kinds & _TECHNICAL
+
+
+def _level(ctx: RuleContext, basis: str) -> Level | None:
+    """The rule's own level where decisive evidence set the verdict; a warning otherwise."""
+    return None if basis in DECISIVE_KINDS and not ctx.assessment.needs_human else Level.warning
 
 
 def _named(severity: Severity) -> str:
@@ -21,17 +39,17 @@ def _named(severity: Severity) -> str:
 
 
 def severity_matches_signals(ctx: RuleContext, rule: Rule) -> list[Issue]:
-    have, want, basis = ctx.brief.severity, ctx.triage.severity, ctx.basis.severity_kind
+    have, want, basis = ctx.brief.severity, ctx.assessment.severity, ctx.assessment.severity_basis
     if have is want or not basis:
         return []
-    why = "; ".join(ctx.triage.reasons)
+    why = "; ".join(ctx.assessment.reasons)
     if have.rank > want.rank:
         return [
             Issue(
                 "severity",
                 f"severity {_named(have)} is lower than the ticket's signals support, {_named(want)}: {why}",
                 f"set severity to {want.value}, or have a reviewer overrule the signals with a reason",
-                level=None if basis in DECISIVE_KINDS else Level.warning,
+                level=_level(ctx, basis),
             )
         ]
     return [
@@ -92,7 +110,7 @@ def security_immediate(ctx: RuleContext, rule: Rule) -> list[Issue]:
 
 
 def _floor(ctx: RuleContext, rule: ThresholdRule, amount: float, what: str) -> list[Issue]:
-    if amount < rule.threshold or is_request_only(ctx.kinds) or ctx.brief.severity.rank <= rule.min_severity.rank:
+    if amount < rule.threshold or _request_only(ctx.kinds) or ctx.brief.severity.rank <= rule.min_severity.rank:
         return []
     return [
         Issue(
@@ -126,7 +144,7 @@ def business_blocked(ctx: RuleContext, rule: Rule) -> list[Issue]:
 
 
 def target_matches_signals(ctx: RuleContext, rule: Rule) -> list[Issue]:
-    have, want, basis = ctx.brief.target, ctx.triage.target, ctx.basis.target_kind
+    have, want, basis = ctx.brief.target, ctx.assessment.target, ctx.assessment.target_basis
     if have is want or not basis:
         return []
     tier = ctx.policy.tiers.get(want)
@@ -136,6 +154,6 @@ def target_matches_signals(ctx: RuleContext, rule: Rule) -> list[Issue]:
             f"target {have.value} does not match the ticket's signals, which point to {want.value} "
             f"({basis}{ctx.signal_text(basis)})" + (f": {tier.quote}" if tier else ""),
             f"set target to {want.value}, or have a reviewer overrule the signals with a reason",
-            level=None if basis in DECISIVE_KINDS else Level.warning,
+            level=_level(ctx, basis),
         )
     ]
