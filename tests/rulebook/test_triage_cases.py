@@ -8,11 +8,18 @@ from typing import Any
 import pytest
 import yaml
 
-from app.core.triage import compile_signals, scan_signals, triage
+from app.core.assessment import as_triage, assess
+from app.core.triage import compile_signals, scan_signals
 from schemas.common import Severity, Target
 from schemas.policy import Policy
+from schemas.triage import TriageResult
 
 CASES: list[dict[str, Any]] = yaml.safe_load(Path(__file__).with_name("triage_cases.yaml").read_text("utf-8"))["cases"]
+
+
+def triage(text: str, policy: Policy, now: datetime | None = None) -> TriageResult:
+    """The assessment from the ticket text alone (no redactor, classifier or model facts)."""
+    return as_triage(assess(text, policy, now))
 
 
 def _kinds(text: str, policy: Policy, now: datetime | None = None) -> set[str]:
@@ -144,12 +151,6 @@ def test_off_hours_without_now_uses_the_latest_ticket_timestamp(policy: Policy) 
 def test_off_hours_sev3_is_not_immediate(policy: Policy) -> None:
     result = triage("The dashboard is slow.", policy, datetime(2026, 11, 21, 18, 0, tzinfo=UTC))
     assert result.severity is Severity.sev3 and not result.immediate
-
-
-def test_scan_is_cached_per_text_and_policy(policy: Policy) -> None:
-    text = "The checkout is down for all users."
-    assert scan_signals(text, policy) is scan_signals(text, policy)
-    assert compile_signals(policy) is compile_signals(policy)
 
 
 def test_each_policy_uses_its_own_patterns(policy: Policy) -> None:

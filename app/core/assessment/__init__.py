@@ -16,7 +16,7 @@ The fusion rules that turn them into a verdict are the policy's [fusion] table (
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from app.core.assessment.cues import compile_cues, is_incident_record, modality, since_clock_hours
+from app.core.assessment.cues import compile_cues, is_incident_record, is_pending, modality, since_clock_hours
 from app.core.assessment.fusion import Evidence, decide
 from app.core.assessment.speakers import find_speakers
 from app.core.sla import compute_sla, find_timestamps, is_business_hours
@@ -127,6 +127,9 @@ def assess(
             if record and signal.kind == "resolved":
                 ignored.append(f"resolved {signal.text!r}: an incident record; its severity is the impact it had")
                 continue
+            if signal.kind == "resolved" and is_pending(text, signal.start, signal.end, cues):
+                ignored.append(f"resolved {signal.text!r}: asked about or still to come")
+                continue
         elif (how := modality(text, signal.start, signal.end, cues, record)) is not None:
             ignored.append(f"{signal.kind} {signal.text!r}: {how}, not happening now")
             continue
@@ -177,13 +180,18 @@ def assess(
     kept += fact_signals
     ignored += fact_ignored
 
-    moment = now
+    moment, where = now, None
     if moment is None and (stamps := find_timestamps(text)):
-        moment = max(stamps, key=lambda s: s.moment).moment
+        where = max(stamps, key=lambda s: s.moment)
+        moment = where.moment
     off_hours = moment is not None and not is_business_hours(moment, policy)
     if off_hours:
+        # The ticket's latest time stamp when it says when; the clock (no span) when `now` does.
+        text_, start, end = (where.text, where.start, where.end) if where else ("", 0, 0)
         kept.append(
-            Signal(kind=OFF_HOURS, text="", start=0, end=0, source="clock", citation=policy.business_hours.cite)
+            Signal(
+                kind=OFF_HOURS, text=text_, start=start, end=end, source="clock", citation=policy.business_hours.cite
+            )
         )
     kept.sort(key=lambda s: (s.start, s.end))
     verdict = decide(Evidence(kept, ignored, classifier, list(facts), pattern, off_hours), policy)

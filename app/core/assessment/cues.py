@@ -33,6 +33,7 @@ class CompiledCues:
     scheduled: tuple[FastPattern, ...]
     past: tuple[FastPattern, ...]
     incident_record: tuple[FastPattern, ...]
+    pending: tuple[FastPattern, ...]
     untrusted: tuple[str, ...]
 
 
@@ -41,8 +42,19 @@ def compile_cues(cues: dict[str, list[str]]) -> CompiledCues:
         return tuple(compile_fast(p) for p in cues.get(name, []))
 
     return CompiledCues(
-        fast("hypothetical"), fast("scheduled"), fast("past"), fast("incident_record"), tuple(cues.get("untrusted", []))
+        fast("hypothetical"),
+        fast("scheduled"),
+        fast("past"),
+        fast("incident_record"),
+        fast("pending"),
+        tuple(cues.get("untrusted", [])),
     )
+
+
+def is_pending(text: str, start: int, end: int, cues: CompiledCues) -> bool:
+    """Whether a resolution is still to come ("until this is fixed", "is it resolved?")."""
+    begin, stop = sentence_of(text, start, end)
+    return text[begin:stop].rstrip().endswith("?") or _found(cues.pending, text, begin, start)
 
 
 def is_incident_record(text: str, cues: CompiledCues) -> bool:

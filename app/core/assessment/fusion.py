@@ -166,7 +166,7 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
             )
     if "business_blocked" in kinds:
         raise_to(Severity.sev2, "business_blocked", "an outside initiative is blocked", rules.business_blocked.cite)
-        if not kinds & TECHNICAL and not request_only:
+        if not kinds & TECHNICAL:
             route(Target.leadership, "business_blocked", "nothing technical is wrong")
     if ev.pattern is not None and not request_only:
         raise_to(
