@@ -2,6 +2,7 @@
 
     python -m evals.triage_eval dev       # ../shared/datasets/public-dev.jsonl (160 real tickets)
     python -m evals.triage_eval unseen    # evals/datasets/unseen_triage.jsonl (written blind to the code)
+    python -m evals.triage_eval tuning    # evals/datasets/dev_triage.jsonl (same categories, for tuning)
     python -m evals.triage_eval dev --name before   # report name suffix, e.g. to keep a 'before' figure
 
 The verdict comes from the same service the CLI's `escalate triage` uses, so the figure is the
@@ -26,6 +27,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "datasets" / "public-dev.jsonl"
 UNSEEN = REPO / "evals" / "datasets" / "unseen_triage.jsonl"
+# Written by another blind helper in the same categories: the data the patterns are tuned on.
+TUNING = REPO / "evals" / "datasets" / "dev_triage.jsonl"
 REPORTS = REPO / "evals" / "reports"
 DEFAULT_NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 GOLD = {"Critical": "sev1", "High": "sev2", "Medium": "sev3", "Low": "sev4"}
@@ -143,7 +146,7 @@ def markdown(corpus: str, name: str, scores: dict[str, Any], command: str) -> st
 
 
 def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict[str, Any]:
-    source = path or (DEV if corpus == "dev" else UNSEEN)
+    source = path or {"dev": DEV, "unseen": UNSEEN, "tuning": TUNING}[corpus]
     if not source.exists():
         raise SystemExit(f"error: {source} not found (the dev set lives in ../shared/datasets)")
     rows = load(source)
@@ -160,7 +163,7 @@ def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", choices=["dev", "unseen"])
+    parser.add_argument("corpus", choices=["dev", "unseen", "tuning"])
     parser.add_argument("--name", default="current", help="report suffix")
     parser.add_argument("--now", default=DEFAULT_NOW.isoformat())
     parser.add_argument("--path", type=Path, default=None, help="another corpus file of the same shape")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.io import guard, read_brief, read_text
+from app.cli.io import fail, guard, read_brief, read_text
 from app.core.errors import EscalateError
 from app.services import rulebook
 from schemas.brief import EscalationBrief
@@ -37,15 +37,56 @@ NowOption = Annotated[str | None, typer.Option("--now", help="Evaluate as of thi
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
+def _jsonl_rows(path: str) -> list[tuple[object, str]]:
+    """(id, input_text) per non-blank line; the first bad line stops everything (exit 2)."""
+    name = "standard input" if path == "-" else path
+    rows: list[tuple[object, str]] = []
+    for number, line in enumerate(read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"{name}: line {number}: invalid JSON ({exc.msg})")
+        if not isinstance(row, dict) or not isinstance(row.get("input_text"), str) or not row["input_text"].strip():
+            fail(f"{name}: line {number}: expected an object with a non-empty 'input_text' string")
+        rows.append((row.get("id", number), row["input_text"]))
+    if not rows:
+        fail(f"{name}: no rows")
+    return rows
+
+
 def triage_cmd(
-    ticket_file: Annotated[str, typer.Argument(help="Ticket text file, or - for standard input.")],
+    ticket_file: Annotated[
+        str | None, typer.Argument(help="Ticket text file, or - for standard input.", show_default=False)
+    ] = None,
+    jsonl: Annotated[
+        str | None,
+        typer.Option(
+            "--jsonl", help="Triage every row of a JSONL file ('input_text', optional 'id'); one JSON line each."
+        ),
+    ] = None,
     as_json: JsonOption = False,
     now: NowOption = None,
 ) -> None:
-    """Rule-derived severity, target and the signals that decided them (no model)."""
-    text = read_text(ticket_file)
+    """The verdict (severity, target, how sure, which evidence decided it) without a model."""
+    if (ticket_file is None) == (jsonl is None):
+        fail("give a ticket file or --jsonl FILE (one of them)")
+    moment = _parse_now(now)
+    if jsonl is not None:
+        rows = _jsonl_rows(jsonl)
+        try:
+            verdicts = rulebook.triage_batch([text for _, text in rows], now=moment)
+        except EscalateError as exc:
+            guard(exc)
+        for (row_id, _), verdict in zip(rows, verdicts, strict=True):
+            typer.echo(json.dumps({"id": row_id, **verdict}, ensure_ascii=False))
+        return
+    text = read_text(str(ticket_file))
+    if not text.strip():
+        fail(f"{ticket_file}: the ticket is empty")
     try:
-        result = rulebook.triage_ticket(text, now=_parse_now(now))
+        result = rulebook.triage_ticket(text, now=moment)
     except EscalateError as exc:
         guard(exc)
     if as_json:
@@ -54,11 +95,22 @@ def triage_cmd(
     typer.echo(f"severity: {result.severity.value} ({result.severity.label})")
     typer.echo(f"target:   {result.target.value}")
     typer.echo(f"immediate: {'yes' if result.immediate else 'no'}")
+    sure = "a person should decide" if result.needs_human else "decided by the evidence"
+    typer.echo(f"confidence: {result.confidence:.2f} ({sure}; from: {', '.join(result.decided_by) or 'no signal'})")
     for signal in result.signals:
         value = f" = {signal.value:g}" if signal.value is not None else ""
-        typer.echo(f"  [{signal.kind}{value}] {signal.text!r} @ {signal.start}-{signal.end}  ({signal.citation})")
+        typer.echo(
+            f"  [{signal.kind}{value}] {signal.text!r} @ {signal.start}-{signal.end}  "
+            f"({signal.source}, {signal.speaker}; {signal.citation})"
+        )
     for reason in result.reasons:
         typer.echo(f"  - {reason}")
+    for reading in result.readings:
+        typer.echo(
+            f"  ? another reading ({reading.source}): {reading.severity.value} {reading.target.value}: {reading.reason}"
+        )
+    for note in result.ignored:
+        typer.echo(f"  x not counted: {note}")
 
 
 def check_cmd(

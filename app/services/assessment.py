@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from app.core.assessment import assess
+from app.core.classifier import TriageClassifier, load_default
 from app.core.policy import cached_policy
 from app.core.redaction import redact
 from schemas.assessment import Assessment, ModelFact, PatternMatch

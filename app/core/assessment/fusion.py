@@ -201,14 +201,23 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
                     )
                 )
         if scores.security >= scores.security_threshold and target is not Target.security and not request_only:
+            # Raising evidence: security is escalated immediately (003:14); the lexical reading stays
+            # on record so a person can take it instead.
             readings.append(
                 Reading(
                     severity=severity,
-                    target=Target.security,
-                    source="classifier",
-                    reason=f"{scores.model_id}: P(security) {scores.security:.2f}",
+                    target=target,
+                    source="signals",
+                    reason=f"the policy's signals alone ({basis or 'none'})",
                 )
             )
+            raise_to(
+                fusion.classifier_alone_raises_to,
+                "classifier",
+                f"P(security) {scores.security:.2f} >= {scores.security_threshold:.2f}",
+                fusion.cite,
+            )
+            route(Target.security, "classifier", f"{scores.model_id}: P(security) {scores.security:.2f}")
         agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
         confidence += 0.1 if agrees else -0.15
 
