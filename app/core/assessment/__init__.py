@@ -124,6 +124,9 @@ def assess(
             if speaker == "untrusted" or (signal.kind in LOWERING and speaker not in policy.fusion.lowering_speakers):
                 ignored.append(f"{signal.kind} {signal.text!r}: in text that cannot lower a verdict")
                 continue
+            if signal.kind in ("question", "feature_request") and speaker == "agent":
+                ignored.append(f"{signal.kind} {signal.text!r}: the agent asking, not the customer")
+                continue
             if record and signal.kind == "resolved":
                 ignored.append(f"resolved {signal.text!r}: an incident record; its severity is the impact it had")
                 continue

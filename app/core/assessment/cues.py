@@ -21,7 +21,8 @@ _SINCE_CLOCK = re.compile(
     rf"\b(?:since|from|starting at|started at|as of)\s+(?:about\s+|around\s+|~)?(?P<t>{_CLOCK})", re.I
 )
 _WRITTEN_AT = re.compile(
-    rf"(?:^[ \t]*[\[(]?(?P<a>{_CLOCK})(?:\s?[A-Z]{{2,4}})?[\])]?[ \t]|\b(?:it(?:'s| is) now|now it(?:'s| is)|"
+    rf"(?:^[ \t]*[\[(]?(?P<a>{_CLOCK})(?:\s?[A-Z]{{2,4}})?[\])]?[ \t]|\bit(?:'s| is) (?P<c>{_CLOCK}) now\b|"
+    rf"\b(?:it(?:'s| is) now|now it(?:'s| is)|"
     rf"(?:as of )?now,? at|at the moment it is|current(?:ly)? time(?: is)?:?)\s+(?P<b>{_CLOCK}))",
     re.I | re.M,
 )
@@ -112,7 +113,7 @@ def since_clock_hours(text: str) -> list[tuple[int, int, float]]:
     that clock time to the last time the ticket says a message was written ("[09:40]" opening a
     turn on that line or later, "it's now 09:40"), wrapping past midnight. Without such a time
     nothing is guessed: the server's clock is in no known relation to the customer's."""
-    written = [(m.start(), _minutes(m.group("a") or m.group("b"))) for m in _WRITTEN_AT.finditer(text)]
+    written = [(m.start(), _minutes(m.group("a") or m.group("b") or m.group("c"))) for m in _WRITTEN_AT.finditer(text)]
     found = []
     for m in _SINCE_CLOCK.finditer(text):
         began = _minutes(m.group("t"))

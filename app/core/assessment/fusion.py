@@ -152,6 +152,12 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
             f"{customers:g} customers",
             rules.pattern_customers.cite,
         )
+    if "scope_all" in kinds and not request_only:
+        scope = ev.first("scope_all")
+        if kinds & {"major_impairment", "data_wrong", "data_loss", "outage"}:
+            raise_to(Severity.sev1, "scope_all", f"everyone affected{_quote(scope)}", sev_cite[Severity.sev1])
+        elif kinds & {"degradation", "bug_report"}:
+            raise_to(Severity.sev2, "scope_all", f"everyone affected{_quote(scope)}", sev_cite[Severity.sev2])
     hours = ev.max_value("duration")
     if hours >= rules.emergency_duration.threshold and emergency:
         raise_to(
