@@ -85,3 +85,21 @@ def test_a_pickle_is_refused_not_executed(tmp_path: Path) -> None:
     bad.write_bytes(pickle.dumps({"format": "triage-clf/1"}))
     with pytest.raises(InputError):
         load(bad)
+
+
+def test_an_organisation_s_retrained_artifact_is_used_when_configured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conversations: list
+) -> None:
+    from app.core.classifier.artifact import write_artifact
+    from app.core.llm.settings import get_settings
+
+    own = tmp_path / "triage-clf.json"
+    write_artifact(fit(conversations, SMALL).to_artifact(), own)
+    monkeypatch.setenv("ESCALATE_CLASSIFIER_FILE", str(own))
+    get_settings.cache_clear()
+    clf = load_default()
+    assert clf is not None and clf.model_id == read_artifact(own).model_id != read_artifact(ARTIFACT_FILE).model_id
+    monkeypatch.setenv("ESCALATE_CLASSIFIER_FILE", str(tmp_path / "missing.json"))
+    get_settings.cache_clear()
+    assert load_default() is None
+    get_settings.cache_clear()

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, average_precision_score, cohen_kappa_score
+from sklearn.metrics import accuracy_score, average_precision_score, brier_score_loss, cohen_kappa_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
@@ -138,14 +138,14 @@ class FittedModel:
                     ),
                     3,
                 ),
+                **_ranking(sev, "sev1"),
                 **_at_cut(sev, "sev1", self.thresholds["sev1"]),
             }
         sec = self.heads.get("security")
         if sec is not None:
-            col = sec.classes.index("true")
             out["security"] = {
                 "rows": sec.rows,
-                "average_precision": round(float(average_precision_score(sec.truth == "true", sec.oof[:, col])), 3),
+                **_ranking(sec, "true"),
                 **_at_cut(sec, "true", self.thresholds["security"]),
             }
         tgt = self.heads.get("target")
@@ -188,7 +188,21 @@ class FittedModel:
         )
 
 
+def _ranking(head: FittedHead, positive: str) -> dict[str, Any]:
+    """How well the positive class is ranked (average precision) and calibrated (Brier score)."""
+    if positive not in head.classes:
+        return {}
+    proba = head.oof[:, head.classes.index(positive)]
+    actual = head.truth == positive
+    return {
+        "average_precision": round(float(average_precision_score(actual, proba)), 3),
+        "brier": round(float(brier_score_loss(actual, proba)), 4),
+    }
+
+
 def _at_cut(head: FittedHead, positive: str, cut: float) -> dict[str, Any]:
+    if positive not in head.classes:
+        return {}
     proba = head.oof[:, head.classes.index(positive)]
     flagged = proba >= cut
     actual = head.truth == positive

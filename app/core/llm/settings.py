@@ -95,6 +95,9 @@ class Settings(BaseSettings):
 
     # --- the rest of the product ---
     policy_file: Path | None = None
+    classifier_file: Path | None = Field(
+        default=None, description="A triage classifier retrained with `escalate train`, instead of the shipped one."
+    )
     db_url: str = Field(default_factory=_default_db_url)
     max_input_bytes: PositiveInt = 20 * 1024 * 1024
 
