@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.io import guard, read_brief, read_text
+from app.cli.io import guard, read_brief, read_ticket
 from app.core.errors import EscalateError
 from app.services import rulebook
 from schemas.brief import EscalationBrief
@@ -43,7 +43,7 @@ def triage_cmd(
     now: NowOption = None,
 ) -> None:
     """Rule-derived severity, target and the signals that decided them (no model)."""
-    text = read_text(ticket_file)
+    text = read_ticket(ticket_file)
     try:
         result = rulebook.triage_ticket(text, now=_parse_now(now))
     except EscalateError as exc:
@@ -69,7 +69,7 @@ def check_cmd(
 ) -> None:
     """Hold a brief against the policy; exits 1 if any finding is an error."""
     brief = read_brief(brief_json)
-    source_text = read_text(source) if source else None
+    source_text = read_ticket(source) if source else None
     try:
         findings = rulebook.check(brief, source_text, now=_parse_now(now))
     except EscalateError as exc:
