@@ -57,12 +57,15 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _over_limit(name: str, max_bytes: int, size: int | None = None) -> InputError:
+BRIEF_LIMIT = f"the {MAX_BRIEF_BYTES / 1_048_576:.1f} MB ({MAX_BRIEF_BYTES:,} bytes) a brief may be; is it a brief?"
+
+
+def _over_limit(name: str, limit: str, size: int | None = None) -> InputError:
     actual = f" is {size / 1_048_576:.1f} MB ({size:,} bytes)," if size is not None else " is"
-    return InputError(f"{name}{actual} over {describe_limit(max_bytes)}; give only the relevant part")
+    return InputError(f"{name}{actual} over {limit}")
 
 
-def _read_bounded(read: Any, name: str, max_bytes: int) -> bytes:
+def _read_bounded(read: Any, name: str, max_bytes: int, limit: str) -> bytes:
     """At most max_bytes + 1 bytes: one byte more is enough to know the input is too big."""
     chunks: list[bytes] = []
     total = 0
@@ -73,7 +76,7 @@ def _read_bounded(read: Any, name: str, max_bytes: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
     if total > max_bytes:
-        raise _over_limit(name, max_bytes)
+        raise _over_limit(name, limit)
     return b"".join(chunks)
 
 
@@ -85,12 +88,14 @@ def _os_error(name: str, exc: OSError) -> InputError:
     return InputError(f"{name}: cannot read ({exc.strerror or exc})")
 
 
-def read_input(path: str, max_bytes: int) -> bytes:
+def read_input(path: str, max_bytes: int, limit: str | None = None) -> bytes:
     """The bytes of a regular file, or of standard input for '-', refusing anything else or anything
-    over `max_bytes`. A path is stat-ed before it is opened, so a FIFO is never opened (opening
-    one blocks until a writer comes), and fstat-ed once open, in case it was swapped in between."""
+    over `max_bytes` (`limit` names that limit in the message). A path is stat-ed before it is
+    opened, so a FIFO is never opened (opening one blocks until a writer comes), and fstat-ed once
+    open, in case it was swapped in between."""
+    limit = limit or f"{describe_limit(max_bytes)}; give only the relevant part"
     if path == STDIN:
-        return _read_stdin(max_bytes)
+        return _read_stdin(max_bytes, limit)
     name = display_name(path)
     try:
         kind = _kind(os.stat(path).st_mode)
@@ -105,14 +110,14 @@ def read_input(path: str, max_bytes: int) -> bytes:
         if kind:
             raise InputError(f"{name} is {kind}, not a file; give a text file or - for standard input")
         if info.st_size > max_bytes:
-            raise _over_limit(name, max_bytes, info.st_size)
+            raise _over_limit(name, limit, info.st_size)
         try:
-            return _read_bounded(handle.read, name, max_bytes)
+            return _read_bounded(handle.read, name, max_bytes, limit)
         except OSError as exc:
             raise _os_error(name, exc) from None
 
 
-def _read_stdin(max_bytes: int) -> bytes:
+def _read_stdin(max_bytes: int, limit: str) -> bytes:
     name = display_name(STDIN)
     stream = sys.stdin.buffer
     try:
@@ -124,7 +129,7 @@ def _read_stdin(max_bytes: int) -> bytes:
     if mode is not None and stat.S_ISDIR(mode):
         raise InputError(f"{name} is a directory, not text; redirect a file or a pipe")
     try:
-        return _read_bounded(stream.read, name, max_bytes)
+        return _read_bounded(stream.read, name, max_bytes, limit)
     except OSError as exc:
         raise _os_error(name, exc) from None
 
@@ -211,9 +216,9 @@ def parse_brief(data: bytes, name: str) -> EscalationBrief:
     """A brief from outside (a file, a pipe): strict JSON, strict types (no "12" for 12, no "yes"
     for true), no unknown keys. The output of `escalate draft --json` carries it under "brief"."""
     if len(data) > MAX_BRIEF_BYTES:
-        raise InputError(
-            f"{name} is {len(data):,} bytes, over the {MAX_BRIEF_BYTES:,} a brief may be; is it a brief?"
-        )
+        raise _over_limit(name, BRIEF_LIMIT, len(data))
+    if not data.strip():
+        raise InputError(f"{name} is {'empty' if not data else 'only whitespace'}: expected an escalation brief (JSON)")
     raw = parse_json(decode_utf8(data, name), name)
     if isinstance(raw, dict) and isinstance(raw.get("brief"), dict):
         raw = raw["brief"]
@@ -229,4 +234,4 @@ def parse_brief(data: bytes, name: str) -> EscalationBrief:
 
 def read_brief(path: str) -> EscalationBrief:
     # Read up to the brief limit only: a bigger file is refused after MAX_BRIEF_BYTES + 1 bytes.
-    return parse_brief(read_input(path, MAX_BRIEF_BYTES), display_name(path))
+    return parse_brief(read_input(path, MAX_BRIEF_BYTES, BRIEF_LIMIT), display_name(path))
