@@ -40,6 +40,7 @@ def _good_runs(scratch: Path) -> dict[str, Run]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--markdown", action="store_true", help="print the per-case table as Markdown")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds before a hung case is killed")
     args = parser.parse_args()
     rows: list[tuple[Case, Run, list[str]]] = []
     with tempfile.TemporaryDirectory() as scratch_name:
@@ -48,7 +49,7 @@ def main() -> int:
         for number, case in enumerate(CASES):
             workdir = scratch / f"case-{number}"
             workdir.mkdir()
-            run = run_in_subprocess(case, workdir)
+            run = run_in_subprocess(case, workdir, args.timeout)
             rows.append((case, run, problems(case, run)))
     ok = sum(1 for *_, found in rows if not found)
     print(f"CLI bad input: {ok}/{len(rows)} cases exit 2 with one 'error:' line, no traceback, input unchanged")

@@ -14,7 +14,6 @@ Wrong types and duplicate keys are brief cases only: as a ticket, JSON is just t
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -220,15 +219,38 @@ def run_in_process(case: Case, workdir: Path) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr, _digest(written) == before)
 
 
+# Runs the CLI as its own child and reports that child's rusage. Measuring from this (test or
+# bench) process would be wrong: Linux carries a parent's peak RSS into a child that execs (the
+# vfork/exec high-water mark), so every case would read as large as pytest itself. This wrapper is
+# ~10 MB, below any CLI run. A run past the timeout is killed (a FIFO read waits for a writer forever).
+_MEASURE = """
+import os, sys, time
+report, timeout, cmd = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+pid = os.posix_spawn(cmd[0], cmd, os.environ)
+deadline = time.monotonic() + timeout
+while True:
+    done, status, usage = os.wait4(pid, os.WNOHANG)
+    if done:
+        break
+    if time.monotonic() > deadline:
+        os.kill(pid, 9)
+        _, status, usage = os.wait4(pid, 0)
+        status = None
+        break
+    time.sleep(0.02)
+with open(report, "w") as out:
+    out.write(f"{usage.ru_maxrss} {'timeout' if status is None else os.waitstatus_to_exitcode(status)}")
+"""
+
+
 def run_in_subprocess(case: Case, workdir: Path, timeout_s: float = 120) -> Run:
-    """`python -m app.cli.main` on the case, with its own peak RSS from wait4 (per child, unlike
-    getrusage(RUSAGE_CHILDREN), which is the largest child so far)."""
+    """`python -m app.cli.main` on the case in its own process, with its peak RSS (see _MEASURE)."""
     argv, data, written = _prepare(case, workdir)
     before = _digest(written)
     env = {**os.environ, **cli_environment(f"http://127.0.0.1:{free_port()}/v1")}
     env.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     feeder = None
-    out, err = workdir / "stdout", workdir / "stderr"
+    out, err, report = workdir / "stdout", workdir / "stderr", workdir / "rusage"
     if case.stdin == "bytes":
         (workdir / "stdin").write_bytes(data or b"")
     source = {"bytes": workdir / "stdin", "dev_zero": Path("/dev/zero")}.get(case.stdin)
@@ -236,42 +258,28 @@ def run_in_subprocess(case: Case, workdir: Path, timeout_s: float = 120) -> Run:
     if case.stdin == "endless_pipe":
         feeder = subprocess.Popen(["cat", "/dev/zero"], stdout=subprocess.PIPE)
         stdin = feeder.stdout
+    command = [sys.executable, "-c", _MEASURE, str(report), str(timeout_s), sys.executable, "-m", "app.cli.main"]
     started = time.perf_counter()
     with out.open("wb") as stdout_file, err.open("wb") as stderr_file:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "app.cli.main", *argv],
-            cwd=REPO, env=env, stdin=stdin, stdout=stdout_file, stderr=stderr_file,
-        )  # fmt: skip
+            [*command, *argv], cwd=REPO, env=env, stdin=stdin, stdout=stdout_file, stderr=stderr_file
+        )
         if not isinstance(stdin, int) and stdin is not None:
             stdin.close()  # only the CLI holds it now: `cat` gets SIGPIPE once the CLI stops reading
-        status, usage = _wait(proc, timeout_s)
+        proc.wait(timeout=timeout_s + 30)
     wall = time.perf_counter() - started
     if feeder is not None:
         feeder.kill()
         feeder.wait()
-    code = os.waitstatus_to_exitcode(status) if status is not None else 124
+    rss_kb, code = report.read_text().split()
     return Run(
-        code,
+        124 if code == "timeout" else int(code),
         out.read_text(errors="replace"),
         err.read_text(errors="replace"),
         _digest(written) == before,
-        max_rss_kb=usage.ru_maxrss if usage else None,
+        max_rss_kb=int(rss_kb),
         wall_s=wall,
     )
-
-
-def _wait(proc: subprocess.Popen[bytes], timeout_s: float) -> tuple[int | None, resource.struct_rusage | None]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
-            return status, usage
-        time.sleep(0.02)
-    proc.kill()  # hung (a FIFO opened for reading waits for a writer forever): the defect itself
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = -9
-    return None, usage
 
 
 def problems(case: Case, run: Run) -> list[str]:
