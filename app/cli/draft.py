@@ -6,21 +6,12 @@ from typing import Annotated
 
 import typer
 
-from app.cli.io import fail, guard, read_text
+from app.cli.io import guard, read_bytes, read_ticket
 from app.core.errors import BackendError, EscalateError
 from app.core.render import render_text
 from schemas.draft import DraftResult
 
 EXIT_BACKEND = 3
-
-
-def _read_bytes(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        fail(f"{path}: no such file")
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror})")
 
 
 def _as_json(result: DraftResult) -> str:
@@ -67,8 +58,8 @@ def draft_cmd(
     prompt: Annotated[str, typer.Option("--prompt", help="Prompt ID@vN.")] = "brief@v1",
 ) -> None:
     """Draft an escalation brief with the configured model, then check it against the policy."""
-    text = read_text(ticket_file)
-    files = [(Path(p).name, _read_bytes(p)) for p in (log or [])]
+    text = read_ticket(ticket_file)
+    files = [(Path(p).name, read_bytes(p)) for p in (log or [])]
     # Imported here: the model client (openai, instructor) costs every other command a second.
     from app.services.factory import build_drafting_service
 

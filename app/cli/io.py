@@ -1,64 +1,57 @@
-"""Reading CLI inputs: one place that turns every bad input into a one-line message and exit 2."""
+"""Reading CLI inputs: one place that turns every bad input into a one-line message and exit 2.
 
-import json
-import sys
-from pathlib import Path
-from typing import Any, NoReturn
+The reading itself (stat first, bounded reads, strict brief JSON) lives in app.core.reading, shared
+with the services; this module only maps its InputError to `error: ...` and exit 2.
+"""
+
+from typing import NoReturn
 
 import typer
-from pydantic import ValidationError
 
+from app.core import reading
 from app.core.errors import EscalateError
+from app.core.llm.settings import get_settings
 from schemas.brief import EscalationBrief
 
 EXIT_BAD_INPUT = 2
 
 
 def fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
+    # One line whatever the message holds (a file name may contain a newline).
+    typer.echo("error: " + " ".join(message.splitlines()), err=True)
     raise typer.Exit(EXIT_BAD_INPUT)
-
-
-def read_text(path: str) -> str:
-    """Read a UTF-8 text file, or standard input for '-'."""
-    name = "standard input" if path == "-" else path
-    try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except FileNotFoundError:
-        fail(f"{name}: no such file")
-    except IsADirectoryError:
-        fail(f"{name}: is a directory, expected a file")
-    except OSError as exc:
-        fail(f"{name}: cannot read ({exc.strerror})")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        fail(f"{name}: not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})")
-
-
-def read_json(path: str) -> Any:
-    text = read_text(path)
-    name = "standard input" if path == "-" else path
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        fail(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
-
-
-def read_brief(path: str) -> EscalationBrief:
-    raw = read_json(path)
-    name = "standard input" if path == "-" else path
-    # A `escalate draft --json` output carries the brief under "brief"; accept both shapes.
-    if isinstance(raw, dict) and "brief" in raw and isinstance(raw["brief"], dict):
-        raw = raw["brief"]
-    try:
-        return EscalationBrief.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        fail(f"{name}: not an escalation brief: '{key}': {first['msg']}{more}")
 
 
 def guard(exc: EscalateError) -> NoReturn:
     fail(str(exc))
+
+
+def max_input_bytes() -> int:
+    try:
+        return get_settings().max_input_bytes
+    except EscalateError as exc:
+        guard(exc)
+
+
+def read_ticket(path: str) -> str:
+    """A ticket conversation from a file or '-': UTF-8, not empty, within the input limit."""
+    try:
+        return reading.read_ticket(path, max_input_bytes())
+    except EscalateError as exc:
+        guard(exc)
+
+
+def read_bytes(path: str) -> bytes:
+    """An attachment or a log to redact, as bytes, within the input limit."""
+    try:
+        return reading.read_input(path, max_input_bytes())
+    except EscalateError as exc:
+        guard(exc)
+
+
+def read_brief(path: str) -> EscalationBrief:
+    """A brief JSON file or '-': strict JSON and strict types."""
+    try:
+        return reading.read_brief(path)
+    except EscalateError as exc:
+        guard(exc)

@@ -18,6 +18,7 @@ app = typer.Typer(
 COMMAND_MODULES = (
     "app.cli.rulebook",
     "app.cli.draft",
+    "app.cli.redact",
     "app.cli.serve",
     "app.cli.model",
     "app.cli.store",
@@ -37,3 +38,7 @@ def _quiet_libraries() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":  # `python -m app.cli.main`, as well as the `escalate` script
+    main()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.io import fail, guard, read_brief, read_text
+from app.cli.io import fail, guard, read_brief, read_text, read_ticket
 from app.core.errors import EscalateError
 from app.services import rulebook
 from schemas.brief import EscalationBrief
@@ -82,9 +82,7 @@ def triage_cmd(
         for (row_id, _), verdict in zip(rows, verdicts, strict=True):
             typer.echo(json.dumps({"id": row_id, **verdict}, ensure_ascii=False))
         return
-    text = read_text(str(ticket_file))
-    if not text.strip():
-        fail(f"{ticket_file}: the ticket is empty")
+    text = read_ticket(str(ticket_file))
     try:
         result = rulebook.triage_ticket(text, now=moment)
     except EscalateError as exc:
@@ -121,7 +119,7 @@ def check_cmd(
 ) -> None:
     """Hold a brief against the policy; exits 1 if any finding is an error."""
     brief = read_brief(brief_json)
-    source_text = read_text(source) if source else None
+    source_text = read_ticket(source) if source else None
     try:
         findings = rulebook.check(brief, source_text, now=_parse_now(now))
     except EscalateError as exc:

@@ -20,6 +20,7 @@ import charset_normalizer
 
 from app.core import loglines
 from app.core.errors import InputError
+from app.core.reading import check_ticket_text, describe_limit
 from schemas.draft import Attachment, TicketInput
 
 log = logging.getLogger(__name__)
@@ -359,7 +360,7 @@ def ingest(text: str, files: Iterable[tuple[str, bytes]], max_bytes: int) -> Tic
     uploads = list(files)
     if not text.strip() and not uploads:
         raise InputError("nothing to draft from: paste the ticket conversation or attach a file")
-    limit = f"the input limit of {_mb(max_bytes)} ({max_bytes:,} bytes)"
+    limit = describe_limit(max_bytes)
     total = len(text.encode("utf-8"))
     for name, data in uploads:
         if len(data) > max_bytes:
@@ -372,6 +373,7 @@ def ingest(text: str, files: Iterable[tuple[str, bytes]], max_bytes: int) -> Tic
             f"the ticket and its {len(uploads)} attachment(s) are {_mb(total)} ({total:,} bytes) together, "
             f"over {limit}; attach fewer or smaller files"
         )
+    check_ticket_text(text, "the ticket")
     attachments = []
     for name, data in uploads:
         raw = _gunzip(data, name, max_bytes) if data.startswith(_GZIP_MAGIC) else data

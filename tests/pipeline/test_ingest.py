@@ -8,6 +8,7 @@ import pytest
 
 from app.core.errors import InputError
 from app.core.ingest import decode_bytes, ingest, sanitize_url, split_conversation
+from app.core.reading import MAX_TICKET_LINE_CHARS
 
 MB = 1_048_576
 
@@ -86,6 +87,15 @@ def test_gzip_logs_are_decompressed_and_bombs_refused() -> None:
 def test_nothing_to_draft_from_is_refused() -> None:
     with pytest.raises(InputError, match="nothing to draft from"):
         ingest("   ", [], max_bytes=MB)
+
+
+def test_a_pasted_line_no_conversation_has_is_refused_but_the_same_line_attached_is_kept() -> None:
+    # The web page and the CLI share this limit (app.core.reading.check_ticket_text).
+    blob = "x" * (MAX_TICKET_LINE_CHARS + 1)
+    with pytest.raises(InputError, match=r"the ticket: line 2 is 100,001 characters long.*attach"):
+        ingest("Customer: export fails\n" + blob, [], max_bytes=MB)
+    ticket = ingest("Customer: export fails", [("minified.log", blob.encode())], max_bytes=MB)
+    assert ticket.attachments[0].text == blob
 
 
 # ------------------------------------------------------------------------------------------ HAR / JSON
