@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-from app.cli.io import fail, guard, read_brief, read_text, read_ticket
+from app.cli.io import fail, guard, read_brief, read_bytes, read_ticket
 from app.core.errors import EscalateError
+from app.core.reading import decode_utf8, display_name
 from app.services import rulebook
 from schemas.brief import EscalationBrief
 from schemas.finding import Level
@@ -39,9 +40,13 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def _jsonl_rows(path: str) -> list[tuple[object, str]]:
     """(id, input_text) per non-blank line; the first bad line stops everything (exit 2)."""
-    name = "standard input" if path == "-" else path
+    name = display_name(path)
+    try:
+        text = decode_utf8(read_bytes(path), name)
+    except EscalateError as exc:
+        guard(exc)
     rows: list[tuple[object, str]] = []
-    for number, line in enumerate(read_text(path).splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
