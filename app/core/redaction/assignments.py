@@ -30,7 +30,7 @@ TRIGGERS = (
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`,;&<>(){}\[\]]+)"
-_OPERATOR = r"(?::=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
+_OPERATOR = r"(?P<op>:=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
 ASSIGNMENT = re.compile(
     r"(?<![\w.\-$])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
     r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
@@ -87,6 +87,8 @@ _REFERENCE = re.compile(
     r"|\($|\(\)|\w\(|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
+# 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
 
 def _entropy(value: str) -> float:
@@ -104,7 +106,7 @@ def plausible(name: str, value: str) -> bool:
         return len(value) >= 3
     if any(word in name.lower() for word in ("otp", "passcode", "code")):
         return len(value) >= 4
-    if len(value) < 8:
+    if len(value) < 8 or _NUMBER.match(value):
         return False
     # A token: not one dictionary-like word ('token: expired'), some variety of characters.
     return not (_WORD_ONLY.match(value) and len(value) < 20) and _entropy(value) >= 2.5
@@ -148,6 +150,10 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
             value = value.rstrip(".,:!?")
+        # In prose ('the password was used') a lower-case word is a word, not a password.
+        op = match.groupdict().get("op") or ""
+        if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
+            continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
             yield _kind(name), start, start + len(value)

@@ -43,6 +43,7 @@ DESCRIPTIVE_TAILS = frozenset(
         *("usage", "limit", "limits", "used", "valid", "validity", "changed", "change", "set", "status", "scope"),
         *("scopes", "method", "methods", "kind", "algorithm", "alg", "hash", "digest", "index", "position"),
         *("placeholder", "description", "error", "errors", "message", "source", "ref", "arn", "fingerprint"),
+        *("ms", "sec", "secs", "seconds", "minutes", "rate", "ratio", "percent", "pct", "per", "total"),
         *("stdin", "command", "cmd", "prompted", "less", "ed", "counter", "budget", "estimate", "tokens", "cache", "created", "updated"),
     }
 )

@@ -13,6 +13,7 @@ from app.core.redaction.lines import Lines
 from app.core.redaction.personal import find_personal
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
+from app.core.redaction.vendor_rules import find_vendor_tokens
 from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan
 
@@ -71,18 +72,28 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
     lines = Lines(text)
     found_pii = [*find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), *find_personal(text, lines)]
     pii = drop_look_alikes([p for p in found_pii if text[p.start : p.end] not in allowed], lines)
-    secrets = [
-        *_direct_secrets(text, lines),
-        *find_encoded(text, lines, _secrets_in),
-        *find_wrapped(lines, _secrets_in),
-    ]
-    secrets = [s for s in secrets if s.length > 0 and text[s.start : s.end] not in allowed]
+    secrets = [s for s in _all_secrets(text, lines) if s.length > 0 and text[s.start : s.end] not in allowed]
     return _resolve_overlaps([*pii, *secrets])
+
+
+def _all_secrets(text: str, lines: Lines) -> list[Detection]:
+    return [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in), *find_wrapped(lines, _secrets_in)]
+
+
+def find_secret_spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the secrets alone, without loading the PII detectors (for scrubbing
+    recorded traffic, which must stay cheap)."""
+    if not text:
+        return []
+    lines = Lines(text)
+    hits = [s for s in _all_secrets(text, lines) if s.length > 0]
+    return [(h.kind, h.start, h.end) for h in _resolve_overlaps(hits)]
 
 
 def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
     """Every detector that reads a secret where it stands (no decoding, no joining of lines)."""
     return [
+        *find_vendor_tokens(text, lines),
         *find_secrets(text, lines),
         *find_credentials(text, lines),
         *find_assignments(text, lines),
