@@ -1,12 +1,24 @@
-"""Leak report: how much of the seeded corpus redaction masks, and how many look-alikes it keeps.
+"""Leak report: how much of each leak corpus redaction masks, and how many look-alikes it keeps.
 
-    /work/venv/bin/python bench/leak_report.py [tests/corpus/leaks/leaks.jsonl]
+    .venv/bin/python bench/leak_report.py                  # all three corpora below
+    .venv/bin/python bench/leak_report.py --corpus PATH    # one corpus in the leaks.jsonl format
+
+Corpora:
+- seeded   tests/corpus/leaks/leaks.jsonl: written alongside the detectors (misses are listed);
+- unseen   tests/corpus/unseen_leaks/unseen_leaks.jsonl: written independently and frozen; only
+           per-kind rates are printed, never its cases (tuning to them would void the figure);
+- gitleaks tests/corpus/gitleaks/examples.jsonl: the literal true/false-positive examples of
+           gitleaks' rules (MIT). A true positive counts when its secret is fully masked: the
+           secret is what gitleaks itself reports for that line, the rule's secretGroup (else
+           its first capture group, else the whole match) found by the rule's regex. A false
+           positive counts as kept when nothing in it is masked.
 
 A secret or PII span counts as masked only when every character of it is covered by a redaction
-(half a JWT is a leak). A look-alike counts as kept when no redaction touches it. Goals: 100% of
-secrets, >= 98% of PII, >= 95% of look-alikes kept. tests/pipeline/test_leak_corpus.py asserts them.
+(half a JWT is a leak). A look-alike counts as kept when no redaction touches it.
+tests/pipeline/test_leak_corpus.py asserts the goals.
 """
 
+import argparse
 import json
 import sys
 from collections import defaultdict
@@ -19,8 +31,13 @@ if str(REPO) not in sys.path:
 
 from app.core.redaction import redact  # noqa: E402
 
-CORPUS = REPO / "tests" / "corpus" / "leaks" / "leaks.jsonl"
+CORPORA = REPO / "tests" / "corpus"
+CORPUS = CORPORA / "leaks" / "leaks.jsonl"
+UNSEEN = CORPORA / "unseen_leaks" / "unseen_leaks.jsonl"
+GITLEAKS = CORPORA / "gitleaks" / "examples.jsonl"
 GOALS = {"secret": 1.0, "pii": 0.98, "keep": 0.95}
+UNSEEN_GOALS = {"secret": 0.99, "pii": 0.95, "keep": 0.97}
+GITLEAKS_GOALS = {"tp": 0.95, "fp": 0.85}
 
 
 @dataclass
@@ -41,12 +58,19 @@ class LeakReport:
     # Redactions touching no labelled sensitive span: over-masking of unlabelled text.
     unlabelled: list[str] = field(default_factory=list)
 
+    def meets(self, goals: dict[str, float]) -> bool:
+        return all(self.by_category[c].rate >= goal for c, goal in goals.items() if c in self.by_category)
+
     def meets_goals(self) -> bool:
-        return all(self.by_category[c].rate >= goal for c, goal in GOALS.items() if c in self.by_category)
+        return self.meets(GOALS)
 
 
 def load(path: Path = CORPUS) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _covered(masked: list[tuple[int, int]], start: int, end: int) -> bool:
+    return all(any(s <= i < e for s, e in masked) for i in range(start, end))
 
 
 def score(rows: list[dict[str, object]]) -> LeakReport:
@@ -62,7 +86,7 @@ def score(rows: list[dict[str, object]]) -> LeakReport:
         )
         for span in row["sensitive"]:  # type: ignore[attr-defined]
             start, end = span["start"], span["end"]
-            covered = all(any(s <= i < e for s, e in masked) for i in range(start, end))
+            covered = _covered(masked, start, end)
             for tally in (by_kind[(span["category"], span["kind"])], by_category[span["category"]]):
                 tally.total += 1
                 tally.hits += covered
@@ -79,30 +103,105 @@ def score(rows: list[dict[str, object]]) -> LeakReport:
     return LeakReport(dict(by_kind), dict(by_category), unlabelled)
 
 
-def render(report: LeakReport, rows: int) -> str:
+def score_gitleaks(rows: list[dict[str, object]]) -> LeakReport:
+    """by_category 'tp' (secret fully masked) and 'fp' (nothing masked), by_kind per rule id."""
+    from app.core.redaction.vendor_rules import secret_span
+
+    by_kind: dict[tuple[str, str], Tally] = defaultdict(Tally)
+    by_category: dict[str, Tally] = defaultdict(Tally)
+    for row in rows:
+        text, rule, kind = str(row["text"]), str(row["rule_id"]), str(row["kind"])
+        masked = [(item.start, item.end) for item in redact(text).items]
+        if kind == "tp":
+            span = secret_span(rule, text)
+            ok = span is not None and _covered(masked, *span)
+        else:
+            ok = not masked
+        for tally in (by_kind[(kind, rule)], by_category[kind]):
+            tally.total += 1
+            tally.hits += ok
+            if not ok:
+                tally.misses.append(f"{rule}: {text[:100]!r}")
+    return LeakReport(dict(by_kind), dict(by_category))
+
+
+def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: dict[str, float] = GOALS,
+           show_misses: bool = True) -> str:  # fmt: skip
     titles = {"secret": "Secrets masked (recall)", "pii": "PII masked (recall)", "keep": "Look-alikes kept (precision)"}
-    out = [f"Leak corpus: {rows} snippets"]
-    for category, title in titles.items():
+    out = [f"{title}: {rows} snippets"]
+    for category, heading in titles.items():
         total = report.by_category.get(category)
         if total is None:
             continue
-        verdict = "meets" if total.rate >= GOALS[category] else "MISSES"
-        out.append(f"\n{title}: {total.hits}/{total.total} = {total.rate:.1%} (goal {GOALS[category]:.0%}: {verdict})")
+        verdict = "meets" if total.rate >= goals[category] else "MISSES"
+        out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})")
         for (cat, kind), tally in sorted(report.by_kind.items()):
             if cat == category:
                 out.append(f"  {kind:<24} {tally.hits:>4}/{tally.total:<4} {tally.rate:7.1%}")
-        out.extend(f"    missed {miss}" for miss in total.misses[:20])
-    out.append(f"\nRedactions outside every labelled span (over-masking): {len(report.unlabelled)}")
-    out.extend(f"    {extra}" for extra in report.unlabelled[:20])
+        if show_misses:
+            out.extend(f"    missed {miss}" for miss in total.misses[:20])
+    if show_misses:
+        out.append(f"\nRedactions outside every labelled span (over-masking): {len(report.unlabelled)}")
+        out.extend(f"    {extra}" for extra in report.unlabelled[:20])
+    else:
+        out.append(f"\nRedactions outside every labelled span: {len(report.unlabelled)} (cases not shown: blind corpus)")
+    return "\n".join(out)
+
+
+def render_gitleaks(report: LeakReport, rows: int, show_misses: bool = True) -> str:
+    out = [f"gitleaks rule examples: {rows} snippets ({len({k for _, k in report.by_kind})} rules)"]
+    for category, heading in (("tp", "True positives fully masked"), ("fp", "False positives kept")):
+        total = report.by_category.get(category, Tally())
+        verdict = "meets" if total.rate >= GITLEAKS_GOALS[category] else "MISSES"
+        out.append(
+            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {GITLEAKS_GOALS[category]:.0%}: {verdict})"
+        )
+        failing = sorted(
+            ((kind, tally) for (cat, kind), tally in report.by_kind.items() if cat == category and tally.rate < 1),
+            key=lambda item: item[1].rate,
+        )
+        out.append(f"  rules below 100%: {len(failing)}")
+        out.extend(f"  {kind:<40} {tally.hits:>3}/{tally.total:<3} {tally.rate:7.1%}" for kind, tally in failing[:40])
+        if show_misses:
+            out.extend(f"    missed {miss}" for miss in total.misses[:15])
     return "\n".join(out)
 
 
 def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
-    rows = load(path)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, help="score one corpus in the leaks.jsonl format")
+    parser.add_argument("--misses", action="store_true", help="list the gitleaks examples missed")
+    args = parser.parse_args()
+    if args.corpus:
+        rows = load(args.corpus)
+        report = score(rows)
+        blind = args.corpus.resolve() == UNSEEN.resolve()
+        goals = UNSEEN_GOALS if blind else GOALS
+        print(render(report, len(rows), title=str(args.corpus), goals=goals, show_misses=not blind))
+        return 0 if report.meets(goals) else 1
+    ok = True
+    rows = load(CORPUS)
     report = score(rows)
-    print(render(report, len(rows)))
-    return 0 if report.meets_goals() else 1
+    print(render(report, len(rows), title="Seeded corpus (tests/corpus/leaks)"))
+    ok &= report.meets(GOALS)
+    for path, title in ((UNSEEN, "Unseen corpus (tests/corpus/unseen_leaks, blind)"),):
+        print("\n" + "=" * 100)
+        if not path.exists():
+            print(f"{title}: {path} is not there; skipped")
+            continue
+        rows = load(path)
+        report = score(rows)
+        print(render(report, len(rows), title=title, goals=UNSEEN_GOALS, show_misses=False))
+        ok &= report.meets(UNSEEN_GOALS)
+    print("\n" + "=" * 100)
+    if GITLEAKS.exists():
+        rows = load(GITLEAKS)
+        report = score_gitleaks(rows)
+        print(render_gitleaks(report, len(rows), show_misses=args.misses))
+        ok &= report.meets(GITLEAKS_GOALS)
+    else:
+        print(f"gitleaks rule examples: {GITLEAKS} is not there; skipped")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

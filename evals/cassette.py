@@ -15,31 +15,8 @@ from typing import Any
 import vcr
 from vcr.cassette import Cassette
 
+from app.core.redaction.recording import vcr_options
 from evals import replay_mark
-
-_KEEP_RESPONSE_HEADERS = {"content-type"}
-FILTER_HEADERS = [
-    "authorization",
-    "api-key",
-    "x-api-key",
-    "openai-organization",
-    "cookie",
-    "user-agent",
-    "x-stainless-os",
-    "x-stainless-arch",
-    "x-stainless-runtime-version",
-    "x-stainless-package-version",
-    "x-stainless-runtime",
-    "x-stainless-lang",
-    "x-stainless-retry-count",
-    "x-stainless-read-timeout",
-]
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in _KEEP_RESPONSE_HEADERS}
-    return response
-
 
 def _only_model_calls(request: Any) -> Any:
     # The embedded backend probes /health and /props to reuse a running server. Recorded, those probes
@@ -64,13 +41,8 @@ def _same_body(new: Any, recorded: Any) -> bool:
     return bool(new.body == recorded.body or _canonical(new.body) == _canonical(recorded.body))
 
 
-VCR_CONFIG: dict[str, Any] = {
-    "match_on": ["method", "path", "same_body"],
-    "before_record_request": _only_model_calls,
-    "filter_headers": FILTER_HEADERS,
-    "before_record_response": _scrub_response,
-    "decode_compressed_response": True,
-}
+# Scrubbing (headers, bodies) has one home, shared with every test that records traffic.
+VCR_CONFIG: dict[str, Any] = {"match_on": ["method", "path", "same_body"], **vcr_options(only=_only_model_calls)}
 
 
 class _MarkingCassette(Cassette):

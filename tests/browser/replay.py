@@ -10,6 +10,7 @@ from pathlib import Path
 import vcr
 from vcr.request import Request
 
+from app.core.redaction.recording import vcr_options
 from app.services.drafting import DraftingService
 from tests.drafting.conftest import recorded_extractor, recorded_settings
 
@@ -38,8 +39,7 @@ def build_replayed_drafter() -> DraftingService:
         recorder = vcr.VCR(
             record_mode="none",
             match_on=["method", "path", "body"],
-            decode_compressed_response=True,
-            before_record_request=_model_traffic_only,
+            **vcr_options(only=_model_traffic_only),  # scrubbing rules: app/core/redaction/recording.py
         )
         context = recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True)
         context.__enter__()  # replay for as long as the app runs

@@ -12,6 +12,7 @@ import pytest
 from app.core.extract import InstructorExtractor
 from app.core.llm.client import BackendInfo
 from app.core.llm.settings import EMBEDDED_MODEL_ALIAS, Settings
+from app.core.redaction.recording import vcr_options
 from app.services.drafting import DraftingService
 from app.services.factory import build_extractor
 from schemas.draft import Attachment, TicketInput
@@ -20,36 +21,13 @@ from tests.fixtures.make_log import make_log
 # Cassettes match on method, path and body, so the host and port only matter while recording.
 RECORDED_BASE_URL = os.environ.get("ESCALATE_TEST_RECORD_URL", "http://127.0.0.1:8765/v1")
 TICKETS = Path(__file__).resolve().parents[1] / "fixtures" / "tickets"
-_KEEP_RESPONSE_HEADERS = {"content-type"}
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in _KEEP_RESPONSE_HEADERS}
-    return response
 
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
-    return {
-        # Body matching makes any prompt or schema change fail loudly until cassettes are re-recorded.
-        "match_on": ["method", "path", "body"],
-        "filter_headers": [
-            "authorization",
-            "api-key",
-            "x-api-key",
-            "openai-organization",
-            "cookie",
-            "user-agent",
-            "x-stainless-os",
-            "x-stainless-arch",
-            "x-stainless-runtime-version",
-            "x-stainless-package-version",
-            "x-stainless-runtime",
-            "x-stainless-lang",
-        ],
-        "before_record_response": _scrub_response,
-        "decode_compressed_response": True,
-    }
+    # Body matching makes any prompt or schema change fail loudly until cassettes are re-recorded;
+    # the scrubbing rules live in app/core/redaction/recording.py for every recorder.
+    return {"match_on": ["method", "path", "body"], **vcr_options()}
 
 
 def recorded_settings(**overrides: Any) -> Settings:

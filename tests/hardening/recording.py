@@ -24,6 +24,7 @@ import vcr
 
 from app.core.llm.client import BackendInfo
 from app.core.llm.settings import EMBEDDED_MODEL_ALIAS, Settings
+from app.core.redaction.recording import vcr_options
 from app.services.drafting import DraftingService
 from app.services.factory import build_extractor
 
@@ -32,17 +33,6 @@ CASSETTES = Path(__file__).with_name("cassettes")
 # path and body. Same variable as tests/drafting (ESCALATE_TEST_* survives the suite's clearing).
 RECORDED_BASE_URL = os.environ.get("ESCALATE_TEST_RECORD_URL", "http://127.0.0.1:8765/v1")
 RECORDED_HOST = RECORDED_BASE_URL.removesuffix("/").removesuffix("/v1")
-_KEEP_RESPONSE_HEADERS = {"content-type"}
-_FILTERED_REQUEST_HEADERS = [
-    "authorization", "api-key", "x-api-key", "openai-organization", "cookie", "user-agent",
-    "x-stainless-os", "x-stainless-arch", "x-stainless-runtime-version", "x-stainless-package-version",
-    "x-stainless-runtime", "x-stainless-lang", "x-stainless-retry-count", "x-stainless-read-timeout",
-]  # fmt: skip
-
-
-def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    response["headers"] = {k: v for k, v in response["headers"].items() if k.lower() in _KEEP_RESPONSE_HEADERS}
-    return response
 
 
 def recorder(record_mode: str, *, through_proxy: bool = False) -> vcr.VCR:
@@ -51,9 +41,7 @@ def recorder(record_mode: str, *, through_proxy: bool = False) -> vcr.VCR:
         record_mode=record_mode,
         # Body matching: a prompt or schema change fails loudly until the cassettes are re-recorded.
         match_on=["method", "path", "body"],
-        filter_headers=_FILTERED_REQUEST_HEADERS,
-        before_record_response=_scrub_response,
-        decode_compressed_response=True,
+        **vcr_options(),  # scrubbing rules: app/core/redaction/recording.py
         skip_patchers=("httpx", "httpx2") if through_proxy else (),
     )
 

@@ -19,6 +19,9 @@ class Detection:
     rule: str
     category: Category
     score: float = 1.0
+    # A context word proved the kind ('DOB 1985-03-14', 'ssn=529438170'): look-alike rules,
+    # which judge by shape alone, do not drop it.
+    anchored: bool = False
 
     @property
     def length(self) -> int:

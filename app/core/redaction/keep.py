@@ -33,6 +33,17 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
     "prerelease_version": re.compile(r"\b\d+(?:\.\d+){2,3}-[A-Za-z][\w.]*"),
     # nvidia-cudnn-cu11==8.6.0.163
     "pinned_version": re.compile(r"(?:==|~=|>=|<=|!=)\s?\d+(?:\.\d+){1,4}\b"),
+    # Four-part versions look like IPv4 addresses. They are versions after a dotted package name
+    # (Newtonsoft.Json 13.0.0.0), a product name written in mixed case (OpenCV, cuDNN, macOS) or
+    # a word for a versioned thing (driver, firmware, kernel); 'IPv4 10.1.2.3' stays an address.
+    "four_part_version": re.compile(
+        r"(?:\b[A-Za-z]\w*(?:\.[A-Za-z]\w*)+|\b(?!IPv[46]\b)[A-Za-z]*[a-z][A-Z][A-Za-z]*\b|\b[A-Z]{2,}[a-z]+\b|"
+        r"(?i:\b(?:driver|firmware|bios|kernel|runtime|sdk|agent|plugin|package|assembly|library|lib|module|update|"
+        r"patch|hotfix|kb|engine|toolkit|cuda|opencv|cudnn|nvidia|chrome|edge|office|windows|os|app)\b))"
+        r"[ \t:=/v@-]{1,3}\d+\.\d+\.\d+\.\d+\b"
+    ),
+    # SNMP OIDs: five or more dotted numbers, or any dotted number after 'OID'/'SNMP'/'MIB'.
+    "oid": re.compile(r"\b\d+(?:\.\d+){4,}\b|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"),
     "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
     # abfs://bucket@account.dfs.core.windows.net: a URL's user@host, not a mailbox.
     "url_authority": re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/@:]+@[\w.\-]+"),
@@ -62,5 +73,5 @@ def drop_look_alikes(hits: list[Detection], lines: Lines) -> list[Detection]:
     for number, line_hits in by_line.items():
         offset, line = lines.line(number)
         spans = protected_spans(line)
-        kept.extend(hit for hit in line_hits if not _covered(hit, spans, offset))
+        kept.extend(hit for hit in line_hits if hit.anchored or not _covered(hit, spans, offset))
     return kept

@@ -4,15 +4,21 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import replace
 
+from app.core.redaction.assignments import find_assignments
 from app.core.redaction.credentials import find_credentials
 from app.core.redaction.detection import Category, Detection
+from app.core.redaction.encoded import find_encoded
 from app.core.redaction.keep import drop_look_alikes
 from app.core.redaction.lines import Lines
+from app.core.redaction.personal import find_personal
+from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
+from app.core.redaction.vendor_rules import find_vendor_tokens
+from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan
 
 # Kinds that say only "a credential follows a keyword": a vendor-specific kind names it better.
-GENERIC_KINDS = frozenset({"SECRET", "PASSWORD"})
+GENERIC_KINDS = frozenset({"SECRET", "PASSWORD", "ENCODED_SECRET"})
 
 
 def _rank(hit: Detection) -> tuple[bool, bool, int, float, int]:
@@ -64,10 +70,39 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
 
     allowed = set(allow_list)
     lines = Lines(text)
-    pii = drop_look_alikes(find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), lines)
-    secrets = [*find_secrets(text, lines), *find_credentials(text, lines)]
-    secrets = [s for s in secrets if s.length > 0 and text[s.start : s.end] not in allowed]
+    found_pii = [*find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), *find_personal(text, lines)]
+    pii = drop_look_alikes([p for p in found_pii if text[p.start : p.end] not in allowed], lines)
+    secrets = [s for s in _all_secrets(text, lines) if s.length > 0 and text[s.start : s.end] not in allowed]
     return _resolve_overlaps([*pii, *secrets])
+
+
+def _all_secrets(text: str, lines: Lines) -> list[Detection]:
+    return [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in), *find_wrapped(lines, _secrets_in)]
+
+
+def find_secret_spans(text: str) -> list[tuple[str, int, int]]:
+    """(kind, start, end) of the secrets alone, without loading the PII detectors (for scrubbing
+    recorded traffic, which must stay cheap)."""
+    if not text:
+        return []
+    lines = Lines(text)
+    hits = [s for s in _all_secrets(text, lines) if s.length > 0]
+    return [(h.kind, h.start, h.end) for h in _resolve_overlaps(hits)]
+
+
+def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
+    """Every detector that reads a secret where it stands (no decoding, no joining of lines)."""
+    return [
+        *find_vendor_tokens(text, lines),
+        *find_secrets(text, lines),
+        *find_credentials(text, lines),
+        *find_assignments(text, lines),
+        *find_private_keys(text, lines),
+    ]
+
+
+def _secrets_in(text: str) -> list[Detection]:
+    return _direct_secrets(text, Lines(text))
 
 
 def scan_sensitive(text: str, *, mask_ips: bool = True) -> list[SensitiveSpan]:

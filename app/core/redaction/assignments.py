@@ -1,0 +1,197 @@
+"""Credentials anchored on the name they are given, in whatever syntax the ticket uses.
+
+Vendor rules know a token by its shape; a password has none. What gives it away is its name
+(names.py) and the syntax binding the name to a value, which differs by where it was pasted:
+
+    .env / INI / TOML / YAML    SMTP_PASS=..., password = "...", api_key: ...
+    code                        snykToken := "...", $token ?= ..., 'secret' => '...', {'Authorization': 'Basic ...'}
+    JSON / HAR                  "password": "...", {"name": "X-Api-Key", "value": "..."}
+    XML (NuGet, web.config)     <add key="ClearTextPassword" value="..."/>, <password>...</password>
+    CLI                         --password=..., --token ..., mysql -p..., redis-cli -a ..., curl -u user:pass
+    DSNs                        user:pass@tcp(host:3306)/db, .pgpass host:port:db:user:pass
+    prose                       "the password is ...", "your one-time code is 482913"
+
+The whole value is masked; the name, the operator and any scheme word ('Basic ', 'Bearer ') stay.
+"""
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from app.core.redaction.detection import Category, Detection
+from app.core.redaction.lines import Lines
+from app.core.redaction.names import is_password_name, names_secret
+
+# Lines worth reading: they hold one of these (lower-case) literals.
+TRIGGERS = (
+    *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
+    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer"),
+)
+_QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
+_BARE = r"(?P<value>[^\s\"'`,;&<>(){}\[\]]+)"
+_OPERATOR = r"(?P<op>:=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
+ASSIGNMENT = re.compile(
+    r"(?<![\w.\-$])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
+    r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
+    r"(?:" + _QUOTED + "|" + _BARE + ")"
+)
+HAR_PAIR = re.compile(
+    r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
+)
+XML_ATTR = re.compile(r"(?i)key\s*=\s*[\"'](?P<name>[^\"']{1,60})[\"']\s+value\s*=\s*[\"'](?P<qvalue>[^\"']*)[\"']")
+XML_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w.\-:]{0,60})>(?P<qvalue>[^<\n]{1,512})</(?P=name)>")
+CLI_FLAG = re.compile(
+    r"(?<!\S)--(?P<name>[A-Za-z][\w\-]{1,40})(?:=|[ \t]+)(?:" + _QUOTED + "|" + r"(?P<value>[^\s\"'`-][^\s\"'`]*)" + ")"
+)
+# Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
+# redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
+MYSQL_P = re.compile(r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+SPACED_FLAG = re.compile(r"(?<!\S)-(?:a|p|-pass|-askpass)[ \t]+(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+USER_COLON_PASS = re.compile(
+    r"(?<!\S)(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]+)(?=[\"']?(?:\s|$))"
+)
+GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:tcp6?|udp|unix)\(")
+PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
+ONE_TIME_CODE = re.compile(
+    r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password)|verification code|security code|"
+    r"(?:2fa|mfa|sms|login|auth(?:entication)?|confirmation|access) code|passcode|totp)\b"
+    r"[^\n\d]{0,24}?(?<![\w-])(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+)
+# Scheme words in an Authorization value, which stay readable.
+_SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
+_TOOL_WORDS_MYSQL = ("mysql", "mariadb", "mysqldump", "mysqladmin")
+_TOOL_WORDS_SPACED = ("redis-cli", "sshpass", "keydb-cli", "valkey-cli")
+
+# What follows "password:" in prose or configuration rather than a password.
+PROSE_VALUES = frozenset(
+    {
+        *("reset", "expired", "expires", "change", "changed", "required", "incorrect", "invalid", "wrong"),
+        *("policy", "field", "manager", "protected", "updated", "rotation", "rotated", "missing", "mismatch"),
+        *("is", "was", "the", "for", "and", "not", "has", "have", "null", "none", "nil", "true", "false"),
+        *("undefined", "yes", "no", "on", "off", "optional", "string", "str", "int", "bool", "boolean"),
+        *("empty", "blank", "set", "unset", "hidden", "masked", "redacted", "removed", "same", "correct"),
+        *("please", "must", "should", "will", "can", "cannot", "does", "did", "being", "been", "too", "very"),
+        *("prompt", "stdin", "file", "env", "environment", "variable", "secret", "password", "token", "key"),
+        *("auth", "basic", "bearer", "oauth", "sso", "saml", "ldap", "default", "auto", "any", "all", "n/a"),
+        *("expiry", "expiration", "a", "an", "of", "to", "in", "at", "on", "my", "your", "our", "their", "this"),
+        *("that", "it", "its", "still", "now", "also", "just", "only", "again", "here", "there", "below", "above"),
+    }
+)
+_MASKED_ALREADY = re.compile(
+    r"^(?:[*•xX#.]{3,}|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|%s|%\(\w+\)s"
+    r"|:\w+|\{\w*\}|(?i:redacted|removed|hidden|masked|secret|password|changeme_in_prod|your[_-]?\w*|<\w+>))$"
+)
+_REFERENCE = re.compile(
+    r"^(?:os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secrets\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    r"|\($|\(\)|\w\(|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
+)
+_WORD_ONLY = re.compile(r"^[A-Za-z]+$")
+# 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def plausible(name: str, value: str) -> bool:
+    """A value that could be the credential itself, not a reference to it or a word about it."""
+    if not value or value.lower().rstrip(".!,:") in PROSE_VALUES or _MASKED_ALREADY.match(value):
+        return False
+    if _REFERENCE.search(value):
+        return False
+    if is_password_name(name):
+        return len(value) >= 3
+    if any(word in name.lower() for word in ("otp", "passcode", "code")):
+        return len(value) >= 4
+    if len(value) < 8 or _NUMBER.match(value):
+        return False
+    # A token: not one dictionary-like word ('token: expired'), some variety of characters.
+    return not (_WORD_ONLY.match(value) and len(value) < 20) and _entropy(value) >= 2.5
+
+
+def _kind(name: str) -> str:
+    lowered = name.lower()
+    if is_password_name(name):
+        return "PASSWORD"
+    if "sess" in lowered or lowered in {"sid", "cookie", "set-cookie"}:
+        return "SESSION_COOKIE"
+    if "otp" in lowered or "code" in lowered:
+        return "ONE_TIME_CODE"
+    return "SECRET"
+
+
+def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
+    """(start, end, value, quoted) of whichever value group matched."""
+    for group in ("qvalue", "value"):
+        if group in match.re.groupindex and match.group(group) is not None:
+            start, end = match.span(group)
+            return start, end, match.group(group), group == "qvalue"
+    return None
+
+
+def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
+    scheme = _SCHEME.match(value)
+    return (start + scheme.end(), value[scheme.end() :], True) if scheme else (start, value, False)
+
+
+def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int, int]]:
+    for match in pattern.finditer(line):
+        name = match.group("name")
+        if not names_secret(name):
+            continue
+        span = _value_span(match)
+        if span is None:
+            continue
+        start, _, value, quoted = span
+        start, value, after_scheme = _strip_scheme(start, value)
+        if not quoted:
+            # An unquoted value ends at the first space; prose punctuation is not part of it.
+            value = value.rstrip(".,:!?")
+        # In prose ('the password was used') a lower-case word is a word, not a password.
+        op = match.groupdict().get("op") or ""
+        if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
+            continue
+        # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
+        if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
+            yield _kind(name), start, start + len(value)
+
+
+def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
+    for pattern in (ASSIGNMENT, HAR_PAIR, XML_ATTR, XML_ELEMENT, CLI_FLAG):
+        for kind, start, end in _named_hits(pattern, line):
+            yield kind, start, end, pattern is ASSIGNMENT and "assignment" or "named_value"
+    lowered = line.lower()
+    if any(tool in lowered for tool in _TOOL_WORDS_MYSQL):
+        for match in MYSQL_P.finditer(line):
+            yield _span_of("PASSWORD", match, "cli_mysql_password")
+    if any(tool in lowered for tool in _TOOL_WORDS_SPACED):
+        for match in SPACED_FLAG.finditer(line):
+            yield _span_of("PASSWORD", match, "cli_password_flag")
+    for pattern, kind, rule in (
+        (USER_COLON_PASS, "PASSWORD", "cli_user_password"),
+        (GO_DSN, "PASSWORD_IN_URL", "dsn_password"),
+        (PGPASS_LINE, "PASSWORD", "pgpass_line"),
+        (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code"),
+    ):
+        for match in pattern.finditer(line):
+            yield _span_of(kind, match, rule)
+
+
+def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int, str]:
+    span = _value_span(match)
+    assert span is not None
+    return kind, span[0], span[1], rule
+
+
+def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
+    index = lines if lines is not None else Lines(text)
+    hits: list[Detection] = []
+    for number in index.containing(TRIGGERS):
+        offset, line = index.line(number)
+        for kind, start, end, rule in _anchored_hits(line):
+            if end > start:
+                hits.append(Detection(kind, offset + start, offset + end, f"custom:{rule}", Category.secret))
+    return hits

@@ -1,0 +1,78 @@
+"""Which field names hold a credential: the one home for the words keyword-anchored detection uses.
+
+A name is split into its words ('NEW_RELIC_LICENSE_KEY' -> new relic license key, 'snykToken' ->
+snyk token, 'X-Api-Key' -> x api key). It names a secret when one of its words is a secret word, or
+two neighbours form a secret pair ('license key'); it does not when its last word says the value is
+about the secret rather than the secret itself ('token_url', 'password_policy', 'key_id').
+"""
+
+import re
+from functools import lru_cache
+
+SECRET_WORDS = frozenset(
+    {
+        *("password", "passwd", "passwort", "passphrase", "pwd", "pass", "pw", "mdp", "contrasena", "senha"),
+        *("secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "privatekey", "accesskey"),
+        *("secretkey", "licensekey", "authkey", "authtoken", "sessionid", "sessid", "phpsessid", "jsessionid"),
+        *("sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie", "dsn", "connectionstring"),
+        *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas", "signature", "sig"),
+        *("dockerconfigjson", "dockercfg", "pgpass", "netrc", "htpasswd"),
+    }
+)
+# Two words that together name a credential; each alone is too common ('key', 'auth', 'license').
+SECRET_PAIRS = frozenset(
+    {
+        *(("api", "key"), ("access", "key"), ("secret", "key"), ("private", "key"), ("license", "key")),
+        *(("licence", "key"), ("auth", "key"), ("master", "key"), ("signing", "key"), ("encryption", "key")),
+        *(("app", "key"), ("account", "key"), ("client", "key"), ("shared", "key"), ("service", "key")),
+        *(("ingest", "key"), ("admin", "key"), ("write", "key"), ("deploy", "key"), ("root", "key")),
+        *(("storage", "key"), ("subscription", "key"), ("webhook", "key"), ("hmac", "key"), ("crypt", "key")),
+        *(("x", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("auth", "string")),
+        *(("tls", "key"), ("ssl", "key"), ("docker", "config"), ("consumer", "key"), ("partner", "key"), ("user", "key"), ("browser", "key"), ("server", "key")),
+        *(("mfa", "code"), ("verification", "code"), ("security", "code"), ("login", "code"), ("sms", "code")),
+    }
+)
+# A name ending in one of these describes the credential (where, how long, which), not its value.
+DESCRIPTIVE_TAILS = frozenset(
+    {
+        *("id", "ids", "url", "uri", "urls", "path", "file", "filename", "dir", "type", "name", "names", "length"),
+        *("len", "ttl", "expiry", "expires", "expiration", "expired", "count", "enabled", "disabled", "policy"),
+        *("reset", "hint", "format", "endpoint", "header", "field", "prompt", "label", "required", "min", "max"),
+        *("size", "version", "prefix", "rotation", "rotated", "age", "lifetime", "timeout", "strength", "regex"),
+        *("pattern", "env", "var", "variable", "location", "store", "manager", "provider", "helper", "mode"),
+        *("usage", "limit", "limits", "used", "valid", "validity", "changed", "change", "set", "status", "scope"),
+        *("scopes", "method", "methods", "kind", "algorithm", "alg", "hash", "digest", "index", "position"),
+        *("placeholder", "description", "error", "errors", "message", "source", "ref", "arn", "fingerprint"),
+        *("ms", "sec", "secs", "seconds", "minutes", "rate", "ratio", "percent", "pct", "per", "total"),
+        *("stdin", "command", "cmd", "prompted", "less", "ed", "counter", "budget", "estimate", "tokens", "cache", "created", "updated"),
+    }
+)
+# Words that contain a secret word but are not one.
+_NOT_SECRET = frozenset({"bypass", "compass", "passed", "passing", "passenger", "passport", "tokenizer", "secretary"})
+# Written run together in upper case ('PGPASSWORD', 'MYSQLPWD'), these still name a secret.
+_STRONG_SUBSTRINGS = ("password", "passwd", "secret", "apikey", "api_key", "passphrase", "token", "credential")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+@lru_cache(maxsize=8192)
+def words(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for w in _WORDS.findall(name))
+
+
+@lru_cache(maxsize=8192)
+def names_secret(name: str) -> bool:
+    parts = words(name)
+    if not parts or parts[-1] in DESCRIPTIVE_TAILS:
+        return False
+    if any(p in _NOT_SECRET for p in parts):
+        return False
+    if any(p in SECRET_WORDS for p in parts):
+        return True
+    joined = "".join(parts)
+    if joined in SECRET_WORDS or any(strong in joined for strong in _STRONG_SUBSTRINGS):
+        return True
+    return any(pair in SECRET_PAIRS for pair in zip(parts, parts[1:], strict=False))
+
+
+def is_password_name(name: str) -> bool:
+    return any(p in {"password", "passwd", "passwort", "passphrase", "pwd", "pass", "pw", "mdp"} for p in words(name))

@@ -1,0 +1,198 @@
+"""Provider token formats from gitleaks' maintained rule set, vendored as data (rules/gitleaks.toml).
+
+Why gitleaks' rules: they are the most widely kept open rule set for provider tokens (~220 rules
+covering 150+ providers, each with literal examples, entropy floors and allowlists), MIT
+licensed, and plain data: no binary, no network, nothing to run but regexes. detect-secrets
+(kept for its plugins' validation) knows ~25 formats; the hand-grown list this replaces knew 12.
+Refresh: copy config/gitleaks.toml from a gitleaks release over rules/gitleaks.toml and run
+bench/leak_report.py (rules/SOURCE.md records the version).
+
+How a rule runs, as gitleaks runs it:
+- `keywords` prefilter: a rule's regex runs only on lines holding one of its keywords (any case);
+- the secret is the rule's `secretGroup`, else its first non-empty capture group, else the match;
+- `entropy`: the secret's Shannon entropy must reach it;
+- allowlists (the rule's and the global one): `regexes` tested against the secret, the match or
+  the line (`regexTarget`), `stopwords` against the secret; `condition = "AND"` needs all of them.
+  Path-only allowlists do not apply to pasted text.
+Go RE2 syntax is close to the `regex` module's; the few differences are translated in _python().
+"""
+
+import math
+import tomllib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import regex
+
+from app.core.redaction.detection import Category, Detection
+from app.core.redaction.lines import Lines
+
+RULES_FILE = Path(__file__).with_name("rules") / "gitleaks.toml"
+# Rules left out, with the reason (ids as in gitleaks.toml):
+SKIPPED_RULES: dict[str, str] = {}
+# Masking only the group would leave the rest of a token readable for these (a whole-token kind).
+_KIND_OVERRIDES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    regexes: tuple[regex.Pattern[str], ...]
+    stopwords: tuple[str, ...]
+    target: str  # "secret" | "match" | "line"
+    all_of: bool  # condition = "AND"
+
+    def allows(self, secret: str, match: str, line: str) -> bool:
+        target = {"secret": secret, "match": match, "line": line}.get(self.target, secret)
+        checks: list[bool] = []
+        if self.regexes:
+            checks.append(any(p.search(target) for p in self.regexes))
+        if self.stopwords:
+            lowered = secret.lower()
+            checks.append(any(word in lowered for word in self.stopwords))
+        if not checks:
+            return False
+        return all(checks) if self.all_of else any(checks)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    pattern: regex.Pattern[str]
+    keywords: tuple[str, ...]
+    secret_group: int
+    entropy: float
+    allowlists: tuple[Allowlist, ...]
+
+
+# gitleaks' keyword-anchored rules start with a lazy '[\w.-]{0,50}?' that only pulls the variable
+# name into the match; tried at every position it cost 1.1 s per MB of log for one rule. It is
+# dropped (the secret group is unchanged) and the name re-attached for 'match' allowlists.
+_NAME_LEAD = regex.compile(r"^(\(\?i\)|\(\?i:)?\[\\w\.-\]\{0,50\}\?")
+_NAME_CHARS = regex.compile(r"[\w.-]{0,50}$")
+# A rule without keywords would run on every line; these are the literals its regex requires.
+_EXTRA_KEYWORDS: dict[str, tuple[str, ...]] = {"database-password": ("passw", "pwd")}
+
+
+def _python(go_regex: str) -> str:
+    """RE2 -> `regex`: '\\z' is end of text in Go and unknown to Python (there it is '\\Z')."""
+    pattern = go_regex.replace(r"\z", r"\Z")
+    while True:
+        stripped = _NAME_LEAD.sub(lambda m: m.group(1) or "", pattern, count=1)
+        if stripped == pattern:
+            return pattern
+        pattern = stripped
+
+
+def _allowlist(raw: dict[str, object]) -> Allowlist | None:
+    if raw.get("paths") and not (raw.get("regexes") or raw.get("stopwords")):
+        return None
+    regexes = tuple(regex.compile(_python(str(p))) for p in raw.get("regexes", []) or [])  # type: ignore[union-attr]
+    stopwords = tuple(str(w).lower() for w in raw.get("stopwords", []) or [])  # type: ignore[union-attr]
+    condition = str(raw.get("condition", "OR")).upper()
+    # An AND allowlist that also names paths can never hold for pasted text (there is no path).
+    if condition == "AND" and raw.get("paths"):
+        return None
+    return Allowlist(regexes, stopwords, str(raw.get("regexTarget", "secret")), condition == "AND")
+
+
+def _allowlists(raw: dict[str, object]) -> tuple[Allowlist, ...]:
+    found: list[Allowlist] = []
+    entries = raw.get("allowlists") or []
+    if isinstance(raw.get("allowlist"), dict):
+        entries = [*entries, raw["allowlist"]]  # type: ignore[list-item]
+    for entry in entries:  # type: ignore[union-attr]
+        allow = _allowlist(entry)
+        if allow is not None:
+            found.append(allow)
+    return tuple(found)
+
+
+def _kind(rule_id: str) -> str:
+    return _KIND_OVERRIDES.get(rule_id, rule_id.upper().replace("-", "_"))
+
+
+@cache
+def load_rules() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...]]:
+    data = tomllib.loads(RULES_FILE.read_text(encoding="utf-8"))
+    rules: list[Rule] = []
+    for raw in data.get("rules", []):
+        if "regex" not in raw or raw["id"] in SKIPPED_RULES:
+            continue  # path-only rules (a file named id_rsa) say nothing about pasted text
+        rules.append(
+            Rule(
+                id=raw["id"],
+                kind=_kind(raw["id"]),
+                pattern=regex.compile(_python(raw["regex"])),
+                keywords=tuple(k.lower() for k in raw.get("keywords", [])) or _EXTRA_KEYWORDS.get(raw["id"], ()),
+                secret_group=int(raw.get("secretGroup", 0)),
+                entropy=float(raw.get("entropy", 0.0)),
+                allowlists=_allowlists(raw),
+            )
+        )
+    global_allow = _allowlists({"allowlists": data.get("allowlists", []), "allowlist": data.get("allowlist")})
+    return tuple(rules), global_allow
+
+
+def shannon_entropy(value: str) -> float:
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _secret_span(rule: Rule, match: regex.Match[str]) -> tuple[int, int]:
+    groups = len(match.groups())
+    if rule.secret_group and rule.secret_group <= groups and match.group(rule.secret_group) is not None:
+        return match.span(rule.secret_group)
+    for index in range(1, groups + 1):
+        if match.group(index):
+            return match.span(index)
+    return match.span()
+
+
+def _findings(rule: Rule, line: str, global_allow: tuple[Allowlist, ...]) -> Iterator[tuple[int, int]]:
+    for match in rule.pattern.finditer(line, overlapped=False):
+        start, end = _secret_span(rule, match)
+        secret = line[start:end]
+        if not secret or (rule.entropy and shannon_entropy(secret) < rule.entropy):
+            continue
+        name = _NAME_CHARS.search(line, 0, match.start())
+        whole = line[name.start() if name else match.start() : match.end()]
+        if any(a.allows(secret, whole, line) for a in (*rule.allowlists, *global_allow)):
+            continue
+        yield start, end
+
+
+@cache
+def _rule_by_id() -> dict[str, Rule]:
+    return {rule.id: rule for rule in load_rules()[0]}
+
+
+def secret_span(rule_id: str, text: str) -> tuple[int, int] | None:
+    """Where rule `rule_id` finds its secret in `text`, as gitleaks reports it (the leak report's
+    definition of what must be masked in a gitleaks example); None when it finds none."""
+    rule = _rule_by_id().get(rule_id)
+    if rule is None:
+        return None
+    for match in rule.pattern.finditer(text):
+        start, end = _secret_span(rule, match)
+        if end > start:
+            return start, end
+    return None
+
+
+def find_vendor_tokens(text: str, lines: Lines | None = None) -> list[Detection]:
+    index = lines if lines is not None else Lines(text)
+    rules, global_allow = load_rules()
+    hits: list[Detection] = []
+    for rule in rules:
+        numbers = index.containing(rule.keywords) if rule.keywords else range(len(index.starts))
+        for number in numbers:
+            offset, line = index.line(number)
+            for start, end in _findings(rule, line, global_allow):
+                hits.append(Detection(rule.kind, offset + start, offset + end, f"gitleaks:{rule.id}", Category.secret))
+    return hits
