@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "app.cli.model",
     "app.cli.store",
     "app.cli.eval",
+    "app.cli.follow",
 )
 
 for module_name in COMMAND_MODULES:

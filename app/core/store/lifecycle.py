@@ -296,7 +296,7 @@ def list_events(
     if draft_ids is not None:
         query = query.where(EscalationEventRow.draft_id.in_(list(draft_ids)))
     if since is not None:
-        query = query.where(EscalationEventRow.at >= since)
+        query = query.where(EscalationEventRow.at > since)
     return [_event(row) for row in session.scalars(query)]
 
 
