@@ -19,8 +19,12 @@ from app.services.review import ReviewService
 from app.services.workspace import DraftSaved, Workspace
 from schemas.draft import TicketInput
 from schemas.policy import Policy
-from tests.store.conftest import db_url, store  # noqa: F401  (fixtures: SQLite and PostgreSQL)
+from tests.store import conftest as store_fixtures
 from tests.ui.fakes import FakeDrafter
+
+# The store's fixtures: every test here runs on SQLite, and on PostgreSQL when it is configured.
+db_url = store_fixtures.db_url
+store = store_fixtures.store
 
 ANA = Principal("ana", Role.agent)
 BEA = Principal("bea", Role.agent)
