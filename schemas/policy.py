@@ -146,6 +146,69 @@ class Rules(BaseModel):
     target_matches_signals: Rule
 
 
+class Touchpoint(Cited):
+    """Seed 001: the customer always knows when they hear next. The seed gives no interval: these
+    defaults (minutes after an update, per severity) are this policy's choice, and the agent sets
+    the actual time with every customer update."""
+
+    default_minutes: dict[Severity, int] = Field(description="Next touch-point after an update, per severity.")
+
+    @field_validator("default_minutes")
+    @classmethod
+    def _every_severity(cls, value: dict[Severity, int]) -> dict[Severity, int]:
+        missing = [s.value for s in Severity if s not in value]
+        if missing:
+            raise ValueError(f"every severity needs a default touch-point; missing {missing}")
+        if any(minutes <= 0 for minutes in value.values()):
+            raise ValueError("touch-point intervals must be positive minutes")
+        return value
+
+
+class CustomerUpdateRule(Cited):
+    """What a customer-facing update must not carry: personal data (checked by the redactor) and
+    internal-only content, matched by these case-insensitive patterns."""
+
+    internal_patterns: list[str] = Field(min_length=1)
+
+    @field_validator("internal_patterns")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from None
+        return patterns
+
+
+class FollowUp(Cited):
+    """After approval (seed 002 'Acknowledge and track'). The acknowledgement clock of each severity
+    is that severity's own clock in [severities] (response_minutes for Sev1, else
+    escalate_within_minutes), so the numbers have one home."""
+
+    touchpoint: Touchpoint
+    customer_update: CustomerUpdateRule
+    handoff: Cited
+    resolution: Cited
+
+
+class Paging(Cited):
+    """Seed 002: Sev1/Sev2 outside business hours page on-call."""
+
+    severities: list[Severity] = Field(min_length=1)
+
+
+class Patterns(Cited):
+    """Seed 003: the same issue from 3+ customers. Drafts from `min_accounts` different accounts
+    within `window_hours` that share an error signature form a pattern; the verdict is raised to at
+    least `severity_floor`."""
+
+    window_hours: float = Field(gt=0)
+    min_accounts: int = Field(ge=2)
+    severity_floor: Severity
+    similarity: float = Field(default=0.9, gt=0, le=1, description="Summary similarity that counts as the same text.")
+
+
 class Policy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -161,6 +224,9 @@ class Policy(BaseModel):
     signals: dict[str, SignalSpec]
     cues: dict[str, Cues] = Field(default_factory=dict)
     fusion: Fusion
+    followup: FollowUp
+    paging: Paging
+    patterns: Patterns
 
     @field_validator("severities")
     @classmethod

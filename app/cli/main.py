@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "app.cli.store",
     "app.cli.eval",
     "app.cli.train",
+    "app.cli.follow",
 )
 
 for module_name in COMMAND_MODULES:

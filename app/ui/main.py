@@ -44,6 +44,8 @@ else:
         pages.append(st.Page(VIEWS / "review.py", title="Review queue", icon=":material/fact_check:"))
     if principal.can(Permission.view_approved):
         pages.append(st.Page(VIEWS / "approved.py", title="Approved briefs", icon=":material/verified:"))
+        pages.append(st.Page(VIEWS / "escalations.py", title="Escalations", icon=":material/campaign:"))
+        pages.append(st.Page(VIEWS / "handoff.py", title="Shift handoff", icon=":material/swap_horiz:"))
     # Saved eval reports (public datasets, no customer data): readable by everyone signed in.
     pages.append(st.Page(VIEWS / "evals.py", title="Evals", icon=":material/monitoring:"))
     if principal.can(Permission.view_settings):

@@ -58,7 +58,7 @@ def edit(
 
 def test_migrations_reach_head_and_rerun_harmlessly(store: Store) -> None:
     store.migrate()
-    assert current_revision(store.engine) == "0001"
+    assert current_revision(store.engine) == "0002_lifecycle"
 
 
 def test_migrations_go_down_and_up_again(store: Store) -> None:

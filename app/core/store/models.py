@@ -173,3 +173,110 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(HASH)
+
+
+# ------------------------------------------------------------------ after approval (migration 0002)
+ESCALATION_STATES = ("sent", "acknowledged", "resolved")
+EVENT_KINDS = ("sent", "paged", "acknowledged", "update", "touchpoint", "owner", "resolved", "handoff")
+AUDIENCES = ("internal", "customer")
+OUTBOX_KINDS = ("notify", "page", "handoff")
+OUTBOX_CHANNELS = ("webhook", "pager", "pager_slack")
+OUTBOX_STATUSES = ("pending", "delivered")
+
+
+class EscalationRow(Base):
+    """An approved draft once it has been sent: who owns it, whether engineering confirmed receipt,
+    when the customer hears next, and whether it is resolved. One row per draft."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        CheckConstraint(_in("state", ESCALATION_STATES), name="state"),
+        CheckConstraint(
+            "state = 'sent' OR (acknowledged_at IS NOT NULL AND acknowledged_by IS NOT NULL)", name="ack_has_who"
+        ),
+        CheckConstraint(
+            "state <> 'resolved' OR (resolved_at IS NOT NULL AND resolved_by IS NOT NULL)", name="resolved_has_who"
+        ),
+    )
+
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    severity: Mapped[str] = mapped_column(String(8))
+    owner: Mapped[str] = mapped_column(NAME)
+    sent_by: Mapped[str] = mapped_column(NAME)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # None: the severity has no clock (Sev4, backlog).
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str | None] = mapped_column(NAME, doc="Who in engineering confirmed receipt.")
+    next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(NAME)
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class EscalationEventRow(Base):
+    """The timeline of an escalation: every transition and update, timestamped and attributed."""
+
+    __tablename__ = "escalation_events"
+    __table_args__ = (
+        CheckConstraint(_in("kind", EVENT_KINDS), name="kind"),
+        CheckConstraint(f"audience IS NULL OR {_in('audience', AUDIENCES)}", name="audience"),
+        CheckConstraint("kind <> 'update' OR audience IS NOT NULL", name="update_has_audience"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("escalations.draft_id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(NAME)
+    kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str | None] = mapped_column(String(16))
+    body: Mapped[str] = mapped_column(Text, default="")
+    next_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxRow(Base):
+    """A message to deliver (webhook, pager): written in the same transaction as the change that
+    causes it, so it is never lost; retried with backoff until the receiver takes it. The URL is
+    not stored: `channel` names the configured setting, `destination` is its scheme and host."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("kind", OUTBOX_KINDS), name="kind"),
+        CheckConstraint(_in("channel", OUTBOX_CHANNELS), name="channel"),
+        CheckConstraint(_in("status", OUTBOX_STATUSES), name="status"),
+        CheckConstraint("attempts >= 0", name="attempts_non_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    destination: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(NAME)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class HandoffRow(Base):
+    """A shift handoff note as it was written, and the moment it covers from."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str] = mapped_column(NAME)
+    since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str] = mapped_column(Text)
+    facts: Mapped[str] = mapped_column(Text, doc="The handoff's facts as JSON (what the note was built from).")

@@ -1,0 +1,141 @@
+"""The Escalations page: send, acknowledge, customer update (drafted, checked, sent), internal
+note, resolve, all through the widgets, on the real store; and the Shift handoff page."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+from streamlit.testing.v1 import AppTest
+
+from app.core.store.lifecycle import list_events, list_outbox
+from app.core.store.models import EscalationRow
+from tests.ui.conftest import AppFactory, reload_settings
+from tests.ui.flows import FRESH_TICKET, db, draft, open_in_review, submit, texts
+from tests.ui.webhook_server import webhook_server
+
+
+def approved(make_app: AppFactory, ticket: str = FRESH_TICKET) -> AppTest:
+    submit(draft(make_app("ana").run(), ticket))
+    rui = open_in_review(make_app("rui").run(), 1)
+    rui.button(key="review.approve").click().run()
+    return make_app("ana").run().switch_page("views/escalations.py").run()
+
+
+def events(app_env: Path) -> list[tuple[str, str | None, str]]:
+    store = db(app_env)
+    with store.read() as session:
+        found = [(e.kind, e.audience, e.body) for e in list_events(session, [1])]
+    store.dispose()
+    return found
+
+
+def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, app_env: Path) -> None:
+    at = approved(make_app)
+    assert not at.exception
+    assert "not sent yet" in texts(at)
+    board = at.dataframe[0].value
+    assert list(board["state"]) == ["approved"]
+
+    at.button(key="follow.send").click().run()
+    assert "Escalation #1 sent; engineering to acknowledge by" in texts(at)
+    assert list(at.dataframe[0].value["state"]) == ["sent"]
+
+    at.button(key="follow.ack").click().run()
+    assert "say who in engineering confirmed receipt" in texts(at)
+    at.text_input(key="follow.ack_by").input("Priya (payments on-call)")
+    at.button(key="follow.ack").click().run()
+    assert "Acknowledgement: done." in texts(at)
+
+    at.button(key="follow.draft_update").click().run()
+    drafted = at.text_area(key="follow.customer_text").value
+    assert drafted.startswith("Thank you for your patience") and "We will update you again by" in drafted
+    at.text_area(key="follow.customer_text").input(
+        drafted + " Reach me at ana.lee@example.com or in #inc-payments."
+    ).run()
+    assert "contains personal or secret data (EMAIL)" in texts(at)
+    assert "'#inc-payments' is internal-only" in texts(at)
+    assert at.button(key="follow.customer_send").disabled
+    at.text_area(key="follow.customer_text").input(drafted).run()
+    assert not at.button(key="follow.customer_send").disabled
+    at.button(key="follow.customer_send").click().run()
+    assert "Customer update recorded as sent" in texts(at)
+
+    at.text_area(key="follow.internal").input("Repro on staging with a test card").run()
+    at.button(key="follow.add_internal").click().run()
+    at.text_input(key="follow.resolution").input("Gateway timeout raised; exports recovered")
+    at.button(key="follow.resolve").click().run()
+    assert "Resolve: done." in texts(at)
+    assert [(k, a) for k, a, _ in events(app_env)] == [
+        ("sent", None),
+        ("acknowledged", None),
+        ("update", "customer"),
+        ("update", "internal"),
+        ("resolved", None),
+    ]
+    assert events(app_env)[2][2] == drafted
+
+
+def test_a_breach_and_an_overdue_touch_point_stand_out(make_app: AppFactory, app_env: Path) -> None:
+    at = approved(make_app)
+    at.button(key="follow.send").click().run()
+    # Move the escalation's clocks into the past, as if it had been sent two days ago (the page
+    # reads the wall clock).
+    store = db(app_env)
+    past = datetime.now(UTC) - timedelta(days=2)
+    with store.engine.begin() as connection:
+        connection.execute(update(EscalationRow).values(sent_at=past, next_touch_at=past + timedelta(hours=1)))
+    store.dispose()
+    at = make_app("ana").run().switch_page("views/escalations.py").run()
+    assert "BREACHED" in at.dataframe[0].value["acknowledgement"].iloc[0]
+    assert "OVERDUE" in at.dataframe[0].value["customer hears next"].iloc[0]
+    assert "Acknowledgement overdue" in texts(at)
+    assert "The customer was promised an update by" in texts(at)
+    assert at.metric[1].value == "1" and at.metric[2].value == "1"
+
+
+def test_send_posts_the_summary_and_a_down_webhook_keeps_it_for_retry(
+    make_app: AppFactory, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with webhook_server(status=503) as (url, received):
+        monkeypatch.setenv("ESCALATE_WEBHOOK_URL", url)
+        monkeypatch.setenv("ESCALATE_DELIVERY_BACKOFF_S", "0.01")
+        reload_settings()
+        at = approved(make_app)
+        at.button(key="follow.send").click().run()
+        assert "not delivered yet, kept for retry: HTTP 503 from http://127.0.0.1:" in texts(at)
+        assert "SECRET-TOKEN" not in texts(at)
+        assert "1 message(s) waiting for delivery" in texts(at)
+        assert len(received.posts) == 3  # three tries with backoff in one run
+        store = db(app_env)
+        with store.read() as session:
+            (message,) = list_outbox(session)
+        assert message.status == "pending" and message.attempts == 3
+        # The receiver is back; once the retry time has come, "Retry deliveries now" delivers it.
+        received.status = 200
+        time.sleep(max((message.next_attempt_at - datetime.now(UTC)).total_seconds(), 0) + 0.1)
+        at.button(key="follow.deliver").click().run()
+        assert "Delivered 1 of 1 due messages." in texts(at)
+        with store.read() as session:
+            (message,) = list_outbox(session)
+        store.dispose()
+        assert (message.status, message.attempts, message.response_code) == ("delivered", 4, 200)
+    assert received.posts[0]["text"] == "Medium → Engineering: Exports are slow for acct-2"
+
+
+def test_the_handoff_page_shows_open_escalations_and_records_the_handoff(make_app: AppFactory, app_env: Path) -> None:
+    at = approved(make_app)
+    at.button(key="follow.send").click().run()
+    at = at.switch_page("views/handoff.py").run()
+    assert not at.exception
+    note = at.code[0].value
+    assert note.startswith("SHIFT HANDOFF ")
+    assert "#1 [sev3] Exports are slow for acct-2" in note
+    assert "Owner: ana · state: sent" in note
+    assert "engineering to acknowledge by" in note
+    assert "Set ESCALATE_WEBHOOK_URL" in texts(at)
+    at.button(key="handoff.record").click().run()
+    assert "Handoff #1 recorded; the next handoff starts from it." in texts(at)
+    assert "the last handoff by ana" in texts(at)
+    assert "No change since the last handoff." in at.code[0].value
