@@ -302,3 +302,12 @@ def leaf_paths(model: type[BaseModel] = EscalationBrief, prefix: str = "") -> li
         else:
             paths.append(f"{prefix}{name}")
     return paths
+
+
+_PATH_IN_TEXT = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+|\b[a-z_]+\[\d+\]")
+
+
+def with_field_titles(text: str) -> str:
+    """Rule messages name fields by path ('diagnostics.account_ids is empty'); people read titles
+    ('Account / org IDs is empty'). Paths that name no field are left as written."""
+    return _PATH_IN_TEXT.sub(lambda m: field_title(m.group()), text)

@@ -173,3 +173,23 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(HASH)
+
+
+REQUEST_STATUSES = ("drafting", "done", "failed", "cancelled")
+
+
+class DraftRequestRow(Base):
+    """A ticket as the agent gave it, saved before the model is called: a reload, a crash or a
+    model failure loses nothing. `draft_id` names the draft once the model's brief is stored."""
+
+    __tablename__ = "draft_requests"
+    __table_args__ = (CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author: Mapped[str] = mapped_column(NAME, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ticket: Mapped[str] = mapped_column(Text, doc="TicketInput JSON: the text and the decoded attachments.")
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    error: Mapped[str] = mapped_column(Text, default="")
