@@ -56,6 +56,10 @@ def findings_panel(findings: Iterable[Finding], policy: Policy, *, goto: Callabl
                 )
 
 
+def severity_text(severity: Severity | None) -> str:
+    return f"{severity.label} ({severity.value})" if severity else "none"
+
+
 def severities_panel(record: DraftRecord) -> None:
     """The model's suggestion, the rules' verdict and the agent's choice, side by side."""
     decision = record.model_result.severity
@@ -84,12 +88,15 @@ def severities_panel(record: DraftRecord) -> None:
             )
 
 
+EVIDENCE_KEY = "panel.evidence"
+
+
 def evidence_panel(record: DraftRecord, *, expanded: bool = False) -> None:
     evidence = record.brief.evidence
-    with st.expander(f"Evidence: {len(evidence)} quotes from the ticket", expanded=expanded, key="panel.evidence"):
+    with st.expander(f"Evidence: {len(evidence)} quotes from the ticket", expanded=expanded, key=EVIDENCE_KEY):
         if evidence:
             st.dataframe(
-                [{"field": _field_label(e.field), "quote": e.quote} for e in evidence],
+                [{"#": i, "field": _field_label(e.field), "quote": e.quote} for i, e in enumerate(evidence, 1)],
                 hide_index=True,
             )
         else:
