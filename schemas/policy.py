@@ -207,6 +207,24 @@ class Patterns(Cited):
     min_accounts: int = Field(ge=2)
     severity_floor: Severity
     similarity: float = Field(default=0.9, gt=0, le=1, description="Summary similarity that counts as the same text.")
+class GuideSection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    line: int = Field(ge=1, description="The line of the seed where the section's heading stands.")
+    name: str = Field(min_length=1, description="The heading, as the guide writes it.")
+
+
+class Guide(BaseModel):
+    """One of the guides the policy quotes: its title and headings, so a citation reads as
+    'guide › section' instead of a file name and a line number."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    sections: list[GuideSection] = Field(default_factory=list)
+
+
+_CITE_PARTS = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+)")
 
 
 class Policy(BaseModel):
@@ -227,6 +245,18 @@ class Policy(BaseModel):
     followup: FollowUp
     paging: Paging
     patterns: Patterns
+    guides: dict[str, Guide] = Field(default_factory=dict, description="Seed file -> its title and headings.")
+
+    def cite_label(self, cite: str) -> str:
+        """'002_c7b4f1e68f98dd33.txt:6' -> 'How to escalate … engineering teams › Severity Levels and SLAs'.
+        A citation of a guide the policy does not describe comes back as written."""
+        match = _CITE_PARTS.match(cite)
+        guide = self.guides.get(match.group("file")) if match else None
+        if match is None or guide is None:
+            return cite
+        line = int(match.group("line"))
+        section = next((s.name for s in reversed(guide.sections) if s.line <= line), None)
+        return f"{guide.title} › {section}" if section else guide.title
 
     @field_validator("severities")
     @classmethod

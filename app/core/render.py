@@ -1,6 +1,8 @@
 """Render a brief as seed 003's structured escalation text, as Markdown, or as JSON.
 
-The text format follows `003_656cb13fbb021e47.txt` lines 18-45 section for section. Markdown
+The text format follows `003_656cb13fbb021e47.txt` lines 18-45 section for section, then adds
+seed 002's required diagnostics (`002_c7b4f1e68f98dd33.txt` lines 12 and 14) and its handoff
+checklist (lines 25-29), so engineering gets what it needs to act from the text alone. Markdown
 puts the business impact in its first two lines (seed 002 line 19). Nothing here emits HTML:
 Markdown special characters in model text are escaped so a brief cannot inject markup.
 """
@@ -8,7 +10,7 @@ Markdown special characters in model text are escaped so a brief cannot inject m
 import json
 import re
 
-from schemas.brief import EscalationBrief
+from schemas.brief import EscalationBrief, field_title
 from schemas.common import SEVERITY_LABELS, TARGET_LABELS, SlaStatus
 
 _SLA_LABELS = {
@@ -56,6 +58,41 @@ def impact_line(brief: EscalationBrief) -> str:
     return " — ".join(p for p in parts if p)
 
 
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def diagnostics_lines(brief: EscalationBrief) -> list[tuple[str, str]]:
+    """Seed 002 line 12's required information and line 14's customer contact, as (label, value)."""
+    d = brief.diagnostics
+    t = field_title
+    return [
+        (t("diagnostics.account_ids"), ", ".join(d.account_ids) or _NOT_STATED),
+        (t("diagnostics.timestamps"), ", ".join(d.timestamps) or _NOT_STATED),
+        (t("diagnostics.environment"), _or_not_stated(d.environment or brief.reproduction.environment)),
+        (t("diagnostics.error_messages"), "; ".join(d.error_messages) or _NOT_STATED),
+        (t("diagnostics.logs_attached"), _yes_no(d.logs_attached)),
+        (t("diagnostics.har_attached"), _yes_no(d.har_attached)),
+        (t("diagnostics.traceroute_attached"), _yes_no(d.traceroute_attached)),
+        (t("diagnostics.screenshots"), "; ".join(d.screenshots) or "none referenced"),
+        (t("diagnostics.customer_contact"), _or_not_stated(d.customer_contact)),
+    ]
+
+
+def handoff_checklist(brief: EscalationBrief) -> list[tuple[bool, str]]:
+    """Seed 002's 'Handoff Checklist for Agents' (lines 26-29), each item ticked when the brief holds it."""
+    d = brief.diagnostics
+    return [
+        (bool(brief.summary.strip() and brief.reproduction.steps), "Ticket summary and steps to reproduce"),
+        (bool(d.logs_attached and d.timestamps), "All collected logs and timestamps"),
+        (bool(d.environment.strip() or brief.reproduction.environment.strip()), "Customer environment and configuration"),
+        (
+            bool(brief.impact.workflow_impact.strip()) and brief.impact.sla_status is not SlaStatus.unknown,
+            "Impact assessment and related customer SLAs",
+        ),
+    ]
+
+
 def render_text(brief: EscalationBrief) -> str:
     """The exact structure of seed 003's 'Structured Escalation Format'."""
     lines = [
@@ -69,6 +106,7 @@ def render_text(brief: EscalationBrief) -> str:
         f"- SLA status: {_SLA_LABELS[brief.impact.sla_status]}",
         "ISSUE DESCRIPTION",
         _or_not_stated(brief.description),
+        *([f"{field_title('workaround')}: {brief.workaround}"] if brief.workaround else []),
         "REPRODUCTION STEPS (for bugs)",
         *_numbered(brief.reproduction.steps, _NOT_STATED),
         f"Expected: {_or_not_stated(brief.reproduction.expected)}",
@@ -83,6 +121,10 @@ def render_text(brief: EscalationBrief) -> str:
         "WHAT'S NEEDED",
         *[f"- {ask}" for ask in brief.needed.asks],
         f"- Deadline: {_or_not_stated(brief.needed.deadline)}",
+        "DIAGNOSTICS",
+        *[f"- {label}: {value}" for label, value in diagnostics_lines(brief)],
+        "HANDOFF CHECKLIST",
+        *[f"- [{'x' if done else ' '}] {item}" for done, item in handoff_checklist(brief)],
     ]
     return "\n".join(lines) + "\n"
 
@@ -134,15 +176,14 @@ def render_markdown(brief: EscalationBrief) -> str:
         f"- **Deadline:** {e(_or_not_stated(brief.needed.deadline))}",
         "",
         "## Diagnostics",
-        f"- **Account IDs:** {e(', '.join(d.account_ids) or _NOT_STATED)}",
-        f"- **Timestamps:** {e(', '.join(d.timestamps) or _NOT_STATED)}",
-        f"- **Errors:** {e('; '.join(d.error_messages) or _NOT_STATED)}",
-        f"- **Attached:** logs {'yes' if d.logs_attached else 'no'}, HAR {'yes' if d.har_attached else 'no'}, "
-        f"traceroute {'yes' if d.traceroute_attached else 'no'}, screenshots {len(d.screenshots)}",
+        *[f"- **{label}:** {e(value)}" for label, value in diagnostics_lines(brief)],
+        "",
+        "## Handoff checklist",
+        *[f"- [{'x' if done else ' '}] {item}" for done, item in handoff_checklist(brief)],
     ]
     if brief.evidence:
         out += ["", "## Evidence"]
-        out += [f"- `{ev.field}`: “{e(ev.quote)}”" for ev in brief.evidence]
+        out += [f"- {e(field_title(ev.field))}: “{e(ev.quote)}”" for ev in brief.evidence]
     return "\n".join(out) + "\n"
 
 

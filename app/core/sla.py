@@ -225,8 +225,28 @@ def compute_sla(source_text: str, severity: Severity, policy: Policy, now: datet
         status = SlaStatus.at_risk
     else:
         status = SlaStatus.within
-    reason = (
-        f"{elapsed:.0f} of {limit} {unit} elapsed since {opened:%Y-%m-%d %H:%M} UTC "
-        f"({severity.value} clock, {level.cite})"
-    )
+    reason = clock_reason(elapsed, limit, unit, f"since {opened:%Y-%m-%d %H:%M} UTC") + f" ({severity.value} clock)"
     return SlaResult(status, opened, round(elapsed, 1), limit, reason)
+
+
+def human_minutes(minutes: float, *, business: bool = False) -> str:
+    """A duration in the two largest units a person reads: '15 minutes', '2 hours 5 minutes',
+    '12 days 4 hours'; business time counts in business hours and minutes, never days."""
+    total = round(max(minutes, 0.0))
+    days, rest = divmod(total, 24 * 60) if not business else (0, total)
+    hours, mins = divmod(rest, 60)
+    kind = "business " if business else ""
+    parts = [(days, "day"), (hours, f"{kind}hour"), (mins, f"{kind}minute")]
+    shown = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n]
+    return " ".join(shown[:2]) if shown else f"0 {kind}minutes"
+
+
+def clock_reason(elapsed: float, limit: int, unit: str, since: str) -> str:
+    """'breached by 12 days 17 hours: 12 days 17 hours since ..., against a limit of 15 minutes'."""
+    business = unit.startswith("business")
+
+    def said(minutes: float) -> str:
+        return human_minutes(minutes, business=business)
+
+    head = f"breached by {said(elapsed - limit)}" if elapsed > limit else f"{said(limit - elapsed)} left"
+    return f"{head}: {said(elapsed)} {since}, against a limit of {said(limit)}"

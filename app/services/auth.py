@@ -28,11 +28,14 @@ class Permission(StrEnum):
     manage_users = "manage_users"
     view_settings = "view_settings"
     verify_audit = "verify_audit"
+    view_evals = "view_evals"  # eval reports: how well the model and prompt do, for reviewers and admins
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.agent: frozenset({Permission.draft, Permission.view_approved, Permission.export}),
-    Role.reviewer: frozenset({Permission.draft, Permission.view_approved, Permission.export, Permission.review}),
+    Role.reviewer: frozenset(
+        {Permission.draft, Permission.view_approved, Permission.export, Permission.review, Permission.view_evals}
+    ),
     Role.admin: frozenset(Permission),
 }
 

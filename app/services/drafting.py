@@ -54,7 +54,25 @@ class DraftDone:
     result: DraftResult
 
 
-DraftEvent = PartialBrief | DraftDone
+@dataclass
+class Phase:
+    """Drafting moved on to the next step; pages show its name and how long it has run."""
+
+    name: str  # one of PHASES
+
+
+# What a person watching a draft reads, in order.
+PHASES = {
+    "redacting": "Redacting personal data and secrets",
+    "condensing": "Condensing the logs",
+    "drafting": "The model drafts the brief, field by field",
+    "checking": "Checking the brief against the policy",
+}
+
+DraftEvent = PartialBrief | DraftDone | Phase
+
+
+RedactedTicket = str  # the conversation with PII and secrets replaced by placeholders
 
 
 @dataclass
@@ -131,6 +149,9 @@ class DraftingService:
 
     def prepare(self, ticket: TicketInput) -> PreparedPrompt:
         """Redact, condense and render; refuse a prompt over the budget before anything is sent."""
+        return self._condense(*self._redact(ticket))
+
+    def _redact(self, ticket: TicketInput) -> tuple[RedactedTicket, list[RedactionItem], list[str]]:
         placeholders = PlaceholderMap()
         conversation, pasted_logs = split_conversation(ticket.text)
         red_conv = redact(conversation, source="ticket", placeholders=placeholders)
@@ -144,8 +165,10 @@ class DraftingService:
             red = redact(attachment.text, source=attachment.name, placeholders=placeholders)
             redactions += red.items
             log_parts.append(f"--- {attachment.name} ---\n{red.text}")
+        return red_conv.text, redactions, log_parts
 
-        context: dict[str, Any] = {"ticket": red_conv.text, "logs": "", "log_note": ""}
+    def _condense(self, ticket_text: str, redactions: list[RedactionItem], log_parts: list[str]) -> PreparedPrompt:
+        context: dict[str, Any] = {"ticket": ticket_text, "logs": "", "log_note": ""}
         if self.prompt.output == "brief":
             context["field_guide"] = field_guide(EscalationBrief)
         base_tokens = self._count(context)
@@ -182,9 +205,14 @@ class DraftingService:
         return self._finish(prepared, extraction, now or ticket.received_at or datetime.now(UTC))
 
     def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
-        prepared = self.prepare(ticket)
+        yield Phase("redacting")
+        redacted = self._redact(ticket)
+        yield Phase("condensing")
+        prepared = self._condense(*redacted)
+        yield Phase("drafting")
         for item in self.extractor.stream(prepared.prompt, prepared.context):
             if isinstance(item, Extraction):
+                yield Phase("checking")
                 yield DraftDone(self._finish(prepared, item, now or ticket.received_at or datetime.now(UTC)))
             else:
                 yield PartialBrief(item)

@@ -5,14 +5,13 @@ should any other code try. Two reviewers deciding the same draft at once cannot 
 decision names the version the reviewer saw, and only the first write at that version lands.
 """
 
-import difflib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from app.core.errors import InputError, PermissionDenied
-from app.core.render import render_text
-from app.core.sla import AT_RISK_SHARE, SlaResult, business_minutes_between, compute_sla
+from app.core.sla import AT_RISK_SHARE, SlaResult, business_minutes_between, clock_reason, compute_sla
 from app.core.store import DraftRecord, DraftSummary, ReviewRecord, Store, VersionRecord
 from app.core.store.repo import (
     add_review,
@@ -25,6 +24,7 @@ from app.core.store.repo import (
     update_draft,
 )
 from app.services.auth import Permission, Principal, require
+from schemas.brief import EscalationBrief, field_title, leaf_paths
 from schemas.common import Severity, SlaStatus, Target
 from schemas.policy import Policy
 
@@ -40,13 +40,31 @@ class QueueItem:
 
 
 @dataclass(frozen=True)
+class FieldChange:
+    """One field of the brief as the model wrote it and as the agent submits it."""
+
+    path: str
+    label: str
+    model: str  # the value shown as text ("" when empty)
+    agent: str
+
+    @property
+    def changed(self) -> bool:
+        return self.model != self.agent
+
+
+@dataclass(frozen=True)
 class ReviewCase:
     """Everything a reviewer looks at before deciding."""
 
     draft: DraftRecord
-    diff: str
+    changes: list[FieldChange]  # every field of the brief, changed or not, in the brief's order
     versions: list[VersionRecord]
     reviews: list[ReviewRecord]
+
+    @property
+    def changed(self) -> list[FieldChange]:
+        return [c for c in self.changes if c.changed]
 
 
 def live_sla(summary: DraftSummary, source_text: str, policy: Policy, now: datetime) -> SlaResult:
@@ -72,16 +90,41 @@ def live_sla(summary: DraftSummary, source_text: str, policy: Policy, now: datet
         if elapsed >= AT_RISK_SHARE * limit
         else SlaStatus.within
     )
-    reason = f"{elapsed:.0f} of {limit} {unit} since it reached support (the ticket states no time)"
+    reason = clock_reason(elapsed, limit, unit, "since it reached support (the ticket states no time)")
     return SlaResult(status, opened, round(elapsed, 1), limit, reason)
 
 
-def model_vs_agent_diff(record: DraftRecord) -> str:
-    """A unified diff of the model's brief against the agent's, both in the escalation text format."""
-    model_brief = record.model_result.brief
-    before = render_text(model_brief).splitlines() if model_brief else []
-    after = render_text(record.brief).splitlines()
-    return "\n".join(difflib.unified_diff(before, after, "model draft", "agent's version", lineterm=""))
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "\n".join(_as_text(item) for item in value)
+    if isinstance(value, dict):
+        if set(value) == {"field", "quote"}:
+            return f"{field_title(value['field'])}: “{value['quote']}”"
+        if set(value) == {"action", "result"}:
+            return f"{value['action']} -> {value['result']}" if value["result"] else str(value["action"])
+        return "; ".join(f"{k}: {_as_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def field_changes(model_brief: EscalationBrief | None, agent_brief: EscalationBrief) -> list[FieldChange]:
+    """Every field of the brief, the model's value against the agent's (none from the model: all new)."""
+    before = model_brief.model_dump(mode="json") if model_brief else {}
+    after = agent_brief.model_dump(mode="json")
+
+    def get(data: dict[str, Any], path: str) -> Any:
+        value: Any = data
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    return [
+        FieldChange(path, field_title(path), _as_text(get(before, path)), _as_text(get(after, path)))
+        for path in leaf_paths()
+    ]
 
 
 def _utcnow() -> datetime:
@@ -130,7 +173,7 @@ class ReviewService:
             record = get_draft(session, draft_id)
             versions = list_versions(session, draft_id)
             reviews = list_reviews(session, draft_id)
-        return ReviewCase(record, model_vs_agent_diff(record), versions, reviews)
+        return ReviewCase(record, field_changes(record.model_result.brief, record.brief), versions, reviews)
 
     def approve(self, principal: Principal, draft_id: int, expected_version: int, reason: str = "") -> DraftRecord:
         return self._decide(principal, draft_id, expected_version, "approved", reason)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from app.core.errors import InputError, PermissionDenied
+from app.core.errors import EscalateError, InputError, PermissionDenied
 from app.core.grounding import evidence_quotes_missing, without_invented_list_items
 from app.core.store import DraftRecord, DraftSummary, Store, VersionRecord
 from app.core.store.repo import (
@@ -22,10 +22,11 @@ from app.core.store.repo import (
     list_versions,
     update_draft,
 )
+from app.core.store.requests import DraftRequest, create_request, finish_request, get_request, list_requests
 from app.services.auth import Permission, Principal, require
-from app.services.drafting import DraftDone, DraftEvent, PartialBrief
+from app.services.drafting import DraftDone, DraftEvent, PartialBrief, Phase
 from schemas.assessment import Assessment
-from schemas.brief import EscalationBrief
+from schemas.brief import EscalationBrief, field_title, with_field_titles
 from schemas.common import Severity
 from schemas.draft import DraftResult, TicketInput
 from schemas.finding import Finding, Level
@@ -60,7 +61,7 @@ class DraftSaved:
     result: DraftResult
 
 
-WorkspaceEvent = PartialBrief | DraftSaved
+WorkspaceEvent = PartialBrief | Phase | DraftSaved
 
 
 class SubmissionBlocked(InputError):
@@ -76,7 +77,11 @@ def submission_problems(
     brief: EscalationBrief, findings: list[Finding], rules_severity: Severity, justification: str
 ) -> list[str]:
     """Why a brief may not go to review yet; empty when it may. The pages show the same list."""
-    problems = [f"{f.field or 'brief'}: {f.message}" for f in findings if f.level == Level.error]
+    problems = [
+        f"{field_title(f.field) if f.field else 'Whole brief'}: {with_field_titles(f.message)}"
+        for f in findings
+        if f.level == Level.error
+    ]
     if brief.severity != rules_severity and not justification.strip():
         problems.append(
             f"severity {brief.severity.label} overrides the rules' {rules_severity.label}: "
@@ -183,6 +188,65 @@ class Workspace:
                 yield DraftSaved(store(brief, findings, result), result)
             else:
                 yield event
+
+    def request(self, principal: Principal, ticket: TicketInput) -> DraftRequest:
+        """Store the ticket as the agent gave it, before anything slow runs: nothing is lost to a
+        reload, a closed tab, a crash or a model failure. Drafting it is `run`."""
+        require(principal, Permission.draft)
+        if not ticket.text.strip() and not ticket.attachments:
+            raise InputError("nothing to draft from: paste the ticket conversation or attach a file")
+        with self.store.write() as session:
+            return create_request(session, author=principal.name, at=self.clock(), ticket=ticket)
+
+    def open_request(self, principal: Principal, request_id: int) -> DraftRequest:
+        require(principal, Permission.draft)
+        with self.store.read() as session:
+            found = get_request(session, request_id)
+        if found.author != principal.name:
+            raise PermissionDenied(f"draft request #{request_id} belongs to {found.author}")
+        return found
+
+    def unfinished_requests(self, principal: Principal) -> list[DraftRequest]:
+        """Tickets the agent asked to draft that have no draft yet (drafting, failed or cancelled)."""
+        require(principal, Permission.draft)
+        with self.store.read() as session:
+            return list_requests(session, author=principal.name, statuses=("drafting", "failed", "cancelled"))
+
+    def close_request(self, principal: Principal, request_id: int, status: str, error: str = "") -> DraftRequest:
+        """Mark a request failed or cancelled; its ticket stays stored for the agent to draft again."""
+        self.open_request(principal, request_id)
+        with self.store.write() as session:
+            return finish_request(
+                session, request_id, actor=principal.name, at=self.clock(), status=status, draft_id=None, error=error
+            )
+
+    def run(
+        self, principal: Principal, request_id: int, cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[WorkspaceEvent]:
+        """Draft a stored request: the events of `start`, and the request marked done (with its
+        draft), failed (with the reason) or cancelled. `cancelled` is asked between events."""
+        stored = self.open_request(principal, request_id)
+        if stored.status == "done":
+            raise InputError(f"draft request #{request_id} is already drafted as draft #{stored.draft_id}")
+        try:
+            for event in self.start(principal, stored.ticket):
+                if cancelled():
+                    self.close_request(principal, request_id, "cancelled")
+                    return
+                if isinstance(event, DraftSaved):
+                    with self.store.write() as session:
+                        finish_request(
+                            session,
+                            request_id,
+                            actor=principal.name,
+                            at=self.clock(),
+                            status="done",
+                            draft_id=event.draft.id,
+                        )
+                yield event
+        except EscalateError as exc:
+            self.close_request(principal, request_id, "failed", str(exc))
+            raise
 
     def start(self, principal: Principal, ticket: TicketInput) -> Iterator[WorkspaceEvent]:
         """Stream the model's partial brief, then store the finished draft (events end with DraftSaved)."""

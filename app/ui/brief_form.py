@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from app.core.errors import InputError
-from schemas.brief import Attempt, EscalationBrief
+from schemas.brief import Attempt, EscalationBrief, field_title
 
 Kind = Literal["text", "area", "lines", "int", "bool", "severity", "target", "attempts"]
 
@@ -24,37 +24,43 @@ class FormField:
     section: str
 
 
+# Widget hints appended to the schema's title (the label's one home is schemas/brief.py).
+_HINTS = {"lines": " (one per line)", "attempts": " (one per line: action -> result)"}
+
+
+def _field(path: str, kind: Kind, section: str) -> FormField:
+    return FormField(path, field_title(path) + _HINTS.get(kind, ""), kind, section)
+
+
 FIELDS: tuple[FormField, ...] = (
-    FormField("summary", "One-line summary (business impact first)", "text", "Brief"),
-    FormField("severity", "Severity (yours)", "severity", "Brief"),
-    FormField("target", "Target team", "target", "Brief"),
-    FormField("description", "Issue description (3-5 sentences)", "area", "Brief"),
-    FormField("workaround", "Workaround", "text", "Brief"),
-    FormField("impact.customers_affected", "Customers affected (number)", "int", "Impact"),
-    FormField("impact.customer_names", "Customer names (one per line)", "lines", "Impact"),
-    FormField("impact.workflow_impact", "Workflow impact", "text", "Impact"),
-    FormField("impact.revenue_at_risk", "Revenue at risk", "text", "Impact"),
-    FormField("reproduction.steps", "Reproduction steps (one per line)", "lines", "Reproduction"),
-    FormField("reproduction.expected", "Expected", "text", "Reproduction"),
-    FormField("reproduction.actual", "Actual", "text", "Reproduction"),
-    FormField("reproduction.environment", "Environment", "text", "Reproduction"),
-    FormField("tried", "What's been tried (one per line: action -> result)", "attempts", "What's been tried"),
-    FormField("communication.last_update", "Last update to the customer", "text", "Customer communication"),
-    FormField("communication.expectation", "Customer expectation", "text", "Customer communication"),
-    FormField("communication.escalation_risk", "Escalation risk", "text", "Customer communication"),
-    FormField("needed.asks", "Asks of the receiving team (one per line)", "lines", "What's needed"),
-    FormField("needed.deadline", "Deadline", "text", "What's needed"),
-    FormField("diagnostics.account_ids", "Account / org IDs (one per line)", "lines", "Diagnostics"),
-    FormField("diagnostics.timestamps", "Timestamps of failures (one per line)", "lines", "Diagnostics"),
-    FormField(
-        "diagnostics.error_messages", "Error messages, codes, request IDs (one per line)", "lines", "Diagnostics"
-    ),
-    FormField("diagnostics.environment", "Customer environment", "text", "Diagnostics"),
-    FormField("diagnostics.screenshots", "Screenshots / recordings (one per line)", "lines", "Diagnostics"),
-    FormField("diagnostics.logs_attached", "Logs attached", "bool", "Diagnostics"),
-    FormField("diagnostics.har_attached", "HAR attached", "bool", "Diagnostics"),
-    FormField("diagnostics.traceroute_attached", "Traceroute attached", "bool", "Diagnostics"),
-    FormField("diagnostics.customer_contact", "Customer contact (role, channel)", "text", "Diagnostics"),
+    _field("summary", "text", "Brief"),
+    _field("severity", "severity", "Brief"),
+    _field("target", "target", "Brief"),
+    _field("description", "area", "Brief"),
+    _field("workaround", "text", "Brief"),
+    _field("impact.customers_affected", "int", "Impact"),
+    _field("impact.customer_names", "lines", "Impact"),
+    _field("impact.workflow_impact", "text", "Impact"),
+    _field("impact.revenue_at_risk", "text", "Impact"),
+    _field("reproduction.steps", "lines", "Reproduction"),
+    _field("reproduction.expected", "text", "Reproduction"),
+    _field("reproduction.actual", "text", "Reproduction"),
+    _field("reproduction.environment", "text", "Reproduction"),
+    _field("tried", "attempts", "What's been tried"),
+    _field("communication.last_update", "text", "Customer communication"),
+    _field("communication.expectation", "text", "Customer communication"),
+    _field("communication.escalation_risk", "text", "Customer communication"),
+    _field("needed.asks", "lines", "What's needed"),
+    _field("needed.deadline", "text", "What's needed"),
+    _field("diagnostics.account_ids", "lines", "Diagnostics"),
+    _field("diagnostics.timestamps", "lines", "Diagnostics"),
+    _field("diagnostics.error_messages", "lines", "Diagnostics"),
+    _field("diagnostics.environment", "text", "Diagnostics"),
+    _field("diagnostics.screenshots", "lines", "Diagnostics"),
+    _field("diagnostics.logs_attached", "bool", "Diagnostics"),
+    _field("diagnostics.har_attached", "bool", "Diagnostics"),
+    _field("diagnostics.traceroute_attached", "bool", "Diagnostics"),
+    _field("diagnostics.customer_contact", "text", "Diagnostics"),
 )
 FIELD_LABELS = {f.path: f.label for f in FIELDS}
 

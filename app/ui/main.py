@@ -7,8 +7,9 @@ import streamlit as st
 
 from app.core.errors import EscalateError
 from app.services.auth import Permission, session_expired
+from app.services.sessions import COOKIE
 from app.ui import state
-from app.ui.auth_gate import resolve_principal
+from app.ui.auth_gate import oidc_configured, resolve_principal
 from app.ui.text import safe
 from app.ui.wiring import services
 
@@ -22,7 +23,32 @@ except EscalateError as exc:
     st.error(f"The app cannot start: {exc}")
     st.stop()
 
+
+def _keep_cookie() -> None:
+    """Hand the browser the session token set at sign-in (or clear it at sign-out)."""
+    token = st.session_state.pop(state.COOKIE_TO_SET, None)
+    if token is None:
+        return
+    max_age = app.app_settings.session_ttl_minutes * 60 if token else 0
+    st.html(
+        f"<script>document.cookie = '{COOKIE}={token}; path=/; max-age={max_age}; SameSite=Strict';</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _sign_out() -> None:
+    app.sessions.revoke(st.context.cookies.get(COOKIE))
+    state.sign_out()
+    st.session_state[state.COOKIE_TO_SET] = ""
+
+
 principal = resolve_principal(app)
+if principal is None and not oidc_configured():
+    # A reload starts a new Streamlit session; the cookie the browser kept names the sign-in.
+    resumed = app.sessions.resume(st.context.cookies.get(COOKIE))
+    if resumed is not None:
+        state.sign_in(resumed[0], at=resumed[1])
+        principal = resumed[0]
 signed_in_at = st.session_state.get(state.SIGNED_IN_AT)
 if (
     principal is not None
@@ -38,16 +64,18 @@ if principal is None:
     page = st.navigation([st.Page(VIEWS / "sign_in.py", title="Sign in", icon=":material/login:")])
 else:
     pages = []
+    # Reviewers land on their queue, agents on their drafts.
+    reviews = principal.can(Permission.review)
     if principal.can(Permission.draft):
-        pages.append(st.Page(VIEWS / "draft.py", title="Draft", icon=":material/edit_note:", default=True))
-    if principal.can(Permission.review):
-        pages.append(st.Page(VIEWS / "review.py", title="Review queue", icon=":material/fact_check:"))
+        pages.append(st.Page(VIEWS / "draft.py", title="Draft", icon=":material/edit_note:", default=not reviews))
+    if reviews:
+        pages.append(st.Page(VIEWS / "review.py", title="Review queue", icon=":material/fact_check:", default=True))
     if principal.can(Permission.view_approved):
         pages.append(st.Page(VIEWS / "approved.py", title="Approved briefs", icon=":material/verified:"))
         pages.append(st.Page(VIEWS / "escalations.py", title="Escalations", icon=":material/campaign:"))
         pages.append(st.Page(VIEWS / "handoff.py", title="Shift handoff", icon=":material/swap_horiz:"))
-    # Saved eval reports (public datasets, no customer data): readable by everyone signed in.
-    pages.append(st.Page(VIEWS / "evals.py", title="Evals", icon=":material/monitoring:"))
+    if principal.can(Permission.view_evals):
+        pages.append(st.Page(VIEWS / "evals.py", title="Evals", icon=":material/monitoring:"))
     if principal.can(Permission.view_settings):
         pages.append(st.Page(VIEWS / "settings.py", title="Settings", icon=":material/settings:"))
     page = st.navigation(pages)
@@ -56,8 +84,9 @@ else:
         if principal.via == "oidc":
             st.button("Sign out", on_click=st.logout, key="sign_out")
         else:
-            st.button("Sign out", on_click=state.sign_out, key="sign_out")
+            st.button("Sign out", on_click=_sign_out, key="sign_out")
 
+_keep_cookie()
 flashed = state.pop_flash()
 if flashed:
     level, message = flashed

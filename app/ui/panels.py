@@ -4,38 +4,60 @@ Everything the model or a ticket wrote is shown through `safe` (Markdown-escaped
 elements that never interpret markup (code, dataframe, json).
 """
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 from app.core.store import DraftRecord, VersionRecord
-from app.ui.brief_form import FIELD_LABELS
 from app.ui.text import safe
+from schemas.brief import field_title, with_field_titles
 from schemas.common import Severity
 from schemas.finding import Finding, Level
+from schemas.policy import Policy
 
 
 def _field_label(path: str) -> str:
-    return FIELD_LABELS.get(path, path) if path else "Whole brief"
+    return field_title(path) if path else "Whole brief"
 
 
-def severity_text(severity: Severity | None) -> str:
-    return f"{severity.label} ({severity.value})" if severity else "none"
+# pydantic appends "For further information visit https://errors.pydantic.dev/..." to its messages.
+_PYDANTIC_URL = re.compile(r"\s*For further information visit \S+")
 
 
-def findings_panel(findings: Iterable[Finding]) -> None:
+def plain_errors(errors: Iterable[str]) -> list[str]:
+    """Validation errors as a person reads them: field titles, no library links."""
+    return [with_field_titles(_PYDANTIC_URL.sub("", e)).strip() for e in errors]
+
+
+def findings_panel(findings: Iterable[Finding], policy: Policy, *, goto: Callable[[str], None] | None = None) -> None:
+    """Each finding in plain words: the field's title, the message, the fix, and the policy line it
+    applies (guide › section, quoted). With `goto`, a button per finding opens and focuses its field."""
     findings = list(findings)
     errors = [f for f in findings if f.level == Level.error]
     warnings = [f for f in findings if f.level == Level.warning]
     st.subheader(f"Findings: {len(errors)} blocking, {len(warnings)} to consider")
     if not findings:
         st.success("No findings: the brief meets every rule of the policy.")
-    for finding in errors + warnings:
+    for number, finding in enumerate(errors + warnings):
         show = st.error if finding.level == Level.error else st.warning
         with st.container(border=True):
-            show(f"**{safe(_field_label(finding.field))}**: {safe(finding.message)}")
-            st.markdown(f"**Fix:** {safe(finding.fix)}")
-            st.caption(f"Rule {safe(finding.rule)}: “{safe(finding.policy_quote)}” ({safe(finding.citation)})")
+            label = _field_label(finding.field)
+            show(f"**{safe(label)}**: {safe(with_field_titles(finding.message))}")
+            st.markdown(f"**Fix:** {safe(with_field_titles(finding.fix))}")
+            st.caption(f"{safe(policy.cite_label(finding.citation))}: “{safe(finding.policy_quote)}”")
+            if goto is not None and finding.field:
+                st.button(
+                    f"Go to {label}",
+                    key=f"finding.goto.{number}",
+                    on_click=goto,
+                    args=(finding.field,),
+                    icon=":material/arrow_downward:",
+                )
+
+
+def severity_text(severity: Severity | None) -> str:
+    return f"{severity.label} ({severity.value})" if severity else "none"
 
 
 def severities_panel(record: DraftRecord) -> None:
@@ -66,12 +88,15 @@ def severities_panel(record: DraftRecord) -> None:
             )
 
 
-def evidence_panel(record: DraftRecord) -> None:
+EVIDENCE_KEY = "panel.evidence"
+
+
+def evidence_panel(record: DraftRecord, *, expanded: bool = False) -> None:
     evidence = record.brief.evidence
-    with st.expander(f"Evidence: {len(evidence)} quotes from the ticket", key="panel.evidence"):
+    with st.expander(f"Evidence: {len(evidence)} quotes from the ticket", expanded=expanded, key=EVIDENCE_KEY):
         if evidence:
             st.dataframe(
-                [{"field": _field_label(e.field), "quote": e.quote} for e in evidence],
+                [{"#": i, "field": _field_label(e.field), "quote": e.quote} for i, e in enumerate(evidence, 1)],
                 hide_index=True,
             )
         else:
@@ -107,8 +132,6 @@ def receipt_panel(record: DraftRecord) -> None:
             f"{safe(receipt.model)} · {receipt.prompt_tokens} + {receipt.completion_tokens} tokens · "
             f"{receipt.attempts} attempt(s), {len(receipt.reasks)} re-ask(s) · {receipt.latency_s:.1f} s"
         )
-        if not result.valid:
-            st.warning("The model's answer failed validation after retries: " + safe("; ".join(result.errors)))
     with st.expander("The ticket as the model saw it (redacted)", key="panel.source"):
         st.code(record.source_text, language=None, wrap_lines=True)
 
@@ -129,3 +152,15 @@ def history_panel(versions: list[VersionRecord]) -> None:
             ],
             hide_index=True,
         )
+
+
+def model_errors_panel(record: DraftRecord) -> None:
+    """When the model's answer failed validation, say so where the findings are, in plain words."""
+    result = record.model_result
+    if result.valid:
+        return
+    problems = plain_errors(result.errors)
+    st.warning(
+        "The model's answer did not pass validation, so parts of this brief may be missing or wrong; "
+        "check every field against the ticket.\n" + "\n".join(f"- {safe(p)}" for p in problems)
+    )

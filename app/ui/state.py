@@ -9,6 +9,7 @@ from app.services.auth import Principal
 
 PRINCIPAL = "auth.principal"
 SIGNED_IN_AT = "auth.signed_in_at"
+COOKIE_TO_SET = "auth.cookie_to_set"  # str: a session token the browser must keep ("" clears it)
 
 # Draft page
 CURRENT_DRAFT = "draft.current"  # int | None: the draft open in the editor
@@ -18,6 +19,9 @@ SEEDED = "draft.seeded"  # (draft id, version) the form widgets were filled from
 EDIT_VERSION = "draft.version"  # the version the next save expects (what this session last saw)
 SAVE_ERROR = "draft.save_error"  # str | None: why the last autosave did not land
 NEW_MESSAGES = "draft.new_messages"
+REQUEST = "draft.request"  # int | None: the draft request being drafted (its progress is shown)
+DRAFT_ERROR = "draft.error"  # str | None: why the last 'Draft the brief' did not start
+FOCUS = "draft.focus"  # (field path, nonce): the field a click on a finding asked to open and focus
 FLASH = "flash"  # (level, message) shown once after a rerun
 
 # Review and approved pages
@@ -42,9 +46,12 @@ def principal() -> Principal | None:
     return value if isinstance(value, Principal) else None
 
 
-def sign_in(user: Principal) -> None:
+def sign_in(user: Principal, *, token: str | None = None, at: datetime | None = None) -> None:
+    """`token`: a session token for the browser to keep, so the sign-in survives a reload."""
     st.session_state[PRINCIPAL] = user
-    st.session_state[SIGNED_IN_AT] = datetime.now(UTC)
+    st.session_state[SIGNED_IN_AT] = at or datetime.now(UTC)
+    if token is not None:
+        st.session_state[COOKIE_TO_SET] = token
 
 
 def sign_out(*, keep_work: bool = False) -> None:

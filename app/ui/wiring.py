@@ -24,7 +24,9 @@ from app.core.users import UsersFile
 from app.services.auth import Accounts
 from app.services.drafting import DraftEvent
 from app.services.export import ExportService
+from app.services.jobs import DraftJobs
 from app.services.review import ReviewService
+from app.services.sessions import Sessions
 from app.services.workspace import Drafter, Workspace
 from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief
@@ -88,6 +90,8 @@ class Services:
     workspace: Workspace
     review: ReviewService
     export: ExportService
+    jobs: DraftJobs
+    sessions: Sessions
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -97,15 +101,18 @@ def _build(_settings: Settings, _app_settings: AppSettings, key: str) -> Service
     store.migrate()
     drafter = LazyDrafter(_app_settings.drafter_factory)
     policy = cached_policy(str(_settings.policy_file) if _settings.policy_file else None)
+    workspace = Workspace(store, drafter)
     return Services(
         settings=_settings,
         app_settings=_app_settings,
         store=store,
         drafter=drafter,
         accounts=Accounts(UsersFile(_app_settings.users_file), store),
-        workspace=Workspace(store, drafter),
+        workspace=workspace,
         review=ReviewService(store, policy),
         export=ExportService(store, _app_settings),
+        jobs=DraftJobs(workspace),
+        sessions=Sessions(_app_settings.session_ttl_minutes),
     )
 
 

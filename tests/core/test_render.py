@@ -3,8 +3,8 @@
 import json
 from pathlib import Path
 
-from app.core.render import render_json, render_markdown, render_text
-from schemas.brief import EscalationBrief
+from app.core.render import handoff_checklist, render_json, render_markdown, render_text
+from schemas.brief import EscalationBrief, leaf_paths
 
 SEED_003 = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "003_656cb13fbb021e47.txt"
 
@@ -66,3 +66,71 @@ def test_markdown_escapes_model_text() -> None:
 
 def test_json_round_trips() -> None:
     assert EscalationBrief.model_validate(json.loads(render_json(BRIEF))) == BRIEF
+
+
+# Two values per kind of leaf: the field is held to an export when changing it changes the export.
+def _variant(path: str, brief: EscalationBrief) -> object:
+    value: object = brief.model_dump(mode="json")
+    for part in path.split("."):
+        value = value[part]  # type: ignore[index]
+    if isinstance(value, bool):
+        return not value
+    if path == "severity":
+        return "sev4"
+    if path == "target":
+        return "product"
+    if path == "impact.sla_status":
+        return "breached"
+    if path == "impact.customers_affected":
+        return 987654
+    if path == "tried":
+        return [{"action": "SENTINEL-tried", "result": "SENTINEL-result"}]
+    if path == "evidence":
+        return [{"field": "summary", "quote": "SENTINEL-quote"}]
+    if isinstance(value, list):
+        return [f"SENTINEL-{path}"]
+    return f"SENTINEL-{path}"
+
+
+def _with(brief: EscalationBrief, path: str, value: object) -> EscalationBrief:
+    data = brief.model_dump(mode="json")
+    node = data
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node[part]
+    node[leaf] = value
+    return EscalationBrief.model_validate(data)
+
+
+def test_every_brief_field_reaches_the_text_export_except_evidence_which_reaches_markdown() -> None:
+    # Changing any one field changes the escalation text engineering reads (evidence: the Markdown),
+    # and every text value the agent typed appears in it verbatim.
+    for path in leaf_paths():
+        value = _variant(path, BRIEF)
+        changed = _with(BRIEF, path, value)
+        render = render_markdown if path == "evidence" else render_text
+        assert render(changed) != render(BRIEF), f"{path} does not reach the {render.__name__} export"
+        if isinstance(value, str) and value.startswith("SENTINEL"):
+            assert value in render(changed), path
+        if isinstance(value, list) and isinstance(value[0], str):
+            assert value[0] in render(changed), path
+
+
+def test_text_holds_seed_002_diagnostics_and_handoff_checklist() -> None:
+    brief = _with(
+        _with(BRIEF, "diagnostics.account_ids", ["acct-77"]), "diagnostics.customer_contact", "Ops lead, via Slack"
+    )
+    text = render_text(brief)
+    diagnostics = text.split("DIAGNOSTICS\n")[1].split("HANDOFF CHECKLIST\n")
+    assert "- Account / org IDs: acct-77\n" in diagnostics[0]
+    assert "- Customer contact and preferred channel: Ops lead, via Slack\n" in diagnostics[0]
+    assert "- Logs attached: no\n" in diagnostics[0]
+    # Seed 002 lines 26-29, ticked only where the brief holds the item.
+    assert diagnostics[1].splitlines() == [
+        "- [x] Ticket summary and steps to reproduce",
+        "- [ ] All collected logs and timestamps",
+        "- [ ] Customer environment and configuration",
+        "- [ ] Impact assessment and related customer SLAs",
+    ]
+    seed_002 = SEED_003.with_name("002_c7b4f1e68f98dd33.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.removeprefix("- ") for line in seed_002[25:29]] == [item for _, item in handoff_checklist(brief)]

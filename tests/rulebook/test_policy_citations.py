@@ -43,3 +43,18 @@ def test_quote_stands_at_its_cited_line(path: str, cited: Cited, seeds_dir: Path
         assert cited.quote in cited_lines[0], f"{path}: {cited.cite} reads {cited_lines[0]!r}"
     else:
         assert normalize_space(cited.quote) in normalize_space(" ".join(cited_lines)), path
+
+
+def test_guide_headings_stand_at_their_lines_and_name_every_citation(seeds_dir: Path) -> None:
+    if not seeds_dir.is_dir():
+        pytest.skip(f"the seed guides are not next to this checkout ({seeds_dir})")
+    policy = load_policy()
+    for name, guide in policy.guides.items():
+        text = (seeds_dir / name).read_text(encoding="utf-8").splitlines()
+        for section in guide.sections:
+            assert text[section.line - 1].lstrip("# ").strip() == section.name, (name, section)
+    for path, cited in CITED:
+        assert policy.cite_label(cited.cite) != cited.cite, f"{path}: {cited.cite} names no guide"
+    assert policy.cite_label("002_c7b4f1e68f98dd33.txt:6") == (
+        "How to escalate technical support and contact engineering teams › Severity Levels and SLAs"
+    )

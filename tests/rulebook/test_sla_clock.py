@@ -6,6 +6,7 @@ import pytest
 
 from app.core.errors import PolicyError
 from app.core.sla import (
+    human_minutes,
     _TIMESTAMP,
     _matches,
     business_minutes_between,
@@ -107,7 +108,17 @@ def test_clock_statuses(
     result = compute_sla(SEV2_TICKET, severity, policy, now)
     assert (result.status, result.elapsed_minutes, result.limit_minutes) == (status, elapsed, limit)
     assert result.opened_at == utc(2026, 11, 17, 17, 5)
-    assert policy.severities[severity].cite in result.reason
+    # Said in human units: how far past (or how much is left), against the limit.
+    said = human_minutes(abs(elapsed - limit))
+    assert result.reason.startswith(f"breached by {said}:" if elapsed > limit else f"{said} left:"), result.reason
+    assert result.reason.endswith(f"against a limit of {human_minutes(limit)} ({severity.value} clock)")
+
+
+def test_durations_read_in_human_units() -> None:
+    assert human_minutes(18355 - 15) == "12 days 17 hours"
+    assert human_minutes(61) == "1 hour 1 minute"
+    assert human_minutes(1440, business=True) == "24 business hours"
+    assert human_minutes(0.2) == "0 minutes"
 
 
 def test_sev3_counts_business_minutes_only(policy: Policy) -> None:

@@ -1,6 +1,7 @@
 """Steps the page tests repeat, done the way a user does them: through the widgets."""
 
 import re
+import time
 from pathlib import Path
 
 from sqlalchemy import select
@@ -43,9 +44,28 @@ def texts(at: AppTest) -> str:
     return re.sub(r"\\(.)", r"\1", "\n".join(parts))
 
 
-def draft(at: AppTest, ticket: str = TICKET) -> AppTest:
+def draft(at: AppTest, ticket: str = TICKET, *, wait_s: float = 60) -> AppTest:
+    """Paste, click 'Draft the brief', and rerun the page until the drafting (on a worker
+    thread of the app, as in the browser) has ended and the page shows its outcome."""
     at.text_area(key=state.TICKET_TEXT).input(ticket)
-    return at.button(key="draft.start").click().run()
+    at.button(key="draft.start").click().run()
+    return wait_for_draft(at, wait_s)
+
+
+def wait_for_draft(at: AppTest, wait_s: float = 60) -> AppTest:
+    deadline = time.monotonic() + wait_s
+    while at.session_state[state.REQUEST] is not None if state.REQUEST in at.session_state else False:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"drafting did not end within {wait_s} s:\n{texts(at)}")
+        time.sleep(0.05)
+        at.run()
+        if at.button(key="draft.again") if _has_button(at, "draft.again") else None:
+            break  # it failed or was cancelled: the page says so and offers to draft again
+    return at
+
+
+def _has_button(at: AppTest, key: str) -> bool:
+    return any(b.key == key for b in at.button)
 
 
 def edit(at: AppTest, draft_id: int, path: str, value: object) -> AppTest:

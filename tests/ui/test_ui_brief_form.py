@@ -39,9 +39,9 @@ def test_empty_optional_fields_become_null() -> None:
 
 
 def test_bad_values_name_the_field_in_words() -> None:
-    with pytest.raises(InputError, match=r"Customers affected \(number\): 'lots' is not a whole number"):
+    with pytest.raises(InputError, match=r"Customers affected: 'lots' is not a whole number"):
         brief_from_values({"impact.customers_affected": "lots"}, _brief())
-    with pytest.raises(InputError, match=r"One-line summary \(business impact first\): String should have"):
+    with pytest.raises(InputError, match=r"One-line summary: String should have"):
         brief_from_values({"summary": ""}, _brief())
 
 

@@ -9,7 +9,8 @@ from app.core.users import Role
 from app.services.auth import Principal
 from app.ui import state
 from evals.cases import Dataset, load_dataset
-from evals.report import PromptInfo, build_report, write_report
+from app.ui.views.evals import PICK_A, PICK_B, PICK_SOURCE
+from evals.report import REPORTS_DIR, PromptInfo, build_report, list_reports, write_report
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases
 from tests.evals.conftest import FakeDrafter
 
@@ -38,7 +39,7 @@ def save_report(root: Path, prompt: str, drafter: FakeDrafter) -> None:
 def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("ESCALATE_EVAL_REPORTS", str(tmp_path))
     at = AppTest.from_file(str(VIEW), default_timeout=60)
-    at.session_state[state.PRINCIPAL] = Principal("ana", Role.agent)
+    at.session_state[state.PRINCIPAL] = Principal("rui", Role.reviewer)
     return at
 
 
@@ -63,3 +64,38 @@ def test_charts_and_a_comparison_from_saved_reports(page: AppTest, tmp_path: Pat
     assert not page.exception
     flips = page.dataframe[-1].value
     assert set(flips["case"]) == {c.id for c in cases[1:6]}
+
+
+COMMITTED = list_reports(REPORTS_DIR)
+
+
+def test_agents_are_told_the_page_is_not_theirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ESCALATE_EVAL_REPORTS", str(REPORTS_DIR))
+    at = AppTest.from_file(str(VIEW), default_timeout=60)
+    at.session_state[state.PRINCIPAL] = Principal("ana", Role.agent)
+    at.run()
+    assert not at.exception
+    assert at.warning[0].value == "Eval reports are for reviewers and admins."
+    assert not at.selectbox
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [(a, b) for a in COMMITTED for b in COMMITTED if a != b],
+    ids=[f"{a.stem}|{b.stem}" for a in COMMITTED for b in COMMITTED if a != b],
+)
+def test_every_pair_of_committed_reports_draws_without_an_error(
+    a: Path, b: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESCALATE_EVAL_REPORTS", str(REPORTS_DIR))
+    at = AppTest.from_file(str(VIEW), default_timeout=120)
+    at.session_state[state.PRINCIPAL] = Principal("root", Role.admin)
+    at.run()
+    at.selectbox(key=PICK_A).set_value(a).run()
+    at.selectbox(key=PICK_B).set_value(b).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.selectbox(key=PICK_A).value == a and at.selectbox(key=PICK_B).value == b
+    for source in at.radio(key=PICK_SOURCE).options:
+        at.radio(key=PICK_SOURCE).set_value(source).run()
+        assert not at.exception, (source, at.exception)

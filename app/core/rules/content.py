@@ -91,7 +91,8 @@ def required_diagnostics(ctx: RuleContext, rule: DiagnosticsRule) -> list[Issue]
                 issues.append(
                     Issue(
                         path,
-                        f"{path} is empty: {target.value} escalations {need} {name}",
+                        f"{path} is {'not ticked' if isinstance(value, bool) else 'empty'}: "
+                        f"{target.value} escalations {need} {name}",
                         f"add {name} from the ticket, or ask the customer for it",
                         level=level,
                     )

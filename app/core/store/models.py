@@ -280,3 +280,21 @@ class HandoffRow(Base):
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text)
     facts: Mapped[str] = mapped_column(Text, doc="The handoff's facts as JSON (what the note was built from).")
+REQUEST_STATUSES = ("drafting", "done", "failed", "cancelled")
+
+
+class DraftRequestRow(Base):
+    """A ticket as the agent gave it, saved before the model is called: a reload, a crash or a
+    model failure loses nothing. `draft_id` names the draft once the model's brief is stored."""
+
+    __tablename__ = "draft_requests"
+    __table_args__ = (CheckConstraint(_in("status", REQUEST_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    author: Mapped[str] = mapped_column(NAME, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ticket: Mapped[str] = mapped_column(Text, doc="TicketInput JSON: the text and the decoded attachments.")
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("drafts.id", ondelete="SET NULL"))
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -1,6 +1,8 @@
 """Draft page: paste a ticket and attach logs, watch the brief fill in, fix what the rules find,
 edit any field (each change is saved at once), regenerate with new messages, submit for review."""
 
+import json
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -12,7 +14,8 @@ from app.core.errors import EscalateError, NotFound, PermissionDenied
 from app.core.grounding import IDENTIFIER_LIST_ITEM
 from app.core.store import DraftRecord
 from app.services.auth import Principal
-from app.services.drafting import PartialBrief
+from app.services.drafting import PHASES, PartialBrief, Phase
+from app.services.jobs import JobView
 from app.services.workspace import (
     DraftSaved,
     SubmissionBlocked,
@@ -21,7 +24,7 @@ from app.services.workspace import (
     submission_problems,
 )
 from app.ui import panels, state
-from app.ui.brief_form import FIELDS, FormField, brief_from_values, evidence_for, form_values
+from app.ui.brief_form import FIELDS, FormField, brief_from_values, evidence_for, form_values, to_widget
 from app.ui.text import safe
 from app.ui.wiring import services
 from schemas.common import SEVERITY_LABELS, TARGET_LABELS, Severity, Target
@@ -31,9 +34,29 @@ UPLOAD_TYPES = ["log", "txt", "out", "err", "trace", "har", "json", "jsonl", "nd
 
 
 # ---------------------------------------------------------------------------------------- picking
+def _show_draft(draft_id: int | None) -> None:
+    """Open a draft (None: a new one) and give it its own URL, ?draft=ID, to share or come back to."""
+    st.session_state[state.CURRENT_DRAFT] = draft_id
+    st.session_state.pop(state.SEEDED, None)
+    st.query_params.pop("request", None)
+    if draft_id is None:
+        st.query_params.pop("draft", None)
+    else:
+        st.query_params["draft"] = str(draft_id)
+
+
 def _pick() -> None:
     choice = st.session_state.get(state.DRAFT_PICKER) or NEW
-    st.session_state[state.CURRENT_DRAFT] = None if choice == NEW else choice
+    st.session_state[state.REQUEST] = None
+    _show_draft(None if choice == NEW else choice)
+
+
+def _from_url() -> None:
+    """A reload (or a shared link) starts a fresh session: the URL says what was open."""
+    for name, key in (("draft", state.CURRENT_DRAFT), ("request", state.REQUEST)):
+        raw = st.query_params.get(name)
+        if raw is not None and raw.isdigit() and st.session_state.get(key) is None:
+            st.session_state[key] = int(raw)
 
 
 def _picker(me: Principal) -> int | None:
@@ -48,28 +71,208 @@ def _picker(me: Principal) -> int | None:
 
 
 def _open(draft_id: int) -> None:
-    st.session_state[state.CURRENT_DRAFT] = draft_id
-    st.session_state.pop(state.SEEDED, None)
+    _show_draft(draft_id)
 
 
 # ---------------------------------------------------------------------------------------- drafting
+POLL_S = 1.0
+
+
+def _start(files: list[tuple[str, bytes]]) -> None:
+    """on_click of 'Draft the brief': store the ticket first, then draft it on a worker thread."""
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    text = st.session_state.get(state.TICKET_TEXT) or ""
+    try:
+        ticket = app.workspace.ingest(me, text, files)
+        stored = app.workspace.request(me, ticket)
+        app.jobs.start(me, stored.id)
+    except EscalateError as exc:
+        st.session_state[state.DRAFT_ERROR] = str(exc)
+        return
+    st.session_state[state.DRAFT_ERROR] = None
+    st.session_state[state.REQUEST] = stored.id
+    st.session_state[state.TICKET_TEXT] = ""  # stored with the request; the next 'New draft' starts empty
+    st.query_params.pop("draft", None)
+    st.query_params["request"] = str(stored.id)
+
+
+def _back_to_ticket(request_id: int) -> None:
+    """Put a request's ticket back in the box (after a cancel or a failure), nothing retyped."""
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    try:
+        stored = app.workspace.open_request(me, request_id)
+    except EscalateError as exc:
+        state.flash("error", str(exc))
+        return
+    st.session_state[state.TICKET_TEXT] = stored.ticket.text
+    st.session_state[state.REQUEST] = None
+    st.session_state[state.CURRENT_DRAFT] = None
+    st.query_params.pop("request", None)
+    if stored.ticket.attachments:
+        names = ", ".join(a.name for a in stored.ticket.attachments)
+        state.flash("info", f"Your ticket is back in the box; attach {names} again to draft with them.")
+
+
+def _cancel(request_id: int) -> None:
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    try:
+        app.jobs.cancel(me, request_id)
+    except EscalateError as exc:
+        state.flash("error", f"Not cancelled: {exc}")
+
+
+def _clear_error() -> None:
+    st.session_state[state.DRAFT_ERROR] = None
+
+
+def _new_draft(me: Principal) -> None:
+    _unfinished(me)
+    st.text_area(
+        "Ticket conversation",
+        key=state.TICKET_TEXT,
+        height=280,
+        placeholder="Paste the customer conversation, and any log lines, here.",
+        persist_state="session",
+        on_change=_clear_error,
+    )
+    uploads = st.file_uploader(
+        "Attach logs, HAR or JSON files",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="draft.uploads",
+        on_change=_clear_error,
+    )
+    files = [(f.name, f.getvalue()) for f in uploads or []]
+    st.button("Draft the brief", type="primary", key="draft.start", on_click=_start, args=(files,))
+    error = st.session_state.get(state.DRAFT_ERROR)
+    if error:
+        st.error(f"Not drafted: {safe(error)}. Your ticket text is kept.")
+
+
+def _unfinished(me: Principal) -> None:
+    """Requests of this agent without a draft: one still drafting, or one that failed or was cancelled."""
+    app = services()
+    pending = app.workspace.unfinished_requests(me)
+    if not pending:
+        return
+    with st.expander(f"Tickets without a draft yet: {len(pending)}", key="draft.unfinished"):
+        for item in pending[:10]:
+            job = app.jobs.view(item.id)
+            running = job is not None and job.running
+            first = next((line.strip() for line in item.ticket.text.splitlines() if line.strip()), "(attachments)")
+            left, right = st.columns([4, 1])
+            status = "drafting now" if running else item.status
+            left.caption(f"{item.created_at:%Y-%m-%d %H:%M} UTC · {status} · {safe(first[:80])}")
+            if running:
+                right.button("Watch", key=f"draft.watch.{item.id}", on_click=_watch, args=(item.id,))
+            else:
+                right.button("Load ticket", key=f"draft.load.{item.id}", on_click=_back_to_ticket, args=(item.id,))
+
+
+def _watch(request_id: int) -> None:
+    st.session_state[state.REQUEST] = request_id
+    st.query_params["request"] = str(request_id)
+
+
+def _partial_form(data: dict[str, Any]) -> None:
+    """The brief as the model writes it, field by field, with the labels of the form."""
+    filled = 0
+    for field in FIELDS:
+        value = _partial_value(data, field.path)
+        if value in (None, "", [], False):
+            continue
+        filled += 1
+        shown = to_widget(field, value) if field.kind in ("lines", "attempts") else value
+        if field.kind == "bool":
+            shown = "yes"
+        st.markdown(f"**{safe(field.label)}**  \n{safe(str(shown)).replace(chr(10), '  ' + chr(10))}")
+    if not filled:
+        st.caption("No field written yet.")
+
+
+def _partial_value(data: dict[str, Any], path: str) -> Any:
+    value: Any = data
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, list):
+        value = [v for v in value if v not in (None, "", {})]
+        if value and isinstance(value[0], dict):
+            value = [v for v in value if isinstance(v, dict) and v.get("action")]
+            value = [{"action": v["action"], "result": v.get("result") or ""} for v in value]
+    return value
+
+
+def _progress(me: Principal, request_id: int) -> None:
+    app = services()
+    try:
+        stored = app.workspace.open_request(me, request_id)
+    except EscalateError as exc:
+        st.warning(safe(exc))
+        st.session_state[state.REQUEST] = None
+        st.query_params.pop("request", None)
+        return
+    if stored.status == "done" and stored.draft_id is not None:
+        state.flash("success", f"Draft #{stored.draft_id} is saved. Check the findings, then submit it for review.")
+        st.session_state[state.REQUEST] = None
+        _open(stored.draft_id)
+        st.rerun()
+    job = app.jobs.view(request_id)
+    if job is None or (not job.running and stored.status != "done"):
+        _stopped(stored.id, stored.status, stored.error or (job.error if job else ""), job is None)
+        return
+    _running(job)
+
+
+def _stopped(request_id: int, status: str, error: str, orphaned: bool) -> None:
+    if status == "cancelled":
+        st.info("Drafting was cancelled. The ticket is saved.")
+    elif status == "failed":
+        st.error(f"Drafting failed: {safe(error)}. The ticket is saved; nothing is lost.")
+    elif orphaned:
+        st.warning("Drafting of this ticket was interrupted (the server restarted). The ticket is saved.")
+    left, right = st.columns(2)
+    left.button("Draft it again", type="primary", key="draft.again", on_click=_again, args=(request_id,))
+    right.button("Edit the ticket first", key="draft.edit_ticket", on_click=_back_to_ticket, args=(request_id,))
+
+
+def _again(request_id: int) -> None:
+    app, me = services(), state.principal()
+    if me is None:
+        return
+    try:
+        stored = app.workspace.open_request(me, request_id)
+        fresh = app.workspace.request(me, stored.ticket)
+        app.jobs.start(me, fresh.id)
+    except EscalateError as exc:
+        state.flash("error", f"Not started: {exc}")
+        return
+    _watch(fresh.id)
+
+
 STREAM_REDRAW_S = 0.4
 
 
 def _run_stream(events: Iterable[WorkspaceEvent], status: StatusContainer) -> DraftSaved | None:
-    """Show the partial brief as it streams; return the stored draft at the end."""
+    """Regenerate (in this page's run): the phase and the brief so far as a form, then the stored draft."""
     live = st.empty()
     shown_at, unshown = 0.0, None
+    started = time.monotonic()
 
     def show(data: dict[str, Any]) -> None:
         with live.container():
-            st.caption("The brief so far:")
-            st.json(data, expanded=True)
+            _partial_form(data)
 
     for event in events:
-        if isinstance(event, PartialBrief):
-            # The model streams a partial per token (~500 a brief); redrawing each one costs the
-            # browser more than the model takes. A few redraws a second read as live.
+        if isinstance(event, Phase):
+            status.update(label=f"{PHASES[event.name]}… ({time.monotonic() - started:.0f} s)")
+        elif isinstance(event, PartialBrief):
+            # The model streams a partial per token (~500 a brief); a few redraws a second read as live.
             if time.monotonic() - shown_at < STREAM_REDRAW_S:
                 unshown = event.data
                 continue
@@ -77,41 +280,40 @@ def _run_stream(events: Iterable[WorkspaceEvent], status: StatusContainer) -> Dr
             show(event.data)
         elif isinstance(event, DraftSaved):
             if unshown is not None:
-                show(unshown)  # the whole answer, before the stored draft replaces it
+                show(unshown)
             status.update(label=f"Draft #{event.draft.id} saved", state="complete", expanded=False)
             return event
     return None
 
 
-def _new_draft(me: Principal) -> None:
+@st.fragment(run_every=POLL_S)
+def _running_fragment(request_id: int) -> None:
     app = services()
-    st.text_area(
-        "Ticket conversation",
-        key=state.TICKET_TEXT,
-        height=280,
-        placeholder="Paste the customer conversation, and any log lines, here.",
-        persist_state="session",
-    )
-    uploads = st.file_uploader(
-        "Attach logs, HAR or JSON files", type=UPLOAD_TYPES, accept_multiple_files=True, key="draft.uploads"
-    )
-    if not st.button("Draft the brief", type="primary", key="draft.start"):
+    job = app.jobs.view(request_id)
+    if job is None or not job.running:
+        st.rerun(scope="app")
         return
-    text = st.session_state.get(state.TICKET_TEXT) or ""
-    files = [(f.name, f.getvalue()) for f in uploads or []]
-    with st.status("Drafting the brief…", expanded=True) as status:
-        try:
-            st.write("Redacting personal data and secrets, condensing the logs, asking the model…")
-            ticket = app.workspace.ingest(me, text, files)
-            saved = _run_stream(app.workspace.start(me, ticket), status)
-        except EscalateError as exc:
-            status.update(label="Drafting failed; your ticket text is kept", state="error", expanded=True)
-            st.error(safe(exc))
-            return
-    if saved is not None:
-        state.flash("success", f"Draft #{saved.draft.id} is saved. Check the findings, then submit it for review.")
-        _open(saved.draft.id)
-        st.rerun()
+    now = app.jobs.clock()
+    with st.container(border=True, key="draft.progress"):
+        st.markdown(f"**Drafting the brief** · {now - job.started:.0f} s so far")
+        done = dict(job.phases)
+        for name, label in PHASES.items():
+            if name == job.phase:
+                st.markdown(f":material/progress_activity: **{label}** · {now - job.phase_started:.0f} s")
+            elif name in done:
+                st.markdown(f":material/check_circle: {label} · {done[name]:.0f} s")
+            else:
+                st.markdown(f":material/radio_button_unchecked: {label}")
+        st.button("Cancel (keeps the ticket)", key="draft.cancel", on_click=_cancel, args=(request_id,))
+    st.subheader("The brief so far")
+    _partial_form(job.partial)
+
+
+def _running(job: JobView) -> None:
+    st.caption(
+        "You can reload this page or open another one: drafting goes on, and this page picks it up again."
+    )
+    _running_fragment(job.request_id)
 
 
 # ---------------------------------------------------------------------------------------- editing
@@ -175,15 +377,47 @@ def _field_widget(record: DraftRecord, field: FormField, disabled: bool) -> None
         st.selectbox(field.label, [t.value for t in Target], format_func=lambda v: TARGET_LABELS[Target(v)], **common)
 
 
+def _goto(path: str) -> None:
+    """on_click of a finding: open the section holding its field and put the cursor in it."""
+    nonce = st.session_state.get(f"{state.FOCUS}.nonce", 0) + 1
+    st.session_state[f"{state.FOCUS}.nonce"] = nonce
+    st.session_state[state.FOCUS] = (path, nonce)
+    if _form_field_for(path) is None:  # an evidence quote: it sits in the evidence list
+        st.session_state[panels.EVIDENCE_KEY] = True
+
+
+def _form_field_for(path: str) -> FormField | None:
+    """The form field a finding's path lands on ('evidence[1].quote' has none; 'tried[0].action' is 'tried')."""
+    head = re.split(r"\[", path, maxsplit=1)[0]
+    return next((f for f in FIELDS if f.path == head or head.startswith(f.path + ".")), None)
+
+
+def _focus_script(label: str, nonce: int) -> None:
+    # The widget's label is its aria-label; scroll to it and focus it once per click (the nonce).
+    selector = json.dumps(f'[aria-label="{label}"]')
+    st.html(
+        f"<script>/* focus {nonce} */ setTimeout(() => {{ const el = document.querySelector({selector}); "
+        "if (el) { el.scrollIntoView({block: 'center'}); el.focus(); } }, 300);</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
 def _editor_fields(record: DraftRecord, disabled: bool) -> None:
     sections: dict[str, list[FormField]] = {}
     for field in FIELDS:
         sections.setdefault(field.section, []).append(field)
+    focus = st.session_state.pop(state.FOCUS, None)
+    target = _form_field_for(focus[0]) if focus else None
     # Keyed so an expander stays open when an autosave reshapes the page above it.
     for number, (section, fields) in enumerate(sections.items()):
-        with st.expander(section, expanded=section == "Brief", key=f"draft.section.{number}"):
+        key = f"draft.section.{number}"
+        if target is not None and target.section == section:
+            st.session_state[key] = True  # a click on a finding opens its section
+        with st.expander(section, expanded=section == "Brief", key=key):
             for field in fields:
                 _field_widget(record, field, disabled)
+    if target is not None and focus is not None:
+        _focus_script(target.label, focus[1])
 
 
 def _save_status(record: DraftRecord) -> None:
@@ -341,7 +575,8 @@ def _editor(me: Principal, draft_id: int) -> None:
     disabled = not record.editable or record.author != me.name
     st.header(f"Draft #{record.id}: {safe(record.brief.summary)}")
     _status_banner(me, record)
-    panels.findings_panel(record.findings)
+    panels.model_errors_panel(record)
+    panels.findings_panel(record.findings, app.review.policy, goto=None if disabled else _goto)
     panels.severities_panel(record)
     _justification(record, disabled)
     _missing_diagnostics(record)
@@ -362,6 +597,11 @@ def render() -> None:
     if me is None:
         st.stop()
     st.title("Draft a brief")
+    _from_url()
+    request_id = st.session_state.get(state.REQUEST)
+    if request_id is not None:
+        _progress(me, request_id)
+        return
     draft_id = _picker(me)
     if draft_id is None:
         _new_draft(me)

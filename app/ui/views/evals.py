@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app.core.errors import EscalateError
+from app.services.auth import Permission
 from app.ui import state
 from app.ui.text import safe
 from evals.compare import HEADLINE, Comparison, compare_reports
@@ -58,13 +59,15 @@ def _label(path: Path) -> str:
     return path.stem
 
 
-def severity_bars(report: Report) -> alt.Chart:
+def severity_bars(report: Report) -> alt.Chart | None:
     rows = [
         {"metric": label, "source": source, "value": report.metrics.get(f"severity.{source}.{key}")}
         for key, label in SEVERITY_METRICS.items()
         for source in SOURCES
     ]
     data = pd.DataFrame([r for r in rows if r["value"] is not None])
+    if data.empty:
+        return None
     return (
         alt.Chart(data)
         .mark_bar()
@@ -78,7 +81,7 @@ def severity_bars(report: Report) -> alt.Chart:
     )
 
 
-def fact_bars(report: Report) -> alt.Chart:
+def fact_bars(report: Report) -> alt.Chart | None:
     data = pd.DataFrame(
         [
             {"metric": name, "value": report.metrics[name]}
@@ -86,6 +89,8 @@ def fact_bars(report: Report) -> alt.Chart:
             if report.metrics.get(name) is not None
         ]
     )
+    if data.empty:
+        return None
     return (
         alt.Chart(data)
         .mark_bar()
@@ -97,15 +102,18 @@ def fact_bars(report: Report) -> alt.Chart:
     )
 
 
-def confusion_heatmap(report: Report, source: str) -> alt.LayerChart:
+def confusion_heatmap(report: Report, source: str) -> alt.LayerChart | None:
     columns = [*(s.value for s in SEVERITIES), "none"]
+    matrix = report.confusion.get(source) or []
     data = pd.DataFrame(
         [
             {"gold": gold.value, "predicted": column, "cases": count}
-            for gold, row in zip(SEVERITIES, report.confusion[source], strict=True)
-            for column, count in zip(columns, row, strict=True)
+            for gold, row in zip(SEVERITIES, matrix, strict=False)
+            for column, count in zip(columns, row, strict=False)
         ]
     )
+    if data.empty:
+        return None
     base = alt.Chart(data).encode(
         x=alt.X("predicted:N", sort=columns), y=alt.Y("gold:N", sort=[s.value for s in SEVERITIES])
     )
@@ -116,12 +124,14 @@ def confusion_heatmap(report: Report, source: str) -> alt.LayerChart:
     return cells + labels
 
 
-def delta_chart(comparison: Comparison) -> alt.LayerChart:
+def delta_chart(comparison: Comparison) -> alt.LayerChart | None:
     rows = [
         {"metric": d.metric, "delta": d.delta, "low": d.low, "high": d.high, "verdict": d.verdict or "n/a"}
         for d in comparison.deltas
         if d.metric in HEADLINE and d.delta is not None
     ]
+    if not rows:  # e.g. two reports that share no case: nothing to subtract
+        return None
     data = pd.DataFrame(rows)
     base = alt.Chart(data).encode(y=alt.Y("metric:N", sort=list(HEADLINE), title=None))
     bars = base.mark_bar().encode(
@@ -142,6 +152,13 @@ def delta_chart(comparison: Comparison) -> alt.LayerChart:
     )
     whiskers = base.mark_rule().encode(x="low:Q", x2="high:Q")
     return bars + whiskers
+
+
+def _show(chart: alt.Chart | alt.LayerChart | None, empty: str) -> None:
+    if chart is None:
+        st.info(empty)
+    else:
+        st.altair_chart(chart, width="stretch")
 
 
 def _provenance(report: Report) -> None:
@@ -181,7 +198,7 @@ def _versus(paths: list[Path], a_path: Path, report_a: Report) -> None:
     st.caption(
         f"B - A on {comparison.shared_cases} shared cases; bars show the delta, lines its 95% bootstrap interval."
     )
-    st.altair_chart(delta_chart(comparison), width="stretch")
+    _show(delta_chart(comparison), "No metric can be compared: the two reports share no scored case.")
     if comparison.flips:
         st.dataframe(
             [
@@ -194,7 +211,11 @@ def _versus(paths: list[Path], a_path: Path, report_a: Report) -> None:
 
 
 def render() -> None:
-    if state.principal() is None:
+    me = state.principal()
+    if me is None:
+        st.stop()
+    if not me.can(Permission.view_evals):
+        st.warning("Eval reports are for reviewers and admins.")
         st.stop()
     st.title("Evals")
     paths = list_reports(reports_dir())
@@ -211,14 +232,14 @@ def render() -> None:
         return
     _provenance(report)
     st.subheader("Severity: model, rules, final")
-    st.altair_chart(severity_bars(report), width="stretch")
+    _show(severity_bars(report), "This report has no severity metrics.")
     left, right = st.columns(2)
     with left:
         source = st.radio("Confusion matrix of", SOURCES, index=2, horizontal=True, key=PICK_SOURCE)
-        st.altair_chart(confusion_heatmap(report, source), width="stretch")
+        _show(confusion_heatmap(report, source), f"This report has no confusion matrix for {source}.")
     with right:
         st.caption("Facts, rules and validity")
-        st.altair_chart(fact_bars(report), width="stretch")
+        _show(fact_bars(report), "This report has no fact, rule or validity metrics.")
     _versus(paths, a_path, report)
 
 

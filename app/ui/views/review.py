@@ -1,9 +1,12 @@
-"""Review queue: submitted drafts with their SLA computed now (breached first); open one, compare
-the model's draft with the agent's, and approve or reject it with a reason."""
+"""Review queue: submitted drafts with their SLA computed now (breached first); open one, read the
+brief exactly as it will be sent, its findings and evidence, compare the model's draft with the
+agent's field by field, and approve or reject it with a reason. `?draft=ID` opens that draft."""
 
 import streamlit as st
 
 from app.core.errors import ConflictError, EscalateError
+from app.core.render import render_json, render_markdown, render_text
+from app.core.store import DraftRecord
 from app.services.auth import Principal
 from app.services.review import QueueItem, ReviewCase
 from app.ui import panels, state
@@ -69,6 +72,47 @@ def _decide(draft_id: int, version: int, decision: str) -> None:
     st.session_state[state.REVIEW_PICK] = None
 
 
+def brief_as_sent(record: DraftRecord, key: str) -> None:
+    """The brief exactly as the exports will carry it, each format one click away."""
+    text_tab, markdown_tab, json_tab = st.tabs(["Escalation text", "Markdown", "JSON"], key=f"{key}.formats")
+    with text_tab:
+        st.code(render_text(record.brief), language=None, wrap_lines=True)
+    with markdown_tab:
+        st.markdown(render_markdown(record.brief))  # render_markdown escapes model text
+    with json_tab:
+        st.code(render_json(record.brief), language="json")
+
+
+def _cell(value: str) -> str:
+    return safe(value.replace("\n", " · ")) if value else "—"
+
+
+def field_diff(case: ReviewCase) -> None:
+    changed = case.changed
+    st.subheader("The model's draft → the agent's version, field by field")
+    if case.draft.model_result.brief is None:
+        st.caption("The model gave no usable brief: every field below is the agent's.")
+    elif changed:
+        st.caption(f"The agent changed {len(changed)} of {len(case.changes)} fields.")
+    else:
+        st.caption(f"The agent changed none of the {len(case.changes)} fields the model wrote.")
+    show_all = st.toggle("Show unchanged fields too", key=f"review.diff_all.{case.draft.id}")
+    rows = case.changes if show_all else changed
+    if rows:
+        st.table(
+            [
+                {
+                    "field": safe(c.label),
+                    "changed": "changed" if c.changed else "",
+                    "model's draft": _cell(c.model),
+                    "agent's version": _cell(c.agent),
+                }
+                for c in rows
+            ],
+            hide_index=True,
+        )
+
+
 def _case(me: Principal, case: ReviewCase) -> None:
     record = case.draft
     st.header(f"#{record.id}: {safe(record.brief.summary)}")
@@ -78,16 +122,14 @@ def _case(me: Principal, case: ReviewCase) -> None:
         if record.submitted_at
         else f"By {safe(record.author)} · {record.status}"
     )
+    st.subheader("The brief as it will be sent")
+    brief_as_sent(record, f"review.{record.id}")
+    panels.findings_panel(record.findings)
     panels.severities_panel(record)
     if record.overrides_rules:
         st.warning(f"The agent overrides the rules' severity. Their reason: {safe(record.override_justification)}")
-    panels.findings_panel(record.findings)
-    st.subheader("The model's draft → the agent's version")
-    if case.diff:
-        st.code(case.diff, language="diff")
-    else:
-        st.caption("The agent changed nothing the model wrote.")
-    panels.evidence_panel(record)
+    field_diff(case)
+    panels.evidence_panel(record, expanded=True)
     panels.receipt_panel(record)
     panels.history_panel(case.versions)
     if record.status != "submitted":

@@ -18,7 +18,8 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            state.sign_in(app.accounts.sign_in(name, password))
+            principal = app.accounts.sign_in(name, password)
+            state.sign_in(principal, token=app.sessions.issue(principal))
         except EscalateError as exc:
             st.error(safe(exc))
         else:
@@ -38,7 +39,8 @@ def _first_admin_form() -> None:
             st.error("The two passwords differ.")
             return
         try:
-            state.sign_in(app.accounts.create_first_admin(name, password))
+            principal = app.accounts.create_first_admin(name, password)
+            state.sign_in(principal, token=app.sessions.issue(principal))
         except EscalateError as exc:
             st.error(safe(exc))
         else:

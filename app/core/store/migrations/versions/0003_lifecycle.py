@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_lifecycle"
-down_revision: str | None = "0001"
+revision: str = "0003_lifecycle"
+down_revision: str | None = "0002_drafting"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
