@@ -10,26 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from app.core.assessment import assess
-from app.core.classifier import TriageClassifier, load_default
+from app.core.classifier import load_default
 from app.core.policy import cached_policy
 from app.core.redaction import redact
 from schemas.assessment import Assessment, ModelFact, PatternMatch
 from schemas.policy import Policy
 from schemas.redaction import RedactionItem
-
-# Loaded once per process: the artifact is read-only and ~1 MB; None when it is not installed.
-_CLASSIFIER: list[object] = []
-
-
-def classifier():  # type: ignore[no-untyped-def]  # TEMP until the classifier branch lands
-    if not _CLASSIFIER:
-        try:
-            from app.core.classifier import load_default
-
-            _CLASSIFIER.append(load_default())
-        except ImportError:
-            _CLASSIFIER.append(None)
-    return _CLASSIFIER[0]
 
 
 def assess_source(
@@ -51,7 +37,7 @@ def assess_source(
         at = source_text.find(item.placeholder)
         if at >= 0:
             located.append(item.model_copy(update={"start": at, "end": at + len(item.placeholder)}))
-    model = classifier()
+    model = load_default()  # parsed once per process by the classifier module
     return assess(
         source_text,
         policy,

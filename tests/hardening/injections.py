@@ -205,9 +205,7 @@ class RuleVerdict:
 
 def rule_verdict(service: DraftingService, ticket: TicketInput) -> RuleVerdict:
     """What the rules alone decide from the redacted, condensed text the model would see."""
-    from app.core.triage import triage
-
-    result = triage(service.prepare(ticket).source_text, service.policy, NOW)
+    result = service.assess(service.prepare(ticket), NOW)
     return RuleVerdict(result.severity.value, result.target.value, result.immediate)
 
 

@@ -9,7 +9,6 @@ import pytest
 import yaml
 
 from app.core.assessment import as_triage, assess
-from app.core.triage import compile_signals, scan_signals
 from schemas.common import Severity, Target
 from schemas.policy import Policy
 from schemas.triage import TriageResult

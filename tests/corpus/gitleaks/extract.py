@@ -259,6 +259,15 @@ def split_top(toks, sep=","):
 GEN = object()  # marker: a value produced at run time (random / unknown)
 
 
+class PathText:
+    """An example that gitleaks validates together with a file path."""
+    __slots__ = ("path", "text")
+
+    def __init__(self, path, text):
+        self.path = path
+        self.text = text
+
+
 class Skips:
     def __init__(self):
         self.generated = 0            # NewSecret, Sprintf, unknown calls ...
@@ -327,6 +336,26 @@ def eval_list(toks, env, skips):
             if v is GEN:
                 skips.generated += 1
             out.append(v)
+        return out
+    # map[string]string{ "path": text, ... }  (used with ValidateWithPaths)
+    if (len(toks) >= 6 and _is(toks[0], "ident", "map") and _is(toks[1], "punct", "[")
+            and _is(toks[2], "ident", "string") and _is(toks[3], "punct", "]")
+            and _is(toks[4], "ident", "string") and _is(toks[5], "punct", "{")):
+        close = match_close(toks, 5)
+        out = []
+        for el in split_top(toks[6:close]):
+            kv = split_top(el, ":")
+            if len(kv) != 2:
+                skips.generated += 1
+                out.append(GEN)
+                continue
+            k = eval_string(kv[0], env, skips)
+            v = eval_string(kv[1], env, skips)
+            if k is GEN or v is GEN:
+                skips.generated += 1
+                out.append(GEN)
+            else:
+                out.append(PathText(k, v))
         return out
     # append(base, a, b, ...) / append(base, other...)
     if _is(toks[0], "ident", "append") and _is(toks[1], "punct", "("):
@@ -513,7 +542,7 @@ def extract_file(path, relpath, skipstats):
             for k, t in enumerate(ret):
                 if _is(t, "punct", "("):
                     callee = "".join(u.val for u in ret[:k])
-                    if callee in ("utils.Validate", "validate"):
+                    if callee in ("utils.Validate", "validate", "utils.ValidateWithPaths"):
                         close = match_close(ret, k)
                         args = split_top(ret[k + 1:close])
                         if len(args) >= 2:
@@ -542,13 +571,19 @@ def extract_file(path, relpath, skipstats):
         seen = set()
         for kind, vals in (("tp", tps or []), ("fp", fps or [])):
             for v in vals:
+                path = None
+                if isinstance(v, PathText):
+                    path, v = v.path, v.text
                 if v is GEN or not isinstance(v, str):
                     continue
-                key = (kind, v)
+                key = (kind, path, v)
                 if key in seen:
                     continue
                 seen.add(key)
-                records.append({"rule_id": rule_id, "file": relpath, "kind": kind, "text": v})
+                rec = {"rule_id": rule_id, "file": relpath, "kind": kind, "text": v}
+                if path is not None:
+                    rec["path"] = path
+                records.append(rec)
     return records, notes
 
 
