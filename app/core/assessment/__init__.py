@@ -16,7 +16,14 @@ The fusion rules that turn them into a verdict are the policy's [fusion] table (
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from app.core.assessment.cues import compile_cues, is_incident_record, is_pending, modality, since_clock_hours
+from app.core.assessment.cues import (
+    between_hours,
+    compile_cues,
+    is_incident_record,
+    is_pending,
+    modality,
+    since_clock_hours,
+)
 from app.core.assessment.fusion import Evidence, decide
 from app.core.assessment.speakers import find_speakers
 from app.core.sla import compute_sla, find_timestamps, is_business_hours
@@ -153,7 +160,7 @@ def assess(
                     citation=policy.signals["duration"].cite,
                 )
             )
-    for start, end, hours in since_clock_hours(text):
+    for start, end, hours in [*since_clock_hours(text), *between_hours(text)]:
         if modality(text, start, end, cues, record) is None:
             kept.append(
                 Signal(
@@ -197,7 +204,7 @@ def assess(
             )
         )
     kept.sort(key=lambda s: (s.start, s.end))
-    verdict = decide(Evidence(kept, ignored, classifier, list(facts), pattern, off_hours), policy)
+    verdict = decide(Evidence(kept, ignored, classifier, list(facts), pattern, off_hours, record), policy)
 
     sla = compute_sla(text, verdict.severity, policy, moment)
     limit = sla.limit_minutes

@@ -11,6 +11,9 @@ Also here: durations written as clock times ("since 04:10", the message written 
 
 import re
 from dataclasses import dataclass
+from datetime import UTC
+
+from dateutil import parser as date_parser
 
 from app.core.fast_regex import FastPattern, compile_fast
 
@@ -124,4 +127,32 @@ def since_clock_hours(text: str) -> list[tuple[int, int, float]]:
         elapsed = (later[-1] - began) % 1440
         if elapsed:
             found.append((m.start(), m.end(), elapsed / 60))
+    return found
+
+
+_BETWEEN = re.compile(
+    r"\b(?:between|from)\s+(?P<a>[^,;\n]{6,45}?\d{4}|[^,;\n]{6,45}?\b(?:UTC|GMT|PST|PDT|PT))\s+(?:and|to|until)\s+"
+    r"(?P<b>[^,;\n]{4,45}?\d{4}|[^,;\n]{4,45}?\b(?:UTC|GMT|PST|PDT|PT))\b",
+    re.IGNORECASE,
+)
+
+
+def between_hours(text: str) -> list[tuple[int, int, float]]:
+    """(start, end, hours) of "between 21:00 UTC on 08 Oct 2018 and 01:00 UTC on 10 Oct 2018": the
+    span an incident record gives for its impact. Both ends must parse as date-times; the second
+    takes its missing parts from the first."""
+    found = []
+    for m in _BETWEEN.finditer(text):
+        try:
+            first = date_parser.parse(m.group("a").replace(" on ", " "), fuzzy=True)
+            second = date_parser.parse(m.group("b").replace(" on ", " "), fuzzy=True, default=first)
+        except (ValueError, OverflowError):
+            continue
+        if first.tzinfo is None:
+            first = first.replace(tzinfo=UTC)
+        if second.tzinfo is None:
+            second = second.replace(tzinfo=first.tzinfo)
+        hours = (second - first).total_seconds() / 3600
+        if 0 < hours < 24 * 60:
+            found.append((m.start(), m.end(), round(hours, 2)))
     return found

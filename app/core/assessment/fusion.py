@@ -44,6 +44,7 @@ class Evidence:
     facts: list[ModelFact] = field(default_factory=list)
     pattern: PatternMatch | None = None
     off_hours: bool = False
+    incident_record: bool = False
 
     def kinds(self) -> set[str]:
         return {s.kind for s in self.signals}
@@ -170,6 +171,11 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
                 "a major impairment for several customers past 3 hours",
                 rules.emergency_duration.cite,
             )
+    if ev.incident_record and hours >= rules.emergency_duration.threshold and kinds & TECHNICAL:
+        # A status page or post-mortem says how long the impact ran (001:27): a broken function
+        # that long is a Sev1; errors or slowness that long, a Sev2.
+        level = Severity.sev1 if emergency else Severity.sev2
+        raise_to(level, "duration", f"an incident that ran {hours:g} hours", rules.emergency_duration.cite)
     if "business_blocked" in kinds:
         raise_to(Severity.sev2, "business_blocked", "an outside initiative is blocked", rules.business_blocked.cite)
         if not kinds & TECHNICAL:

@@ -39,7 +39,7 @@ _HIDDEN_BLOCKS = re.compile(
     r"<!--.*?(?:-->|\Z)"  # HTML comments, unterminated ones to the end
     r"|^[ \t]*\[(?://|comment|_metadata_)\]:[^\n]*"  # Markdown comments: [//]: # (...)
     r"|^```.*?(?:^```[^\n]*|\Z)"  # fenced code blocks
-    r"|\A---\n.*?\n---[ \t]*$",  # front matter
+    r"|^---[ \t]*\n.*?^(?:---|\.\.\.)[ \t]*$",  # YAML documents, front matter or pasted at the end
     re.DOTALL | re.MULTILINE | re.IGNORECASE,
 )
 _PASTED_LINE = re.compile(
@@ -80,7 +80,8 @@ class Speakers:
 
 def _role(who: str, role: str | None) -> str | None:
     words = f"{who} {role or ''}"
-    if _NOT_A_SPEAKER.match(who.strip()):
+    # "Note:", "severity:", "auto_triage:" open data lines, not turns.
+    if _NOT_A_SPEAKER.match(who.strip()) or "_" in who or (who.islower() and " " not in who.strip()):
         return None
     if _AGENT.search(words):
         return "agent"

@@ -41,6 +41,14 @@ import sys
 
 RULES_PREFIX = "cmd/generate/config/rules/"
 
+# Literals known to contain characters that could not be transcribed faithfully
+# from the source (non-printing bytes); they are left out of the corpus.
+# (file name, prefix of the literal) -> reason
+EXCLUDE = {
+    ("huggingface.go", "y{}x|~|}{~}}~|~}||"):
+        "binary-garbage false positive containing non-printing characters",
+}
+
 # --------------------------------------------------------------------------
 # Tokenizer (enough of Go's lexical grammar for these files)
 # --------------------------------------------------------------------------
@@ -576,6 +584,10 @@ def extract_file(path, relpath, skipstats):
                     path, v = v.path, v.text
                 if v is GEN or not isinstance(v, str):
                     continue
+                fname = os.path.basename(relpath)
+                if any(fname == f and v.startswith(pre) for (f, pre) in EXCLUDE):
+                    skipstats["excluded_untranscribable"] += 1
+                    continue
                 key = (kind, path, v)
                 if key in seen:
                     continue
@@ -597,7 +609,7 @@ def main(argv):
         stats_path = argv[argv.index("--stats") + 1]
     files = sorted(f for f in os.listdir(rules_dir)
                    if f.endswith(".go") and not f.endswith("_test.go"))
-    skipstats = {"generated_items": 0, "generate_sample_secrets_literal": 0,
+    skipstats = {"excluded_untranscribable": 0, "generated_items": 0, "generate_sample_secrets_literal": 0,
                  "generate_sample_secrets_random": 0, "sample_secret_literals": []}
     all_records = []
     all_notes = []
@@ -617,6 +629,7 @@ def main(argv):
         "rules_with_literal_examples": len(rules_with),
         "files_with_literal_examples": len({r["file"] for r in all_records}),
         "skipped_generated_items": skipstats["generated_items"],
+        "excluded_untranscribable": skipstats["excluded_untranscribable"],
         "skipped_generate_sample_secrets_with_literal_secret": skipstats["generate_sample_secrets_literal"],
         "skipped_generate_sample_secrets_with_random_secret": skipstats["generate_sample_secrets_random"],
         "notes": all_notes,
