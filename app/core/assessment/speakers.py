@@ -81,7 +81,8 @@ class Speakers:
 def _role(who: str, role: str | None) -> str | None:
     words = f"{who} {role or ''}"
     # "Note:", "severity:", "auto_triage:" open data lines, not turns.
-    if _NOT_A_SPEAKER.match(who.strip()) or "_" in who or (who.islower() and " " not in who.strip()):
+    plain_key = who.islower() and " " not in who.strip() and not (_AGENT.search(who) or _CUSTOMER.search(who))
+    if _NOT_A_SPEAKER.match(who.strip()) or "_" in who or plain_key:
         return None
     if _AGENT.search(words):
         return "agent"
