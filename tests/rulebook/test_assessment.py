@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app.core.assessment import assess
-from app.core.assessment.cues import since_clock_hours
+from app.core.assessment.cues import compile_cues, since_clock_hours
 from app.core.assessment.speakers import find_speakers
 from app.core.redaction import redact
 from app.services.assessment import assess_ticket
@@ -87,7 +87,7 @@ def test_times_instead_of_durations() -> None:
 
 def test_speakers_and_untrusted_spans(policy: Policy) -> None:
     text = "Customer (Dana): it fails.\nAgent (Priya): checking.\n<!-- hidden -->\nDana: thanks"
-    cues = list(policy.cues["untrusted"].patterns)
+    cues = compile_cues(policy).untrusted
     who = find_speakers(text, cues)
     assert who.at(text.index("fails")) == "customer"
     assert who.at(text.index("checking")) == "agent"
@@ -104,7 +104,10 @@ def test_a_credential_the_redactor_found_is_security_evidence(policy: Policy) ->
     a = assess_ticket(text, policy, NOW)
     assert (a.severity, a.target) == (Severity.sev2, Target.security)
     assert any(s.kind == "credential" and s.source == "redactor" for s in a.signals)
-    exposed = "Customer: our key was pushed to a public GitHub repo: AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY9"
+    exposed = (
+        "Customer: our key was pushed to a public GitHub repo: "
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY9"
+    )
     assert assess_ticket(exposed, policy, NOW).severity is Severity.sev1
 
 

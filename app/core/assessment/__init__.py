@@ -120,8 +120,8 @@ def assess(
     `now` is when the escalation happens (off-hours paging, the SLA clock); without it the latest
     timestamp in the ticket stands in. `redactions` are what the redactor masked in this text.
     """
-    cues = compile_cues({name: list(c.patterns) for name, c in policy.cues.items()})
-    speakers = find_speakers(text, list(cues.untrusted), untrusted_from)
+    cues = compile_cues(policy)
+    speakers = find_speakers(text, cues.untrusted, untrusted_from)
     record = is_incident_record(text, cues)
     kept: list[Signal] = []
     ignored: list[str] = []

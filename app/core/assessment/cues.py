@@ -16,6 +16,7 @@ from datetime import UTC
 from dateutil import parser as date_parser
 
 from app.core.fast_regex import FastPattern, compile_fast
+from schemas.policy import Policy
 
 # A sentence ends at . ! ? followed by a space or the end of a line, or at a line break.
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n")
@@ -38,21 +39,31 @@ class CompiledCues:
     past: tuple[FastPattern, ...]
     incident_record: tuple[FastPattern, ...]
     pending: tuple[FastPattern, ...]
-    untrusted: tuple[str, ...]
+    untrusted: tuple[FastPattern, ...]
 
 
-def compile_cues(cues: dict[str, list[str]]) -> CompiledCues:
+_compiled: dict[int, tuple[Policy, CompiledCues]] = {}
+
+
+def compile_cues(policy: Policy) -> CompiledCues:
+    """The policy's cue patterns, compiled once per policy object (as app.core.triage does)."""
+    entry = _compiled.get(id(policy))
+    if entry is not None and entry[0] is policy:
+        return entry[1]
+
     def fast(name: str) -> tuple[FastPattern, ...]:
-        return tuple(compile_fast(p) for p in cues.get(name, []))
+        cue = policy.cues.get(name)
+        return tuple(compile_fast(p) for p in cue.patterns) if cue else ()
 
-    return CompiledCues(
-        fast("hypothetical"),
-        fast("scheduled"),
-        fast("past"),
-        fast("incident_record"),
-        fast("pending"),
-        tuple(cues.get("untrusted", [])),
-    )
+    compiled = CompiledCues(
+        fast("hypothetical"), fast("scheduled"), fast("past"), fast("incident_record"), fast("pending"),
+        fast("untrusted"),
+    )  # fmt: skip
+    if len(_compiled) >= 8:
+        _compiled.pop(next(iter(_compiled)))
+    # Holding the policy keeps its id from being reused by another object while the entry lives.
+    _compiled[id(policy)] = (policy, compiled)
+    return compiled
 
 
 def is_pending(text: str, start: int, end: int, cues: CompiledCues) -> bool:

@@ -13,9 +13,10 @@ A line without one continues the previous turn; a ticket with no turns is the cu
 
 import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.core.fast_regex import FastPattern, compile_fast
+from app.core.fast_regex import FastPattern
 
 _TURN = re.compile(
     r"^[ \t]*(?:[\[(][^\]\n)]{1,40}[\])][ \t]*)?(?:[-*>][ \t]*)?"
@@ -103,7 +104,7 @@ def _line_spans(text: str, pattern: re.Pattern[str] | FastPattern) -> list[tuple
     return spans
 
 
-def find_speakers(text: str, untrusted_cues: list[str], untrusted_from: int | None = None) -> Speakers:
+def find_speakers(text: str, untrusted_cues: Sequence[FastPattern], untrusted_from: int | None = None) -> Speakers:
     """Turns and untrusted spans of `text`. Everything from `untrusted_from` on (attached logs) is
     untrusted; `untrusted_cues` are the policy's patterns for lines that cannot lower a verdict."""
     turns: list[Span] = []
@@ -118,7 +119,7 @@ def find_speakers(text: str, untrusted_cues: list[str], untrusted_from: int | No
     untrusted += _line_spans(text, _PASTED_LINE)
     untrusted += _line_spans(text, _ZERO_WIDTH)
     for cue in untrusted_cues:
-        untrusted += _line_spans(text, compile_fast(cue))
+        untrusted += _line_spans(text, cue)
     if untrusted_from is not None and untrusted_from < len(text):
         untrusted.append((untrusted_from, len(text)))
     return Speakers(tuple(turns), tuple(sorted(set(untrusted))), tuple(t.start for t in turns))
