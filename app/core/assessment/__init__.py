@@ -38,8 +38,11 @@ LOWERING = frozenset({"workaround", "resolved"})
 # Kinds that describe a request rather than a fault: never from text that cannot lower.
 REQUESTING = frozenset({"question", "feature_request", "minor", "no_workaround"})
 RAISING_EXEMPT = LOWERING | REQUESTING
+# What a "benign" sentence ("our own red team", "no one was affected") takes back: a fault, not
+# the business context or the counts around it.
+FAULTS = frozenset({"security", "outage", "data_loss", "data_wrong", "major_impairment", "degradation", "bug_report"})
 _UNIT_HOURS = (("week", 168.0), ("day", 24.0), ("min", 1 / 60))
-_SINCE_WORDS = {"yesterday": 24.0, "last night": 10.0, "this morning": 3.0, "the weekend": 48.0, "all day": 8.0,
+_SINCE_WORDS = {"yesterday": 24.0, "last night": 10.0, "this morning": 2.0, "the weekend": 48.0, "all day": 8.0,
                 "all night": 8.0, "all morning": 3.0, "all weekend": 48.0}  # fmt: skip
 _FACT_KINDS = {
     "data_exposed": "security", "credential_exposed": "security", "data_lost": "data_loss",
@@ -140,7 +143,9 @@ def assess(
             if signal.kind == "resolved" and is_pending(text, signal.start, signal.end, cues):
                 ignored.append(f"resolved {signal.text!r}: asked about or still to come")
                 continue
-        elif (how := modality(text, signal.start, signal.end, cues, record)) is not None:
+        elif (how := modality(text, signal.start, signal.end, cues, record)) is not None and (
+            how != "benign" or signal.kind in FAULTS
+        ):
             ignored.append(f"{signal.kind} {signal.text!r}: {how}, not happening now")
             continue
         if signal.kind == "duration":

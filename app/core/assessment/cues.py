@@ -35,6 +35,7 @@ _WRITTEN_AT = re.compile(
 @dataclass(frozen=True, slots=True)
 class CompiledCues:
     hypothetical: tuple[FastPattern, ...]
+    benign: tuple[FastPattern, ...]
     scheduled: tuple[FastPattern, ...]
     past: tuple[FastPattern, ...]
     incident_record: tuple[FastPattern, ...]
@@ -56,7 +57,7 @@ def compile_cues(policy: Policy) -> CompiledCues:
         return tuple(compile_fast(p) for p in cue.patterns) if cue else ()
 
     compiled = CompiledCues(
-        fast("hypothetical"), fast("scheduled"), fast("past"), fast("incident_record"), fast("pending"),
+        fast("hypothetical"), fast("benign"), fast("scheduled"), fast("past"), fast("incident_record"), fast("pending"),
         fast("untrusted"),
     )  # fmt: skip
     if len(_compiled) >= 8:
@@ -92,11 +93,13 @@ def _found(patterns: tuple[FastPattern, ...], text: str, lo: int, hi: int) -> bo
 
 
 def modality(text: str, start: int, end: int, cues: CompiledCues, record: bool = False) -> str | None:
-    """'hypothetical', 'scheduled' or 'past' when the sentence around text[start:end] speaks of
-    the problem in that way; None when it states it as happening. In an incident record the past
+    """'benign', 'hypothetical', 'scheduled' or 'past' when the sentence around text[start:end]
+    speaks of the problem in that way; None when it states it as happening. In an incident record the past
     tense is the record's own, so only hypothetical and scheduled count."""
     begin, stop = sentence_of(text, start, end)
     question = text[begin:stop].rstrip().endswith("?")
+    if _found(cues.benign, text, begin, stop):
+        return "benign"  # "the alert was our own red team", "our users had no problem"
     kinds = [("hypothetical", cues.hypothetical), ("scheduled", cues.scheduled)]
     if not record:
         kinds.append(("past", cues.past))

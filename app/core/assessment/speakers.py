@@ -45,7 +45,9 @@ _HIDDEN_BLOCKS = re.compile(
 )
 _PASTED_LINE = re.compile(
     r"^[ \t]*(?:"
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d"  # log time stamps
+    # log lines: a time stamp followed by a level or key=value pairs (a chat line may open with a stamp)
+    r"(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d[^\n]{0,40}?\b(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|NOTICE)\b)"
+    r"|\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d\S*\s+\S+\s+[\w.-]+="
     r"|\d\d:\d\d:\d\d[.,]\d+"
     r"|(?:\[\s*)?(?:INFO|WARN|WARNING|ERROR|DEBUG|TRACE|FATAL|CRITICAL|NOTICE)\b"
     r"|[{\[]\s*\"|\"[\w.-]+\"\s*:"  # JSON
