@@ -10,7 +10,6 @@ import typer
 
 from app.cli.io import guard, read_bytes
 from app.core.errors import EscalateError
-from app.core.ingest import decode_bytes
 from app.core.reading import display_name
 
 
@@ -23,7 +22,9 @@ def redact_cmd(
 ) -> None:
     """Print the text with PII and secrets masked by placeholders such as <EMAIL_1>."""
     data = read_bytes(file)
-    # Imported here: Presidio and detect-secrets cost every other command their start-up time.
+    # Imported here: Presidio, detect-secrets and charset-normalizer would cost every other command
+    # their start-up time.
+    from app.core.ingest import decode_bytes
     from app.core.redaction import redact
 
     try:
