@@ -36,7 +36,7 @@ from schemas.triage import Signal, TriageResult
 # Kinds that lower or cap: they count only from the customer's or agent's own words.
 LOWERING = frozenset({"workaround", "resolved"})
 # Kinds that describe a request rather than a fault: never from text that cannot lower.
-REQUESTING = frozenset({"question", "feature_request", "minor", "no_workaround"})
+REQUESTING = frozenset({"question", "feature_request", "minor", "no_workaround", "request_form", "question_form"})
 RAISING_EXEMPT = LOWERING | REQUESTING
 # What a "benign" sentence ("our own red team", "no one was affected") takes back: a fault, not
 # the business context or the counts around it.

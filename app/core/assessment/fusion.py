@@ -23,7 +23,7 @@ from schemas.triage import Signal
 TECHNICAL = frozenset(
     {"security", "credential", "outage", "data_loss", "data_wrong", "major_impairment", "degradation", "bug_report"}
 )
-REQUESTS = frozenset({"feature_request", "question"})
+REQUESTS = frozenset({"feature_request", "question", "request_form", "question_form"})
 CAP_BY_LOWERING = {"workaround": Severity.sev3, "resolved": Severity.sev4}
 # How sure a verdict is, by the kind of evidence that set it.
 _CONFIDENCE = {
