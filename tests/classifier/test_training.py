@@ -127,3 +127,11 @@ def test_retraining_on_reviewed_briefs_moves_the_verdict_their_way(tmp_path: Pat
     after = TriageClassifier(fit(with_rows, SMALL).to_artifact()).predict(probe)
     assert after.severity[Severity.sev1] > before.severity[Severity.sev1] + 0.2
     assert after.model_id != before.model_id  # the id names the data it learned from
+
+
+def test_the_model_id_changes_with_the_settings() -> None:
+    rows, _ = collect([CONVERSATIONS], [])
+    sigmoid = fit(rows, SMALL).to_artifact()
+    isotonic = fit(rows, TrainConfig(**{**SMALL.__dict__, "calibration": "isotonic"})).to_artifact()
+    assert sigmoid.training["data_sha256"] == isotonic.training["data_sha256"]
+    assert sigmoid.model_id != isotonic.model_id
