@@ -56,6 +56,11 @@ def train_classifier(
     # scikit-learn (about a second to import) loads here, not when the CLI starts.
     from app.core.classifier.train import fit
 
+    if not data and not SHARED_POOL.exists():
+        raise InputError(
+            f"the shipped artifact's training pool is not at {SHARED_POOL} (../shared/datasets/train.jsonl next "
+            "to the repository); pass it with --data, or train on your own rows with --data FILE"
+        )
     rows, left_out = collect(list(data) if data else list(DEFAULT_DATA), list(reviewed or []))
     model = fit(rows, config)
     artifact = model.to_artifact()

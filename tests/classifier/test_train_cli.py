@@ -22,6 +22,16 @@ def test_evaluation_data_is_refused_with_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "evaluation corpus" in result.output
 
 
+def test_without_the_shared_pool_the_default_run_says_where_it_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import training
+
+    monkeypatch.setattr(training, "SHARED_POOL", tmp_path / "absent" / "train.jsonl")
+    result = CliRunner().invoke(app, ["train", "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "training pool is not at" in result.output and "--data" in result.output
+
+
 def test_the_cli_starts_without_scikit_learn() -> None:
     # Every command pays for what the CLI imports; only `train` itself needs scikit-learn.
     code = "import sys; from app.cli.main import app; print('sklearn' in sys.modules)"

@@ -47,7 +47,7 @@ def test_tied_probabilities_are_cut_together() -> None:
     assert choose_threshold(proba, truth, RULE) == 0.5
 
 
-@pytest.mark.parametrize("name", ["public-dev.jsonl", "unseen_triage.jsonl"])
+@pytest.mark.parametrize("name", ["public-dev.jsonl", "public_open.jsonl", "dev_triage.jsonl", "unseen_triage.jsonl"])
 def test_evaluation_corpora_are_refused_as_training_data(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
     path.write_text("", encoding="utf-8")
@@ -66,6 +66,30 @@ def test_rows_whose_licence_forbids_shipping_are_left_out(tmp_path: Path) -> Non
     used, left_out = collect([pool], [])
     assert [ex.id for ex in used] == ["a:1"] and used[0].severity == "sev2"
     assert left_out == {"none-stated": 1}
+
+
+def test_case_rows_from_a_public_source_keep_their_licence(tmp_path: Path) -> None:
+    # Eval cases taken from public repositories carry the source's licence; only the project's own
+    # conversations and reviewed briefs are free of one.
+    cases = tmp_path / "cases.jsonl"
+    rows = [
+        {
+            "id": "own-1",
+            "input": {"text": "a"},
+            "gold": {"severity": "sev2"},
+            "attribution": {"source": "authored", "licence": "MIT (this project)"},
+        },
+        {
+            "id": "pub-1",
+            "input": {"text": "b"},
+            "gold": {"severity": "sev2"},
+            "attribution": {"source": "llmsvc", "licence": "not stated (read in place, never committed)"},
+        },
+    ]
+    cases.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    used, left_out = collect([cases], [])
+    assert [ex.id for ex in used] == ["own-1"]
+    assert left_out == {"not stated (read in place, never committed)": 1}
 
 
 def _reviewed(i: int, text: str, severity: Severity, target: Target) -> str:
@@ -103,3 +127,11 @@ def test_retraining_on_reviewed_briefs_moves_the_verdict_their_way(tmp_path: Pat
     after = TriageClassifier(fit(with_rows, SMALL).to_artifact()).predict(probe)
     assert after.severity[Severity.sev1] > before.severity[Severity.sev1] + 0.2
     assert after.model_id != before.model_id  # the id names the data it learned from
+
+
+def test_the_model_id_changes_with_the_settings() -> None:
+    rows, _ = collect([CONVERSATIONS], [])
+    sigmoid = fit(rows, SMALL).to_artifact()
+    isotonic = fit(rows, TrainConfig(**{**SMALL.__dict__, "calibration": "isotonic"})).to_artifact()
+    assert sigmoid.training["data_sha256"] == isotonic.training["data_sha256"]
+    assert sigmoid.model_id != isotonic.model_id

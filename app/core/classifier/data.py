@@ -20,7 +20,10 @@ from schemas.common import Severity, Target
 # the rest are for experiments and cross-validation only.
 SHIPPABLE_LICENCES = frozenset({"CC-BY-4.0", "EPL-1.0"})
 # Evaluation-only corpora: training on them would make every figure measured on them meaningless.
-FORBIDDEN_NAMES = ("public-dev.jsonl", "unseen_")
+# (public_open.jsonl holds the committable rows of public-dev; dev_triage tunes the policy's rules.)
+FORBIDDEN_NAMES = ("public-dev", "public_open", "dev_triage", "unseen_")
+# Case rows from these sources are this project's own writing or the organisation's reviewed briefs.
+OWN_SOURCES = frozenset({"authored", "reviewed"})
 _POOL_SEVERITY = {"Critical": "sev1", "High": "sev2", "Medium": "sev3", "Low": "sev4"}
 
 
@@ -32,8 +35,8 @@ class Example:
     licence: str
     severity: str | None
     target: str | None
-    # Case-shaped rows are this project's own conversations or the organisation's reviewed briefs:
-    # no third-party licence restricts them.
+    # This project's own conversations or the organisation's reviewed briefs: no third-party
+    # licence restricts them.
     own: bool = False
 
     @property
@@ -74,7 +77,7 @@ def _from_case(raw: dict[str, Any]) -> Example:
         licence=str(attribution.get("licence", "own")),
         severity=Severity(severity).value if severity else None,
         target=Target(target).value if target else None,
-        own=True,
+        own=attribution.get("source") in OWN_SOURCES,
     )
 
 

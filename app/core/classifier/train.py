@@ -9,6 +9,8 @@ whole procedure (out-of-fold calibrated probabilities), never from the rows a cu
 scikit-learn is imported here only: the run-time side (model.py) reads the exported JSON.
 """
 
+import hashlib
+import json
 import platform
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -42,7 +44,7 @@ class TrainConfig:
     calibration: Literal["sigmoid", "isotonic"] = "sigmoid"
     max_features: int = 20_000
     min_df: int = 2
-    c: float = 4.0
+    c: float = 4.0  # logistic regression's inverse regularisation strength
     folds: int = 5
     # A class needs this many rows to get its own column: fewer cannot be stratified into the
     # nested folds (5 outer x 3 inner), and its probability would be noise.
@@ -62,11 +64,14 @@ THRESHOLD_RULE = (
 
 
 def _estimator(config: TrainConfig) -> BaseEstimator:
+    # Regularisation strengths were set once, not searched: the comparison in evals/reports/
+    # classifier.md is between estimator families, and a grid search per family would tune on the
+    # same small pool the thresholds are chosen on.
     if config.estimator == "logreg":
         # balanced: the rare classes (sev1, security) are the ones that matter; calibration undoes the skew.
         return LogisticRegression(C=config.c, class_weight="balanced", max_iter=2000)
     if config.estimator == "linear_svm":
-        return LinearSVC(C=config.c / 8, class_weight="balanced")
+        return LinearSVC(C=0.5, class_weight="balanced")
     return ComplementNB(alpha=0.3)
 
 
@@ -158,9 +163,11 @@ class FittedModel:
         vocab = sorted(self.vectorizer.vocabulary_, key=self.vectorizer.vocabulary_.__getitem__)
         sha = data_sha256(self.examples)
         config = self.config
+        # The id names what decides the weights: the rows, the settings and the feature definition.
+        recipe = json.dumps([sha, asdict(config), features.MAX_CHARS, features.NGRAM_MAX, FORMAT], sort_keys=True)
         return Artifact(
             format=FORMAT,
-            model_id=model_id or f"triage-clf@{sha[:12]}",
+            model_id=model_id or f"triage-clf@{hashlib.sha256(recipe.encode()).hexdigest()[:12]}",
             features=Features(
                 max_chars=features.MAX_CHARS,
                 ngram_max=features.NGRAM_MAX,
