@@ -29,7 +29,7 @@ DEV = REPO.parent / "shared" / "datasets" / "public-dev.jsonl"
 UNSEEN = REPO / "evals" / "datasets" / "unseen_triage.jsonl"
 # Written by another blind helper in the same categories: the data the patterns are tuned on.
 TUNING = REPO / "evals" / "datasets" / "dev_triage.jsonl"
-REPORTS = REPO / "evals" / "reports"
+REPORTS = REPO / "evals" / "reports" / "triage"
 DEFAULT_NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 GOLD = {"Critical": "sev1", "High": "sev2", "Medium": "sev3", "Low": "sev4"}
 
