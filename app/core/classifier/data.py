@@ -3,7 +3,9 @@
 - the shared pool (`../shared/datasets/train.jsonl`): `input_text`, `source`, `gold_severity`
   (Critical/High/Medium/Low), `gold_team`, `licence`;
 - eval cases (`evals/datasets/conversations.jsonl`, and what `escalate eval export-reviewed` writes):
-  `input.text` (+ attachments), `gold.severity` (sev1..sev4), `gold.target`, `attribution`.
+  `input.text` (+ attachments), `gold.severity` (sev1..sev4), `gold.target`, `attribution`;
+- labelled conversations written for this project (`evals/datasets/train_conversations_*.jsonl`):
+  `id`, `input_text`, `expected_severity` (sev1..sev4), `expected_target`; this project's own.
 """
 
 import hashlib
@@ -81,6 +83,24 @@ def _from_case(raw: dict[str, Any]) -> Example:
     )
 
 
+def _from_conversation(raw: dict[str, Any]) -> Example:
+    return Example(
+        id=str(raw["id"]),
+        text=str(raw["input_text"]),
+        source="conversations",
+        licence="own",
+        severity=Severity(raw["expected_severity"]).value,
+        target=Target(raw["expected_target"]).value,
+        own=True,
+    )
+
+
+def _example(raw: dict[str, Any]) -> Example:
+    if "expected_severity" in raw:
+        return _from_conversation(raw)
+    return _from_pool_row(raw) if "input_text" in raw else _from_case(raw)
+
+
 def read_examples(path: Path, *, for_training: bool = True) -> list[Example]:
     """Rows with at least one label; a bad line is an InputError naming its file and line.
 
@@ -100,7 +120,7 @@ def read_examples(path: Path, *, for_training: bool = True) -> list[Example]:
             continue
         try:
             raw = json.loads(line)
-            example = _from_pool_row(raw) if "input_text" in raw else _from_case(raw)
+            example = _example(raw)
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{path}:{number}: not a training row: {exc}") from exc
         if example.severity or example.target:
@@ -121,3 +141,5 @@ _REPO = Path(__file__).resolve().parents[3]
 # and the conversations written in this repository.
 SHARED_POOL = _REPO.parent / "shared" / "datasets" / "train.jsonl"
 OWN_CONVERSATIONS = _REPO / "evals" / "datasets" / "conversations.jsonl"
+# Labelled conversations written for training by helpers blind to the code (never evaluation data).
+TRAIN_CONVERSATIONS = tuple(sorted((_REPO / "evals" / "datasets").glob("train_conversations_*.jsonl")))

@@ -51,7 +51,7 @@ class TrainConfig:
     min_class_rows: int = 10
     # The threshold rule (MODEL_CARD.md): the lowest cut at which every cut at or above it that
     # flags at least `min_flagged` out-of-fold rows has precision >= `min_precision`.
-    min_precision: float = 0.6
+    min_precision: float = 0.85
     min_flagged: int = 5
     seed: int = 0
 
