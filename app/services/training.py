@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.classifier.artifact import Artifact, write_artifact
-from app.core.classifier.data import OWN_CONVERSATIONS, SHARED_POOL, Example, read_examples
+from app.core.classifier.data import OWN_CONVERSATIONS, SHARED_POOL, TRAIN_CONVERSATIONS, Example, read_examples
 from app.core.classifier.model import ARTIFACT_FILE
 from app.core.errors import InputError
 
 if TYPE_CHECKING:
     from app.core.classifier.train import TrainConfig
 
-DEFAULT_DATA = (SHARED_POOL, OWN_CONVERSATIONS)
+DEFAULT_DATA = (SHARED_POOL, OWN_CONVERSATIONS, *TRAIN_CONVERSATIONS)
 
 
 @dataclass

@@ -111,7 +111,13 @@ class FakeDrafter:
         yield PartialBrief({"summary": result.brief.summary, "severity": result.brief.severity.value})
         yield DraftDone(result)
 
-    def recheck(self, brief: EscalationBrief, source_text: str, now: datetime | None = None) -> list[Finding]:
+    def recheck(
+        self,
+        brief: EscalationBrief,
+        source_text: str,
+        now: datetime | None = None,
+        assessment: object = None,
+    ) -> list[Finding]:
         rule = self.policy.rules.required_diagnostics
         findings = [
             Finding(

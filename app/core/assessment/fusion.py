@@ -230,8 +230,9 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
                 fusion.cite,
             )
             route(Target.security, "classifier", f"{scores.model_id}: P(security) {scores.security:.2f}")
-        agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
-        confidence += 0.1 if agrees else -0.15
+        if scores.sev1_threshold < 1.0:  # a cut of 1.0 means the head never found a precise one
+            agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
+            confidence += 0.1 if agrees else -0.15
 
     # 6. escalate now?
     if target is Target.security:
