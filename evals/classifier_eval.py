@@ -1,4 +1,4 @@
-"""Evaluate the triage classifier; writes evals/reports/classifier.md and .json, and the figures
+"""Evaluate the triage classifier; writes evals/reports/classifier/classifier.md and .json, and the figures
 block of app/core/classifier/MODEL_CARD.md.
 
     python -m evals.classifier_eval                  # all of it (about 12 min on 2 busy cores)
@@ -34,7 +34,7 @@ from evals.metrics import accuracy, critical_recall, off_by_one, quadratic_weigh
 from schemas.assessment import ClassifierScores
 from schemas.common import Severity
 
-REPORT = Path(__file__).resolve().parent / "reports" / "classifier.md"
+REPORT = Path(__file__).resolve().parent / "reports" / "classifier" / "classifier.md"
 CARD = Path(__file__).resolve().parents[1] / "app" / "core" / "classifier" / "MODEL_CARD.md"
 SOURCES = ("gitbugs", "farsec", "nlbse", "pm", "llmsvc")
 CANDIDATES: dict[str, TrainConfig] = {
@@ -317,7 +317,7 @@ def card_figures(result: dict[str, Any]) -> str:
     header = ["source", "Critical recall", "QWK", "sev1 flagged", "security AP", "security flagged (precision)"]
     header += ["security recall", "target accuracy"]
     lines += _table(header, rows)
-    lines += ["", "Everything else, and the method comparison: `evals/reports/classifier.md`."]
+    lines += ["", "Everything else, and the method comparison: `evals/reports/classifier/classifier.md`."]
     return "\n".join(lines) + "\n"
 
 
