@@ -26,15 +26,21 @@ from app.core.redaction.names import is_password_name, names_secret
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
     *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
-    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer"),
+    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer", "identified"),
+    *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
-_BARE = r"(?P<value>[^\s\"'`,;&<>(){}\[\]]+)"
+_BARE = r"(?P<value>[^\s\"'`<>]+)"
 _OPERATOR = r"(?P<op>:=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
 ASSIGNMENT = re.compile(
-    r"(?<![\w.\-$])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
+    r"(?<![\w.\-$:])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
     r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
     r"(?:" + _QUOTED + "|" + _BARE + ")"
+)
+# A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
+PROSE_NAME = re.compile(
+    r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|pass|pwd|pin|code|credentials?))"
+    r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)[\"'`]?(?P<value>[^\s\"'`<>]{6,})"
 )
 HAR_PAIR = re.compile(
     r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
@@ -47,21 +53,36 @@ CLI_FLAG = re.compile(
 # Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
 # redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
 MYSQL_P = re.compile(r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
-SPACED_FLAG = re.compile(r"(?<!\S)-(?:a|p|-pass|-askpass)[ \t]+(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+# redis-cli's -p is its port and -a its password; sshpass's -p is the password.
+REDIS_A = re.compile(r"(?<!\S)-(?:a|-pass|-askpass)[ \t]+(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+SSHPASS_P = re.compile(r"\bsshpass\s+-p[ \t]*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
 USER_COLON_PASS = re.compile(
     r"(?<!\S)(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]+)(?=[\"']?(?:\s|$))"
 )
 GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:tcp6?|udp|unix)\(")
 PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
 ONE_TIME_CODE = re.compile(
-    r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password)|verification code|security code|"
-    r"(?:2fa|mfa|sms|login|auth(?:entication)?|confirmation|access) code|passcode|totp)\b"
-    r"[^\n\d]{0,24}?(?<![\w-])(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
+    r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|text(?:ed)?) (?:code|pin)|"
+    r"passcode|totp|2fa|mfa)\b"
+    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|pin|passcode)\b"
+)
+# .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
+# OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
+NETRC = re.compile(r"(?i)\b(?:machine|login)\b[^\n]*?\bpassword\s+(?P<value>[^\s\"'`]+)")
+SQL_PASSWORD = re.compile(
+    r"(?i)\b(?:identified\s+by|with\s+(?:encrypted\s+)?password|set\s+password\s*=?|password\s+for\s+\S+\s*=)\s*"
+    r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`;]+))"
+)
+OPENSSL_PASS = re.compile(r"(?<!\S)-pass(?:in|out|word)?\s+(?:pass|env)?:(?P<value>[^\s\"'`]+)")
+ECHO_STDIN = re.compile(
+    r"\becho\s+(?:-[ne]\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`|]+))\s*\|[^\n]*--password-stdin"
 )
 # Scheme words in an Authorization value, which stay readable.
 _SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
 _TOOL_WORDS_MYSQL = ("mysql", "mariadb", "mysqldump", "mysqladmin")
-_TOOL_WORDS_SPACED = ("redis-cli", "sshpass", "keydb-cli", "valkey-cli")
+_TOOL_WORDS_REDIS = ("redis-cli", "keydb-cli", "valkey-cli")
 
 # What follows "password:" in prose or configuration rather than a password.
 PROSE_VALUES = frozenset(
@@ -83,11 +104,12 @@ _MASKED_ALREADY = re.compile(
     r"|:\w+|\{\w*\}|(?i:redacted|removed|hidden|masked|secret|password|changeme_in_prod|your[_-]?\w*|<\w+>))$"
 )
 _REFERENCE = re.compile(
-    r"^(?:os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secrets\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
-    r"|\($|\(\)|\w\(|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
+    r"^(?:\$\{|\$\(|\$[A-Za-z_]|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secrets\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
 # 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
+_TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w\-.+/=~]{8,}$")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
 
@@ -96,9 +118,20 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?me|placeholder|"
+    r"^your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """'YOUR_API_KEY', 'sk_live_xxxxxxxx', '<password>', '********': documentation, not a secret."""
+    return bool(_PLACEHOLDER.search(value))
+
+
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
-    if not value or value.lower().rstrip(".!,:") in PROSE_VALUES or _MASKED_ALREADY.match(value):
+    if not value or is_placeholder(value) or value.lower().rstrip(".!,:") in PROSE_VALUES or _MASKED_ALREADY.match(value):
         return False
     if _REFERENCE.search(value):
         return False
@@ -125,11 +158,22 @@ def _kind(name: str) -> str:
 
 def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
     """(start, end, value, quoted) of whichever value group matched."""
-    for group in ("qvalue", "value"):
+    for group in ("qvalue", "value", "value2"):
         if group in match.re.groupindex and match.group(group) is not None:
             start, end = match.span(group)
             return start, end, match.group(group), group == "qvalue"
     return None
+
+
+# Where an unquoted value ends: before a query-string or connection-string field ('&b=', ';Server='),
+# a closing bracket of the surrounding code, or a comma/semicolon ending the clause.
+_BARE_END = re.compile(r"&[\w.\-]+=|;\s*[\w.\- ]+=|[;,]\s*$|[;,](?=\s)|[)}\]]+[;,]?$|\\[nrt]")
+
+
+def _trim_bare(value: str) -> str:
+    cut = _BARE_END.search(value)
+    value = value[: cut.start()] if cut else value
+    return value.rstrip(".,:!?;")
 
 
 def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
@@ -146,13 +190,18 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if span is None:
             continue
         start, _, value, quoted = span
+        if _MASKED_ALREADY.match(value) or _REFERENCE.search(value):
+            continue
         start, value, after_scheme = _strip_scheme(start, value)
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
-            value = value.rstrip(".,:!?")
+            value = _trim_bare(value)
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
+            continue
+        # With nothing but a space after the name ('pass through ...'), only a token-like value counts.
+        if op and not op.strip() and not _TOKEN_LIKE.match(value):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
@@ -160,21 +209,28 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
 
 
 def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
-    for pattern in (ASSIGNMENT, HAR_PAIR, XML_ATTR, XML_ELEMENT, CLI_FLAG):
+    for pattern in (ASSIGNMENT, PROSE_NAME, HAR_PAIR, XML_ATTR, XML_ELEMENT, CLI_FLAG):
         for kind, start, end in _named_hits(pattern, line):
             yield kind, start, end, pattern is ASSIGNMENT and "assignment" or "named_value"
     lowered = line.lower()
     if any(tool in lowered for tool in _TOOL_WORDS_MYSQL):
         for match in MYSQL_P.finditer(line):
             yield _span_of("PASSWORD", match, "cli_mysql_password")
-    if any(tool in lowered for tool in _TOOL_WORDS_SPACED):
-        for match in SPACED_FLAG.finditer(line):
+    if any(tool in lowered for tool in _TOOL_WORDS_REDIS):
+        for match in REDIS_A.finditer(line):
+            yield _span_of("PASSWORD", match, "cli_password_flag")
+    if "sshpass" in lowered:
+        for match in SSHPASS_P.finditer(line):
             yield _span_of("PASSWORD", match, "cli_password_flag")
     for pattern, kind, rule in (
         (USER_COLON_PASS, "PASSWORD", "cli_user_password"),
         (GO_DSN, "PASSWORD_IN_URL", "dsn_password"),
         (PGPASS_LINE, "PASSWORD", "pgpass_line"),
         (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code"),
+        (NETRC, "PASSWORD", "netrc_password"),
+        (SQL_PASSWORD, "PASSWORD", "sql_password"),
+        (OPENSSL_PASS, "PASSWORD", "openssl_pass"),
+        (ECHO_STDIN, "PASSWORD", "password_stdin"),
     ):
         for match in pattern.finditer(line):
             yield _span_of(kind, match, rule)

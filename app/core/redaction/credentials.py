@@ -4,8 +4,10 @@ Each entry says which gap it fills. Group 'secret' is the part masked; the rest 
 context that stays readable ("Authorization: Bearer <BEARER_TOKEN_1>").
 """
 
+import base64
+import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.core.redaction.detection import Category, Detection
@@ -19,10 +21,28 @@ class CredentialPattern:
     regex: re.Pattern[str]
     # Literal strings (any case) one of which must occur in a line for the regex to run on it.
     anchors: tuple[str, ...]
+    # A check of the value beyond its shape, when the shape alone also fits prose.
+    valid: Callable[[str], bool] | None = None
 
 
-def _p(kind: str, name: str, pattern: str, anchors: tuple[str, ...], flags: int = 0) -> CredentialPattern:
-    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors)
+def _p(
+    kind: str,
+    name: str,
+    pattern: str,
+    anchors: tuple[str, ...],
+    flags: int = 0,
+    valid: Callable[[str], bool] | None = None,
+) -> CredentialPattern:
+    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid)
+
+
+def _user_colon_password(value: str) -> bool:
+    """'Basic dXNlcjpwYXNz' holds base64 of 'user:pass'; 'basic information' holds no such thing."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and decoded.isprintable()
 
 
 _VALUE_END = r"(?=$|[\s\"'`,;&)\]}>])"
@@ -62,18 +82,31 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?=[A-Za-z0-9/+]*\d)[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         ("aws", "secret"),
     ),
+    # Provider formats gitleaks' rule set (rules/gitleaks.toml) lacks or finds only next to the
+    # provider's name; these prefixes or suffixes are unique enough to stand alone in prose.
+    _p("AIRTABLE_PAT", "airtable_personal_access_token", r"(?P<secret>\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b", ("pat",)),
+    _p("DOCKERHUB_PAT", "docker_hub_pat", r"(?P<secret>\bdckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,})", ("dckr_",)),
+    _p("FIGMA_TOKEN", "figma_pat", r"(?P<secret>\bfig[dou]_[A-Za-z0-9_\-]{38,})", ("fig",)),
+    _p("NEW_RELIC_KEY", "new_relic_license_key", r"(?P<secret>\b[a-fA-F0-9]{36}NRAL)\b", ("nral",)),
+    _p("NEW_RELIC_KEY", "new_relic_user_key", r"(?P<secret>\bNRA[KI]-[A-Za-z0-9]{27})\b", ("nra",)),
+    _p("AWS_KEY", "aws_session_token", r"(?P<secret>\b(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9+/=]{80,})", ("fwogzxivyxdz", "iqojb3jpz2lu")),
+    # A 64-byte key in base64 (Azure storage account keys) pasted without 'AccountKey='; a
+    # package-lock 'sha512-' integrity hash has the same length and is public.
+    _p("AZURE_KEY", "azure_storage_key_shape", r"(?<![A-Za-z0-9+/])(?<!sha512-)(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])", ("==",)),
     # HTTP credentials in headers, curl commands and logs.
     _p(
         "BEARER_TOKEN",
         "authorization_bearer",
-        rf"(?i)\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{{8,}}=*){_VALUE_END}",
+        rf"(?i)\bBearer(?:\s+token)?(?:\s*[:=]\s*|\s+)[\"'`]?(?P<secret>[A-Za-z0-9\-._~+/%]{{8,}}=*){_VALUE_END}",
         ("bearer",),
     ),
+    # 'Basic <base64>' anywhere: a header, a Python dict, a HAR entry, a log line.
     _p(
         "BASIC_AUTH",
         "authorization_basic",
-        rf"(?i)\bAuthorization\"?\s*[:=]\s*\"?Basic\s+(?P<secret>[A-Za-z0-9+/]{{8,}}={{0,2}}){_VALUE_END}",
+        rf"\b[Bb]asic\s+(?P<secret>[A-Za-z0-9+/]{{6,}}={{0,2}}){_VALUE_END}",
         ("basic",),
+        valid=_user_colon_password,
     ),
     _p(
         "SESSION_COOKIE",
@@ -109,5 +142,7 @@ def find_credentials(text: str, lines: Lines | None = None) -> Iterator[Detectio
         for number in index.containing(anchor.lower() for anchor in pattern.anchors):
             offset, line = index.line(number)
             for match in pattern.regex.finditer(line):
+                if pattern.valid is not None and not pattern.valid(match.group("secret")):
+                    continue
                 start, end = match.span("secret")
                 yield Detection(pattern.kind, offset + start, offset + end, f"custom:{pattern.name}", Category.secret)

@@ -35,6 +35,18 @@ def _decoded(value: str) -> str | None:
     return text if _PRINTABLE.match(text) else None
 
 
+_PUBLIC_NAMES = re.compile(r"(?i)(?:^|[._-])(?:crt|cert|certificate|ca|pub|public)(?:$|[._-])")
+_PUBLIC_PEM = re.compile(r"-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL)")
+
+
+def _public(name: str, value: str) -> bool:
+    """A certificate or public key in a Secret ('tls.crt', 'ca.crt') is not itself secret."""
+    decoded = _decoded(value)
+    if decoded is not None and _PUBLIC_PEM.search(decoded):
+        return True
+    return bool(_PUBLIC_NAMES.search(name)) and (decoded is None or "PRIVATE KEY" not in decoded)
+
+
 def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
     """Every value in the data: block of a Secret manifest (YAML or kubectl's JSON)."""
     if not _SECRET_MANIFEST.search(text):
@@ -53,7 +65,7 @@ def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
             inside_indent = None
             continue
         value = _YAML_VALUE.match(line)
-        if value:
+        if value and not _public(value.group("name"), value.group("value")):
             yield offset + value.start("value"), offset + value.end("value")
 
 

@@ -24,7 +24,7 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?i)\b(?:ts|time|timestamp|epoch|date|at|created|updated)[\"']?\s*[:=]\s*[\"']?1\d{9}(?:\d{3})?\b"
     ),
     "version": re.compile(
-        r"(?i)\b(?:v|ver|version|release|build|rev|firmware|fw|sdk)[\s:=/]{0,3}v?\d+(?:\.\d+){1,4}"
+        r"(?i)(?<![A-Za-z])(?:v|ver|version|release|build|rev|firmware|fw|sdk)(?:\s+is\s+|[\s:=/\"']{0,4})v?\d+(?:\.\d+){1,4}"
         r"(?:[-+][\w.]+)?\b"
     ),
     # Chrome/124.0.6367.91, query=Chrome+2.0.181.1

@@ -14,7 +14,7 @@ SECRET_WORDS = frozenset(
         *("password", "passwd", "passwort", "passphrase", "pwd", "pass", "pw", "mdp", "contrasena", "senha"),
         *("secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "privatekey", "accesskey"),
         *("secretkey", "licensekey", "authkey", "authtoken", "sessionid", "sessid", "phpsessid", "jsessionid"),
-        *("sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie", "dsn", "connectionstring"),
+        *("session", "sess", "sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie"),
         *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas", "signature", "sig"),
         *("dockerconfigjson", "dockercfg", "pgpass", "netrc", "htpasswd"),
     }
@@ -29,7 +29,7 @@ SECRET_PAIRS = frozenset(
         *(("storage", "key"), ("subscription", "key"), ("webhook", "key"), ("hmac", "key"), ("crypt", "key")),
         *(("x", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("auth", "string")),
         *(("tls", "key"), ("ssl", "key"), ("docker", "config"), ("consumer", "key"), ("partner", "key"), ("user", "key"), ("browser", "key"), ("server", "key")),
-        *(("mfa", "code"), ("verification", "code"), ("security", "code"), ("login", "code"), ("sms", "code")),
+        *(("application", "key"), ("auth", "token"), ("access", "token"), ("license", "number"), ("mfa", "code"), ("verification", "code"), ("security", "code"), ("login", "code"), ("sms", "code")),
     }
 )
 # A name ending in one of these describes the credential (where, how long, which), not its value.
@@ -47,8 +47,17 @@ DESCRIPTIVE_TAILS = frozenset(
         *("stdin", "command", "cmd", "prompted", "less", "ed", "counter", "budget", "estimate", "tokens", "cache", "created", "updated"),
     }
 )
-# Words that contain a secret word but are not one.
-_NOT_SECRET = frozenset({"bypass", "compass", "passed", "passing", "passenger", "passport", "tokenizer", "secretary"})
+# Words that contain a secret word but are not one, and words that make the whole name public
+# ('PublicKeyToken' in a .NET assembly name, Stripe's 'publishable_key').
+_NOT_SECRET = frozenset(
+    {
+        *("bypass", "compass", "passed", "passing", "passenger", "passport", "tokenizer", "secretary"),
+        *("public", "publishable", "pub", "sessions", "csrf", "xsrf", "nonce", "tokenized"),
+    }
+)
+# Joined spellings that name a session or credential even though they end in 'id' ('session_id',
+# 'ASP.NET_SessionId', 'JSESSIONID'): the cookie's value is the credential.
+_SESSION_IDS = ("sessionid", "sessid", "sessionkey", "sessiontoken")
 # Written run together in upper case ('PGPASSWORD', 'MYSQLPWD'), these still name a secret.
 _STRONG_SUBSTRINGS = ("password", "passwd", "secret", "apikey", "api_key", "passphrase", "token", "credential")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -62,9 +71,11 @@ def words(name: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def names_secret(name: str) -> bool:
     parts = words(name)
-    if not parts or parts[-1] in DESCRIPTIVE_TAILS:
+    if not parts or any(p in _NOT_SECRET for p in parts):
         return False
-    if any(p in _NOT_SECRET for p in parts):
+    if any(session in "".join(parts) for session in _SESSION_IDS):
+        return True
+    if parts[-1] in DESCRIPTIVE_TAILS:
         return False
     if any(p in SECRET_WORDS for p in parts):
         return True

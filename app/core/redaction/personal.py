@@ -26,7 +26,7 @@ from app.core.redaction.lines import Lines
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.:#@=-])(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,5}(?:[ .\-/]\d{1,8}){1,5}(?![\w.\-/]*\d)"
+    r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
     r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée]phone|contact)\b"
@@ -70,6 +70,12 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
             continue
         before = line[max(0, match.start() - 30) : match.start()]
         worded = _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
+        # After ':' or '=' only as a phone field's value ('tel:+44...', 'phone=0207...').
+        if match.start() and line[match.start() - 1] in ":=" and not worded:
+            continue
+        # One unbroken digit run is an ID unless a phone word or a '+' says otherwise.
+        if value.isdigit() and not worded:
+            continue
         if _NOT_PHONE_BEFORE.search(before) and not worded:
             continue
         if value.startswith(("+", "00")):
@@ -174,13 +180,17 @@ _SSN = re.compile(
 )
 _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _DATE = (
-    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]" + _MONTHS + r"\.?[-/. ]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"|\d{8}(?=\D|$))"
 )
+# A birth word, then up to 30 characters of filler ('DOB on file:', '"birthDate": "', 'born on the').
 _DOB = re.compile(
-    r"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth\s?date|birthday|born(?: on)?|geb(?:urtsdatum|\.)|"
-    r"date de naissance|né(?:e)? le|fecha de nacimiento|data de nascimento|nascid[oa] em)\b[\"']?\s*[:=]?\s*[\"']?"
-    rf"(?P<value>{_DATE})(?!\d)"
+    r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
+    r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
+    r"geboortedatum|生年月日)"
+    r"[^\n\d]{0,30}?(?<![\d/.-])"
+    rf"(?P<value>{_DATE})(?![\d/])"
 )
 
 
@@ -202,10 +212,13 @@ _STREET_TYPES = (
 )
 _UNIT = r"(?:,?\s*(?:apt|apartment|suite|ste|unit|flat|floor|fl)\.?\s*#?\s*[\w-]+)?"
 # City, then a US state + ZIP, a UK postcode, or a 4-5 digit postcode.
-_POSTCODE = r"(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|\d{4,5})\b"
+_POSTCODE = (
+    r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]{2}\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}-?\d{4}|\d{4,6})\b"
+)
 _LOCALITY = rf"(?:,\s*[A-Z][A-Za-z'.-]*\b(?:\s+[A-Z][A-Za-z'.-]*\b){{0,3}}(?:,?\s*{_POSTCODE})?|,?\s+{_POSTCODE})?"
+_UNIT_FIRST = r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w#-])\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b\.?"
+    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b\.?"
     + _UNIT + _LOCALITY
 )
 # Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10.
