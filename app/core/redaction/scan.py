@@ -12,6 +12,8 @@ from app.core.redaction.keep import drop_look_alikes
 from app.core.redaction.lines import Lines
 from app.core.redaction.national_ids import find_national_ids
 from app.core.redaction.personal import find_personal
+from app.core.redaction.persons import find_persons
+from app.core.redaction.tabular import find_tabular
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
 from app.core.redaction.vendor_rules import find_vendor_tokens
@@ -71,7 +73,13 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
 
     allowed = set(allow_list)
     lines = Lines(text)
-    found_pii = [*find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), *find_personal(text, lines), *find_national_ids(text, lines)]
+    found_pii = [
+        *find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines),
+        *find_personal(text, lines),
+        *find_national_ids(text, lines),
+        *find_persons(text, lines),
+        *find_tabular(text, lines),
+    ]
     pii = drop_look_alikes([p for p in found_pii if text[p.start : p.end] not in allowed], lines)
     secrets = [s for s in _all_secrets(text, lines) if s.length > 0 and text[s.start : s.end] not in allowed]
     return _resolve_overlaps([*pii, *secrets])
