@@ -22,6 +22,7 @@ import phonenumbers
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
+from app.core.redaction.persons import COMPANY_WORDS
 
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
@@ -208,33 +209,78 @@ def _dobs(line: str) -> Iterator[tuple[str, int, int, bool]]:
 _STREET_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|"
     r"crescent|cres|square|sq|parkway|pkwy|highway|hwy|circle|cir|trail|row|mews|grove|gardens|walk|hill|"
-    r"alley|plaza|broadway)"
+    r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
 )
-_UNIT = r"(?:,?\s*(?:apt|apartment|suite|ste|unit|flat|floor|fl)\.?\s*#?\s*[\w-]+)?"
-# City, then a US state + ZIP, a UK postcode, or a 4-5 digit postcode.
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
+_UNIT = r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+)?"
+# A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
-    r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]{2}\s+[A-Z]\d[A-Z]\s?\d[A-Z]\d|\d{3}-?\d{4}|\d{4,6})\b"
+    r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
+    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6})\b"
 )
-_LOCALITY = rf"(?:,\s*[A-Z][A-Za-z'.-]*\b(?:\s+[A-Z][A-Za-z'.-]*\b){{0,3}}(?:,?\s*{_POSTCODE})?|,?\s+{_POSTCODE})?"
-_UNIT_FIRST = r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
+_COUNTRIES = (
+    r"(?:USA|U\.S\.A\.|US|United States|UK|U\.K\.|United Kingdom|England|Scotland|Wales|Ireland|Germany|Deutschland|"
+    r"France|Spain|España|Italy|Italia|Netherlands|Belgium|Switzerland|Austria|Portugal|Sweden|Norway|Denmark|"
+    r"Finland|Poland|India|Japan|China|Singapore|Australia|New Zealand|Canada|Mexico|Brazil|Brasil|South Africa)"
+)
+# A place name: capitalised words, with the small words place names carry ('Stratford upon Avon').
+_PLACE_WORD = r"[A-ZÀ-Ý](?:[^\W\d_]|['’.])*(?:-(?:[^\W\d_]|['’.])+)*(?!\d)"
+_PLACE = rf"{_PLACE_WORD}(?:[ \t]+(?:(?:de|da|do|del|la|le|sur|upon|on|am|an|im)[ \t]+)?{_PLACE_WORD}){{0,3}}"
+# What follows the street: up to four parts (district, city, state + postcode, country), each after
+# a comma, a ' - ' or a line break, or a postcode right after a place.
+_LOCALITY = (
+    rf"(?:(?:[ \t]*,[ \t]*|[ \t]+-[ \t]+|[ \t]*\n[ \t]*(?={_PLACE}[ \t,]+{_POSTCODE}|{_POSTCODE}|{_COUNTRIES}\b))"
+    rf"(?:{_POSTCODE}(?:[ \t]+{_PLACE})?|{_PLACE}(?:[ \t,]+{_POSTCODE})?)){{0,4}}"
+    rf"(?:[ \t]+{_POSTCODE})?"
+)
+_UNIT_FIRST = (
+    r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|house(?:\s+no\.?)?|no\.|plot)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
+)
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b\.?"
-    + _UNIT + _LOCALITY
+    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}"
+    rf"(?i:{_STREET_TYPES})\b\.?{_DIRECTION}" + _UNIT + _LOCALITY
 )
-# Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10.
+# Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
 _ADDRESS_EU = re.compile(
     r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
     r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|avenida|rua|via|viale|piazza|plaza)\s+(?:(?:de|del|da|do|dos|la)\s+)*[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3},?\s+\d{1,4})"
-    r"(?:,\s*\d{4,5}\s+[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)?)?"
+    r"|(?i:calle|avenida|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s+(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?)"
+    + _UNIT + _LOCALITY
+)
+# Japanese block addresses: '1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002'.
+_ADDRESS_JP = re.compile(
+    r"(?<![\w-])\d{1,4}-\d{1,4}(?:-\d{1,4})?,?\s+[A-Z][a-z]+(?:-[a-z]+)?(?:,\s*[A-Z][a-z]+-(?:ku|shi|cho|machi|gun))"
+    + _LOCALITY
+)
+_PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
+# A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
+_ADDRESS_FIELD = re.compile(
+    r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|address(?:[ _-]?line[ _-]?\d)?|"
+    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n,;]+){0,4}))(?=[\"\s,;}]|$)"
 )
 
 
+def _without_company(value: str) -> str:
+    """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
+    parts = value.split(",")
+    for index in range(1, len(parts)):
+        words = {w.strip(".").lower() for w in parts[index].split()}
+        if words & COMPANY_WORDS:
+            return ",".join(parts[:index])
+    return value
+
+
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
-    for pattern in (_ADDRESS_EN, _ADDRESS_EU):
+    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _PO_BOX):
         for match in pattern.finditer(line):
-            yield "ADDRESS", match.start(), match.end() - _trailing(match.group(0)), True
+            value = _without_company(match.group(0))
+            yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
+    for match in _ADDRESS_FIELD.finditer(line):
+        group = "q" if match.group("q") else "v"
+        if any(ch.isdigit() for ch in match.group(group)):
+            yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
 
 _STREET_WORD = re.compile(
@@ -245,7 +291,7 @@ _STREET_WORD = re.compile(
 _LONG_TYPES = (
     *("street", "avenue", "road", "boulevard", "lane", "drive", "court", "place", "terrace", "close", "crescent"),
     *("square", "parkway", "highway", "circle", "trail", "mews", "grove", "gardens", "walk", "hill", "alley", "way"),
-    *("plaza", "broadway", "row"),
+    *("plaza", "broadway", "row", "layout", "cross", "main"),
 )
 _SHORT_TYPES = ("st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "cres", "sq", "pkwy", "hwy", "cir")
 # Plain substrings (any case) a line must hold before the address patterns read it.
@@ -253,7 +299,7 @@ _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
     *(f" {word}{end}" for word in _SHORT_TYPES for end in (" ", ".", ",")),
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
-    *("piazza ",),
+    *("piazza ", "av. ", "carrer ", "paseo ", "po box", "p.o. box", "address", "addr", "-ku", "-shi", " marg", " nagar"),
 )
 
 
