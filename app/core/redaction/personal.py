@@ -224,7 +224,7 @@ _COUNTRIES = (
     r"Finland|Poland|India|Japan|China|Singapore|Australia|New Zealand|Canada|Mexico|Brazil|Brasil|South Africa)"
 )
 # A place name: capitalised words, with the small words place names carry ('Stratford upon Avon').
-_PLACE_WORD = r"[A-ZÀ-Ý](?:[^\W\d_]|['’.])*(?:-(?:[^\W\d_]|['’.])+)*(?!\d)"
+_PLACE_WORD = r"[A-ZÀ-Ý](?:[^\W\d_]|['’.])*(?:-(?:[^\W\d_]|['’.])+)*(?!\w)"
 _PLACE = rf"{_PLACE_WORD}(?:[ \t]+(?:(?:de|da|do|del|la|le|sur|upon|on|am|an|im)[ \t]+)?{_PLACE_WORD}){{0,3}}"
 # What follows the street: up to four parts (district, city, state + postcode, country), each after
 # a comma, a ' - ' or a line break, or a postcode right after a place.
