@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
@@ -27,7 +28,8 @@ from app.core.redaction.names import is_password_name, names_secret
 TRIGGERS = (
     *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
     *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer", "identified"),
-    *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your"),
+    *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
+    *("-w ", "-k ", "-f ", "-u ", "-p", "-a", "-P", "-U", "echo", "chpasswd", "requirepass", "masterauth"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`<>]+)"
@@ -40,7 +42,7 @@ ASSIGNMENT = re.compile(
 # A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
 PROSE_NAME = re.compile(
     r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|pass|pwd|pin|code|credentials?))"
-    r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)[\"'`]?(?P<value>[^\s\"'`<>]{6,})"
+    r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
 HAR_PAIR = re.compile(
     r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
@@ -48,14 +50,20 @@ HAR_PAIR = re.compile(
 XML_ATTR = re.compile(r"(?i)key\s*=\s*[\"'](?P<name>[^\"']{1,60})[\"']\s+value\s*=\s*[\"'](?P<qvalue>[^\"']*)[\"']")
 XML_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w.\-:]{0,60})>(?P<qvalue>[^<\n]{1,512})</(?P=name)>")
 CLI_FLAG = re.compile(
-    r"(?<!\S)--(?P<name>[A-Za-z][\w\-]{1,40})(?:=|[ \t]+)(?:" + _QUOTED + "|" + r"(?P<value>[^\s\"'`-][^\s\"'`]*)" + ")"
+    r"(?<!\S)--?(?P<name>[A-Za-z][\w\-]{2,40})(?:=|[ \t]+)(?:" + _QUOTED + "|" + r"(?P<value>[^\s\"'`-][^\s\"'`]*)" + ")"
 )
 # Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
 # redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
 MYSQL_P = re.compile(r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
-# redis-cli's -p is its port and -a its password; sshpass's -p is the password.
-REDIS_A = re.compile(r"(?<!\S)-(?:a|-pass|-askpass)[ \t]+(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
-SSHPASS_P = re.compile(r"\bsshpass\s+-p[ \t]*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+# Short flags that carry a password, per tool (redis-cli's -p is its port, its -a the password).
+TOOL_PASSWORD_FLAGS: dict[str, str] = {
+    "redis-cli": "a", "keydb-cli": "a", "valkey-cli": "a", "sshpass": "p", "mongo": "p", "mongosh": "p",
+    "mongodump": "p", "mongorestore": "p", "mongoexport": "p", "docker login": "p", "podman login": "p",
+    "helm registry login": "p", "az login": "p", "sqlcmd": "P", "bcp": "P", "ldapsearch": "w", "ldapmodify": "w",
+    "ldapadd": "w", "ldapdelete": "w", "ldappasswd": "w", "smbclient": "U", "rclone": "pass", "zip": "P",
+    "7z": "p", "unzip": "P", "openssl": "k", "vncpasswd": "f", "ftp": "p", "lftp": "p",
+}  # fmt: skip
+_FLAG_VALUE = r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))"
 USER_COLON_PASS = re.compile(
     r"(?<!\S)(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]+)(?=[\"']?(?:\s|$))"
 )
@@ -67,6 +75,9 @@ ONE_TIME_CODE = re.compile(
     r"passcode|totp|2fa|mfa)\b"
     r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
     r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|pin|passcode)\b"
+    r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<value3>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|\b(?:enter|use|type|input)\s+(?:the\s+)?(?:code\s+)?(?:G-)?(?P<value4>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|\b(?:code|pin)\s*(?:is|:|=)\s*(?:G-)?(?P<value5>\d{4,8})\b(?=[^\n]*\b(?:expire|valid|verif|sign|log ?in|2fa|mfa|otp))"
 )
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
@@ -77,12 +88,32 @@ SQL_PASSWORD = re.compile(
 )
 OPENSSL_PASS = re.compile(r"(?<!\S)-pass(?:in|out|word)?\s+(?:pass|env)?:(?P<value>[^\s\"'`]+)")
 ECHO_STDIN = re.compile(
-    r"\becho\s+(?:-[ne]\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`|]+))\s*\|[^\n]*--password-stdin"
+    r"\b(?:echo|printf)\s+(?:-[ne]\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`|]+))\s*\|[^\n]*"
+    r"(?:--password-stdin|\bsudo\s+-S\b|\bchpasswd\b|\bpasswd\s+--stdin\b|\bkinit\b)"
+)
+# 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
+CREDENTIAL_PAIR = re.compile(
+    r"(?i)\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
+    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
+)
+# redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
+DIRECTIVE = re.compile(r"(?im)^\s*(?:requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+(?P<value>\S+)")
+HTPASSWD_B = re.compile(r"\bhtpasswd\s+(?:-\w+\s+)*-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+(?P<value>\S+)")
+# A name/value pair split over lines: pretty-printed HAR/JSON ('"name": "password",\n "value": "..."'),
+# a Kubernetes env entry ('- name: DB_PASSWORD\n  value: ...').
+MULTILINE_PAIR = re.compile(
+    r"[\"']?name[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?value[\"']?\s*:\s*"
+    r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`,}]+))"
 )
 # Scheme words in an Authorization value, which stay readable.
 _SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
 _TOOL_WORDS_MYSQL = ("mysql", "mariadb", "mysqldump", "mysqladmin")
-_TOOL_WORDS_REDIS = ("redis-cli", "keydb-cli", "valkey-cli")
+
+
+@lru_cache(maxsize=64)
+def _tool_flag(flag: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\S)-{re.escape(flag)}(?:[ \t]+|(?=[^\s-]))" + _FLAG_VALUE)
+
 
 # What follows "password:" in prose or configuration rather than a password.
 PROSE_VALUES = frozenset(
@@ -158,7 +189,7 @@ def _kind(name: str) -> str:
 
 def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
     """(start, end, value, quoted) of whichever value group matched."""
-    for group in ("qvalue", "value", "value2"):
+    for group in ("qvalue", "value", "value2", "value3", "value4", "value5"):
         if group in match.re.groupindex and match.group(group) is not None:
             start, end = match.span(group)
             return start, end, match.group(group), group == "qvalue"
@@ -173,7 +204,7 @@ _BARE_END = re.compile(r"&[\w.\-]+=|;\s*[\w.\- ]+=|[;,]\s*$|[;,](?=\s)|[)}\]]+[;
 def _trim_bare(value: str) -> str:
     cut = _BARE_END.search(value)
     value = value[: cut.start()] if cut else value
-    return value.rstrip(".,:!?;")
+    return value.rstrip(".,:;")
 
 
 def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
@@ -200,8 +231,8 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
             continue
-        # With nothing but a space after the name ('pass through ...'), only a token-like value counts.
-        if op and not op.strip() and not _TOKEN_LIKE.match(value):
+        # With nothing but a space after the name ('pass through ...'), only a quoted or token-like value counts.
+        if op and not op.strip() and not quoted and not _TOKEN_LIKE.match(value):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
@@ -216,12 +247,17 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
     if any(tool in lowered for tool in _TOOL_WORDS_MYSQL):
         for match in MYSQL_P.finditer(line):
             yield _span_of("PASSWORD", match, "cli_mysql_password")
-    if any(tool in lowered for tool in _TOOL_WORDS_REDIS):
-        for match in REDIS_A.finditer(line):
-            yield _span_of("PASSWORD", match, "cli_password_flag")
-    if "sshpass" in lowered:
-        for match in SSHPASS_P.finditer(line):
-            yield _span_of("PASSWORD", match, "cli_password_flag")
+    for tool, flag in TOOL_PASSWORD_FLAGS.items():
+        if tool in lowered:
+            for match in _tool_flag(flag).finditer(line):
+                kind, start, end, rule = _span_of("PASSWORD", match, "cli_password_flag")
+                value = line[start:end]
+                # smbclient -U user%password: the part after '%'.
+                if flag == "U":
+                    if "%" not in value:
+                        continue
+                    start += value.index("%") + 1
+                yield kind, start, end, rule
     for pattern, kind, rule in (
         (USER_COLON_PASS, "PASSWORD", "cli_user_password"),
         (GO_DSN, "PASSWORD_IN_URL", "dsn_password"),
@@ -231,6 +267,9 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (SQL_PASSWORD, "PASSWORD", "sql_password"),
         (OPENSSL_PASS, "PASSWORD", "openssl_pass"),
         (ECHO_STDIN, "PASSWORD", "password_stdin"),
+        (CREDENTIAL_PAIR, "PASSWORD", "credential_pair"),
+        (DIRECTIVE, "PASSWORD", "config_directive"),
+        (HTPASSWD_B, "PASSWORD", "htpasswd"),
     ):
         for match in pattern.finditer(line):
             yield _span_of(kind, match, rule)
@@ -245,6 +284,9 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
+    if "value" in text:
+        for kind, start, end in _named_hits(MULTILINE_PAIR, text):
+            hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
     for number in index.containing(TRIGGERS):
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):

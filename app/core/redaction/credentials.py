@@ -97,7 +97,7 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     _p(
         "BEARER_TOKEN",
         "authorization_bearer",
-        rf"(?i)\bBearer(?:\s+token)?(?:\s*[:=]\s*|\s+)[\"'`]?(?P<secret>[A-Za-z0-9\-._~+/%]{{8,}}=*){_VALUE_END}",
+        rf"(?i)\bBearer(?:\s+token)?(?:\s*[:=]\s*|\s+|%20|\+)[\"'`]?(?P<secret>[A-Za-z0-9\-._~+/%]{{8,}}=*){_VALUE_END}",
         ("bearer",),
     ),
     # 'Basic <base64>' anywhere: a header, a Python dict, a HAR entry, a log line.
