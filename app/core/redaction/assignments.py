@@ -27,9 +27,9 @@ from app.core.redaction.names import is_password_name, names_secret
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
     *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
-    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer", "identified"),
+    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", "--user", "bearer", "identified", "-u ", "-p", "-a ", "-w ", "-k ", "-f ", "-P", "-U"),
     *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
-    *("-w ", "-k ", "-f ", "-u ", "-p", "-a", "-P", "-U", "echo", "chpasswd", "requirepass", "masterauth"),
+    *("echo", "printf", "chpasswd", "requirepass", "masterauth", "htpasswd", "mysql", "mariadb", "curl", "wget"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`<>]+)"
@@ -104,6 +104,10 @@ HTPASSWD_B = re.compile(r"\bhtpasswd\s+(?:-\w+\s+)*-\w*b\w*\s+(?:-\w+\s+)*\S+\s+
 MULTILINE_PAIR = re.compile(
     r"[\"']?name[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?value[\"']?\s*:\s*"
     r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`,}]+))"
+)
+_OTP_WORDS = (
+    *("otp", "one-time", "one time", "verif", "security code", "2fa", "mfa", "sms", "login", "sign", "auth"),
+    *("confirm", "access code", "backup", "recovery", "text", "passcode", "totp", "code", "pin", "enter", "use "),
 )
 # Scheme words in an Authorization value, which stay readable.
 _SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
@@ -239,11 +243,23 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
             yield _kind(name), start, start + len(value)
 
 
+def _needs(lowered: str, literals: tuple[str, ...]) -> bool:
+    return not literals or any(literal in lowered for literal in literals)
+
+
 def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
-    for pattern in (ASSIGNMENT, PROSE_NAME, HAR_PAIR, XML_ATTR, XML_ELEMENT, CLI_FLAG):
-        for kind, start, end in _named_hits(pattern, line):
-            yield kind, start, end, pattern is ASSIGNMENT and "assignment" or "named_value"
     lowered = line.lower()
+    for pattern, literals in (
+        (ASSIGNMENT, ("=", ":", " is ", " was ")),
+        (PROSE_NAME, ()),
+        (HAR_PAIR, ('"name"',)),
+        (XML_ATTR, ("value",)),
+        (XML_ELEMENT, ("</",)),
+        (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
+    ):
+        if _needs(lowered, literals):
+            for kind, start, end in _named_hits(pattern, line):
+                yield kind, start, end, "assignment" if pattern is ASSIGNMENT else "named_value"
     if any(tool in lowered for tool in _TOOL_WORDS_MYSQL):
         for match in MYSQL_P.finditer(line):
             yield _span_of("PASSWORD", match, "cli_mysql_password")
@@ -258,21 +274,24 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
                         continue
                     start += value.index("%") + 1
                 yield kind, start, end, rule
-    for pattern, kind, rule in (
-        (USER_COLON_PASS, "PASSWORD", "cli_user_password"),
-        (GO_DSN, "PASSWORD_IN_URL", "dsn_password"),
-        (PGPASS_LINE, "PASSWORD", "pgpass_line"),
-        (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code"),
-        (NETRC, "PASSWORD", "netrc_password"),
-        (SQL_PASSWORD, "PASSWORD", "sql_password"),
-        (OPENSSL_PASS, "PASSWORD", "openssl_pass"),
-        (ECHO_STDIN, "PASSWORD", "password_stdin"),
-        (CREDENTIAL_PAIR, "PASSWORD", "credential_pair"),
-        (DIRECTIVE, "PASSWORD", "config_directive"),
-        (HTPASSWD_B, "PASSWORD", "htpasswd"),
+    for pattern, kind, rule, literals in (
+        (USER_COLON_PASS, "PASSWORD", "cli_user_password", ("-u", "--user", "--proxy-user")),
+        (GO_DSN, "PASSWORD_IN_URL", "dsn_password", ("@tcp", "@udp", "@unix")),
+        (PGPASS_LINE, "PASSWORD", "pgpass_line", ()),
+        (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code", _OTP_WORDS),
+        (NETRC, "PASSWORD", "netrc_password", ("machine", "login")),
+        (SQL_PASSWORD, "PASSWORD", "sql_password", ("identified", "password")),
+        (OPENSSL_PASS, "PASSWORD", "openssl_pass", ("-pass",)),
+        (ECHO_STDIN, "PASSWORD", "password_stdin", ("echo", "printf")),
+        (CREDENTIAL_PAIR, "PASSWORD", "credential_pair", ("cred", "login", "u/p", "user")),
+        (DIRECTIVE, "PASSWORD", "config_directive", ("requirepass", "masterauth", "auth-pass")),
+        (HTPASSWD_B, "PASSWORD", "htpasswd", ("htpasswd",)),
     ):
-        for match in pattern.finditer(line):
-            yield _span_of(kind, match, rule)
+        if pattern is PGPASS_LINE and line.count(":") < 4:
+            continue
+        if _needs(lowered, literals):
+            for match in pattern.finditer(line):
+                yield _span_of(kind, match, rule)
 
 
 def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int, str]:
@@ -284,10 +303,11 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
+    triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
-    for number in index.containing(TRIGGERS):
+    for number in index.containing(triggers):
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):
             if end > start:

@@ -100,10 +100,26 @@ _FINDERS: tuple[tuple[str, re.Pattern[str] | tuple[str, ...], Callable[[str], It
 )
 
 
+def _lines_for(spec: NationalId, lines: Lines) -> list[int]:
+    """A kind that needs context is looked for on lines holding a context word; one that may stand
+    alone in a grouped form, on those lines and the lines holding that form."""
+    if spec.needs_context:
+        return lines.containing(spec.context)
+    if spec.alone_when is not None:
+        grouped = re.compile(spec.alone_when.pattern.strip("^$").replace("^", ""))
+        return sorted({*lines.containing(spec.context), *lines.matching(grouped)})
+    return lines.matching(spec.trigger)
+
+
 def find_national_ids(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
+    specs = {spec.kind: spec for spec in IDS}
     for kind, trigger, finder in _FINDERS:
-        numbers = lines.matching(trigger) if isinstance(trigger, re.Pattern) else lines.containing(trigger)
+        spec = specs.get(kind)
+        if spec is not None:
+            numbers = _lines_for(spec, lines)
+        else:
+            numbers = lines.matching(trigger) if isinstance(trigger, re.Pattern) else lines.containing(trigger)
         for number in numbers:
             offset, line = lines.line(number)
             for start, end in finder(line):
