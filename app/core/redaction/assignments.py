@@ -30,12 +30,14 @@ TRIGGERS = (
     *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", "--user", "bearer", "identified", "-u ", "-p", "-a ", "-w ", "-k ", "-f ", "-P", "-U"),
     *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
     *("echo", "printf", "chpasswd", "requirepass", "masterauth", "htpasswd", "mysql", "mariadb", "curl", "wget"),
+    *("securestring", "net use", "pin", "otp"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`<>]+)"
 _OPERATOR = r"(?P<op>:=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
 ASSIGNMENT = re.compile(
-    r"(?<![\w.\-$:])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
+    # Not after ':' (an ARN's ':secret:'), except npm's '//registry/:_authToken='.
+    r"(?:(?<![\w.\-$:])|(?<=:)(?=_))[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
     r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
     r"(?:" + _QUOTED + "|" + _BARE + ")"
 )
@@ -44,6 +46,16 @@ PROSE_NAME = re.compile(
     r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|pass|pwd|pin|code|credentials?))"
     r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
+# JSON logged inside a JSON string: {\"password\":\"...\"}.
+ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
+# A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
+PROSE_NAME_FAR = re.compile(
+    r"(?i)\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pwd))\b"
+    r"[^:=\n\"'`]{1,30}?(?P<op>:|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
+)
+# PowerShell: ConvertTo-SecureString "..." -AsPlainText; net use \\srv\share <password> /user:...
+POWERSHELL = re.compile(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`]+))")
+NET_USE = re.compile(r"(?i)\bnet\s+use\s+(?:\S+:\s+)?\\\\\S+\s+(?P<value>[^\s/\"']\S*)\s+/user:")
 HAR_PAIR = re.compile(
     r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
 )
@@ -54,7 +66,11 @@ CLI_FLAG = re.compile(
 )
 # Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
 # redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
-MYSQL_P = re.compile(r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+MYSQL_P = re.compile(
+    r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*)"
+    # '-p Secret1!' (spaced) is read as a password only when it looks like one, not a database name.
+    r"|[ \t]+(?P<value2>(?=[^\s]*[\d!@#$%^&*])(?=[^\s]*[A-Za-z])[^\s\"'`-][^\s\"'`]*))"
+)
 # Short flags that carry a password, per tool (redis-cli's -p is its port, its -a the password).
 TOOL_PASSWORD_FLAGS: dict[str, str] = {
     "redis-cli": "a", "keydb-cli": "a", "valkey-cli": "a", "sshpass": "p", "mongo": "p", "mongosh": "p",
@@ -77,8 +93,13 @@ ONE_TIME_CODE = re.compile(
     r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<value3>\d{4,8}|\d{3}[ -]\d{3})\b"
     r"|\b(?:enter|use|type|input)\s+(?:the\s+)?(?:code\s+)?(?:G-)?(?P<value4>\d{4,8}|\d{3}[ -]\d{3})\b"
-    r"|\b(?:code|pin)\s*(?:is|:|=)\s*(?:G-)?(?P<value5>\d{4,8})\b(?=[^\n]*\b(?:expire|valid|verif|sign|log ?in|2fa|mfa|otp))"
 )
+# 'the code they texted me was 482913': any code near a word about how it was sent or used.
+ONE_TIME_CODE_LOOSE = re.compile(
+    r"(?i)(?<!error )(?<!status )(?<!exit )(?<!response )(?<!http )(?<!return )(?<!reason )(?<!promo )(?<!zip )"
+    r"(?<!postal )(?<!post )(?<!area )(?<!country )(?<!discount )(?<!product )(?<!sort )\b(?:code|pin|otp)\b[^\n\d]{0,30}?(?<![\w-])(?:G-)?(?P<value>\d{4,8})\b"
+)
+_OTP_CONTEXT = ("expire", "valid", "verif", "sign", "log in", "login", "2fa", "mfa", "otp", "text", "sms", "one-time", "authenticat")
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
 NETRC = re.compile(r"(?i)\b(?:machine|login)\b[^\n]*?\bpassword\s+(?P<value>[^\s\"'`]+)")
@@ -193,7 +214,7 @@ def _kind(name: str) -> str:
 
 def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
     """(start, end, value, quoted) of whichever value group matched."""
-    for group in ("qvalue", "value", "value2", "value3", "value4", "value5"):
+    for group in ("qvalue", "value", "value2", "value3", "value4"):
         if group in match.re.groupindex and match.group(group) is not None:
             start, end = match.span(group)
             return start, end, match.group(group), group == "qvalue"
@@ -216,7 +237,7 @@ def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
     return (start + scheme.end(), value[scheme.end() :], True) if scheme else (start, value, False)
 
 
-def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int, int]]:
+def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int, int]]:  # noqa: C901
     for match in pattern.finditer(line):
         name = match.group("name")
         if not names_secret(name):
@@ -235,8 +256,9 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
             continue
-        # With nothing but a space after the name ('pass through ...'), only a quoted or token-like value counts.
-        if op and not op.strip() and not quoted and not _TOKEN_LIKE.match(value):
+        # With nothing but a space after the name ('pass through ...'), or words between the name and
+        # the value, only a quoted or token-like value counts.
+        if ((op and not op.strip()) or pattern is PROSE_NAME_FAR) and not quoted and not _TOKEN_LIKE.match(value):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
@@ -250,8 +272,10 @@ def _needs(lowered: str, literals: tuple[str, ...]) -> bool:
 def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
     lowered = line.lower()
     for pattern, literals in (
-        (ASSIGNMENT, ("=", ":", " is ", " was ")),
+        (ASSIGNMENT, ("=", ":", " is ", " was ", " ist ", " est ", " es ")),
         (PROSE_NAME, ()),
+        (PROSE_NAME_FAR, ()),
+        (ESCAPED_JSON, ('\\"',)),
         (HAR_PAIR, ('"name"',)),
         (XML_ATTR, ("value",)),
         (XML_ELEMENT, ("</",)),
@@ -286,6 +310,9 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (CREDENTIAL_PAIR, "PASSWORD", "credential_pair", ("cred", "login", "u/p", "user")),
         (DIRECTIVE, "PASSWORD", "config_directive", ("requirepass", "masterauth", "auth-pass")),
         (HTPASSWD_B, "PASSWORD", "htpasswd", ("htpasswd",)),
+        (POWERSHELL, "PASSWORD", "powershell_securestring", ("securestring",)),
+        (NET_USE, "PASSWORD", "net_use", ("net use",)),
+        (ONE_TIME_CODE_LOOSE, "ONE_TIME_CODE", "one_time_code", _OTP_CONTEXT),
     ):
         if pattern is PGPASS_LINE and line.count(":") < 4:
             continue

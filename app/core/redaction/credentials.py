@@ -45,7 +45,8 @@ def _user_colon_password(value: str) -> bool:
     return ":" in decoded and decoded.isprintable()
 
 
-_VALUE_END = r"(?=$|[\s\"'`,;&)\]}>])"
+# Where a header value ends: also a JSON-escaped quote ('\\"' inside a logged JSON string) or a '|'.
+_VALUE_END = r"(?=$|[\s\"'`,;&)\]}>|\\])"
 PATTERNS: tuple[CredentialPattern, ...] = (
     # Google API keys and OAuth secrets: no detector in either library.
     _p("GCP_API_KEY", "google_api_key", r"(?P<secret>\bAIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])", ("AIza",)),

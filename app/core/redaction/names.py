@@ -14,7 +14,7 @@ SECRET_WORDS = frozenset(
         *("password", "passwd", "passwort", "passphrase", "pwd", "pass", "pw", "mdp", "contrasena", "senha"),
         *("secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "privatekey", "accesskey"),
         *("secretkey", "licensekey", "authkey", "authtoken", "sessionid", "sessid", "phpsessid", "jsessionid"),
-        *("session", "sess", "sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie"),
+        *("auth", "session", "sess", "sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie"),
         *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas", "signature", "sig"),
         *("dockerconfigjson", "dockercfg", "pgpass", "netrc", "htpasswd"),
     }

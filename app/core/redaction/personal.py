@@ -237,7 +237,7 @@ _UNIT_FIRST = (
     r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|house(?:\s+no\.?)?|no\.|plot)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
 )
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}"
+    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}(?:st|nd|rd|th|[A-Za-z])?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}"
     rf"(?i:{_STREET_TYPES})\b\.?{_DIRECTION}" + _UNIT + _LOCALITY
 )
 # Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
