@@ -134,7 +134,9 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
         if total is None:
             continue
         verdict = "meets" if total.rate >= goals[category] else "MISSES"
-        out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})")
+        out.append(
+            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})"
+        )
         for (cat, kind), tally in sorted(report.by_kind.items()):
             if cat == category:
                 out.append(f"  {kind:<24} {tally.hits:>4}/{tally.total:<4} {tally.rate:7.1%}")
@@ -144,7 +146,9 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
         out.append(f"\nRedactions outside every labelled span (over-masking): {len(report.unlabelled)}")
         out.extend(f"    {extra}" for extra in report.unlabelled[:20])
     else:
-        out.append(f"\nRedactions outside every labelled span: {len(report.unlabelled)} (cases not shown: blind corpus)")
+        out.append(
+            f"\nRedactions outside every labelled span: {len(report.unlabelled)} (cases not shown: blind corpus)"
+        )
     return "\n".join(out)
 
 
@@ -153,9 +157,8 @@ def render_gitleaks(report: LeakReport, rows: int, show_misses: bool = True) -> 
     for category, heading in (("tp", "True positives fully masked"), ("fp", "False positives kept")):
         total = report.by_category.get(category, Tally())
         verdict = "meets" if total.rate >= GITLEAKS_GOALS[category] else "MISSES"
-        out.append(
-            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {GITLEAKS_GOALS[category]:.0%}: {verdict})"
-        )
+        goal = GITLEAKS_GOALS[category]
+        out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goal:.0%}: {verdict})")
         failing = sorted(
             ((kind, tally) for (cat, kind), tally in report.by_kind.items() if cat == category and tally.rate < 1),
             key=lambda item: item[1].rate,

@@ -15,7 +15,7 @@ from app.core.redaction.names import names_secret
 HEX32 = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 
 
-def B64(text: str) -> str:  # noqa: N802
+def B64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
 

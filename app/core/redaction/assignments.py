@@ -27,7 +27,26 @@ from app.core.redaction.names import is_password_name, names_secret
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
     *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
-    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", "--user", "bearer", "identified", "-u ", "-p", "-a ", "-w ", "-k ", "-f ", "-P", "-U"),
+    *(
+        "dsn",
+        "sig",
+        "mdp",
+        "senha",
+        "contrase",
+        "@tcp(",
+        "@unix(",
+        "--user",
+        "bearer",
+        "identified",
+        "-u ",
+        "-p",
+        "-a ",
+        "-w ",
+        "-k ",
+        "-f ",
+        "-P",
+        "-U",
+    ),
     *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
     *("echo", "printf", "chpasswd", "requirepass", "masterauth", "htpasswd", "mysql", "mariadb", "curl", "wget"),
     *("securestring", "net use", "pin", "otp"),
@@ -43,7 +62,8 @@ ASSIGNMENT = re.compile(
 )
 # A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
 PROSE_NAME = re.compile(
-    r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|pass|pwd|pin|code|credentials?))"
+    r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|"
+    r"pass|pwd|pin|code|credentials?))"
     r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
@@ -62,7 +82,11 @@ HAR_PAIR = re.compile(
 XML_ATTR = re.compile(r"(?i)key\s*=\s*[\"'](?P<name>[^\"']{1,60})[\"']\s+value\s*=\s*[\"'](?P<qvalue>[^\"']*)[\"']")
 XML_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w.\-:]{0,60})>(?P<qvalue>[^<\n]{1,512})</(?P=name)>")
 CLI_FLAG = re.compile(
-    r"(?<!\S)--?(?P<name>[A-Za-z][\w\-]{2,40})(?:=|[ \t]+)(?:" + _QUOTED + "|" + r"(?P<value>[^\s\"'`-][^\s\"'`]*)" + ")"
+    r"(?<!\S)--?(?P<name>[A-Za-z][\w\-]{2,40})(?:=|[ \t]+)(?:"
+    + _QUOTED
+    + "|"
+    + r"(?P<value>[^\s\"'`-][^\s\"'`]*)"
+    + ")"
 )
 # Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
 # redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
@@ -87,19 +111,37 @@ GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:t
 PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
 ONE_TIME_CODE = re.compile(
     r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
-    r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|text(?:ed)?) (?:code|pin)|"
+    r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|te"
+    r"xt(?:ed)?) (?:code|pin)|"
     r"passcode|totp|2fa|mfa)\b"
     r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
-    r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|pin|passcode)\b"
-    r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<value3>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
+    r"pin|passcode)\b"
+    r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
+    r"ue3>\d{4,8}|\d{3}[ -]\d{3})\b"
     r"|\b(?:enter|use|type|input)\s+(?:the\s+)?(?:code\s+)?(?:G-)?(?P<value4>\d{4,8}|\d{3}[ -]\d{3})\b"
 )
 # 'the code they texted me was 482913': any code near a word about how it was sent or used.
 ONE_TIME_CODE_LOOSE = re.compile(
     r"(?i)(?<!error )(?<!status )(?<!exit )(?<!response )(?<!http )(?<!return )(?<!reason )(?<!promo )(?<!zip )"
-    r"(?<!postal )(?<!post )(?<!area )(?<!country )(?<!discount )(?<!product )(?<!sort )\b(?:code|pin|otp)\b[^\n\d]{0,30}?(?<![\w-])(?:G-)?(?P<value>\d{4,8})\b"
+    r"(?<!postal )(?<!post )(?<!area )(?<!country )(?<!discount )(?<!product )(?<!sort )\b(?:code|pin|otp)"
+    r"\b[^\n\d]{0,30}?(?<![\w-])(?:G-)?(?P<value>\d{4,8})\b"
 )
-_OTP_CONTEXT = ("expire", "valid", "verif", "sign", "log in", "login", "2fa", "mfa", "otp", "text", "sms", "one-time", "authenticat")
+_OTP_CONTEXT = (
+    "expire",
+    "valid",
+    "verif",
+    "sign",
+    "log in",
+    "login",
+    "2fa",
+    "mfa",
+    "otp",
+    "text",
+    "sms",
+    "one-time",
+    "authenticat",
+)
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
 NETRC = re.compile(r"(?i)\b(?:machine|login)\b[^\n]*?\bpassword\s+(?P<value>[^\s\"'`]+)")
@@ -131,7 +173,9 @@ _OTP_WORDS = (
     *("confirm", "access code", "backup", "recovery", "text", "passcode", "totp", "code", "pin", "enter", "use "),
 )
 # Scheme words in an Authorization value, which stay readable.
-_SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
+_SCHEME = re.compile(
+    r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+"
+)
 _TOOL_WORDS_MYSQL = ("mysql", "mariadb", "mysqldump", "mysqladmin")
 
 
@@ -160,7 +204,8 @@ _MASKED_ALREADY = re.compile(
     r"|:\w+|\{\w*\}|(?i:redacted|removed|hidden|masked|secret|password|changeme_in_prod|your[_-]?\w*|<\w+>))$"
 )
 _REFERENCE = re.compile(
-    r"^(?:\$\{|\$\(|\$[A-Za-z_]|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secrets\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    r"^(?:\$\{|\$\(|\$[A-Za-z_]|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -175,7 +220,8 @@ def _entropy(value: str) -> float:
 
 
 _PLACEHOLDER = re.compile(
-    r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?me|placeholder|"
+    r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?m"
+    r"e|placeholder|"
     r"^your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
 )
 
@@ -187,7 +233,12 @@ def is_placeholder(value: str) -> bool:
 
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
-    if not value or is_placeholder(value) or value.lower().rstrip(".!,:") in PROSE_VALUES or _MASKED_ALREADY.match(value):
+    if (
+        not value
+        or is_placeholder(value)
+        or value.lower().rstrip(".!,:") in PROSE_VALUES
+        or _MASKED_ALREADY.match(value)
+    ):
         return False
     if _REFERENCE.search(value):
         return False
@@ -237,7 +288,7 @@ def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
     return (start + scheme.end(), value[scheme.end() :], True) if scheme else (start, value, False)
 
 
-def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int, int]]:  # noqa: C901
+def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int, int]]:
     for match in pattern.finditer(line):
         name = match.group("name")
         if not names_secret(name):
@@ -271,7 +322,7 @@ def _needs(lowered: str, literals: tuple[str, ...]) -> bool:
 
 def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
     lowered = line.lower()
-    for pattern, literals in (
+    named: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         (ASSIGNMENT, ("=", ":", " is ", " was ", " ist ", " est ", " es ")),
         (PROSE_NAME, ()),
         (PROSE_NAME_FAR, ()),
@@ -280,7 +331,8 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (XML_ATTR, ("value",)),
         (XML_ELEMENT, ("</",)),
         (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
-    ):
+    )
+    for pattern, literals in named:
         if _needs(lowered, literals):
             for kind, start, end in _named_hits(pattern, line):
                 yield kind, start, end, "assignment" if pattern is ASSIGNMENT else "named_value"
@@ -298,7 +350,7 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
                         continue
                     start += value.index("%") + 1
                 yield kind, start, end, rule
-    for pattern, kind, rule, literals in (
+    anchored: tuple[tuple[re.Pattern[str], str, str, tuple[str, ...]], ...] = (
         (USER_COLON_PASS, "PASSWORD", "cli_user_password", ("-u", "--user", "--proxy-user")),
         (GO_DSN, "PASSWORD_IN_URL", "dsn_password", ("@tcp", "@udp", "@unix")),
         (PGPASS_LINE, "PASSWORD", "pgpass_line", ()),
@@ -313,7 +365,8 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (POWERSHELL, "PASSWORD", "powershell_securestring", ("securestring",)),
         (NET_USE, "PASSWORD", "net_use", ("net use",)),
         (ONE_TIME_CODE_LOOSE, "ONE_TIME_CODE", "one_time_code", _OTP_CONTEXT),
-    ):
+    )
+    for pattern, kind, rule, literals in anchored:
         if pattern is PGPASS_LINE and line.count(":") < 4:
             continue
         if _needs(lowered, literals):

@@ -90,10 +90,20 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     _p("FIGMA_TOKEN", "figma_pat", r"(?P<secret>\bfig[dou]_[A-Za-z0-9_\-]{38,})", ("fig",)),
     _p("NEW_RELIC_KEY", "new_relic_license_key", r"(?P<secret>\b[a-fA-F0-9]{36}NRAL)\b", ("nral",)),
     _p("NEW_RELIC_KEY", "new_relic_user_key", r"(?P<secret>\bNRA[KI]-[A-Za-z0-9]{27})\b", ("nra",)),
-    _p("AWS_KEY", "aws_session_token", r"(?P<secret>\b(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9+/=]{80,})", ("fwogzxivyxdz", "iqojb3jpz2lu")),
+    _p(
+        "AWS_KEY",
+        "aws_session_token",
+        r"(?P<secret>\b(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9+/=]{80,})",
+        ("fwogzxivyxdz", "iqojb3jpz2lu"),
+    ),
     # A 64-byte key in base64 (Azure storage account keys) pasted without 'AccountKey='; a
     # package-lock 'sha512-' integrity hash has the same length and is public.
-    _p("AZURE_KEY", "azure_storage_key_shape", r"(?<![A-Za-z0-9+/])(?<!sha512-)(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])", ("==",)),
+    _p(
+        "AZURE_KEY",
+        "azure_storage_key_shape",
+        r"(?<![A-Za-z0-9+/])(?<!sha512-)(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        ("==",),
+    ),
     # HTTP credentials in headers, curl commands and logs.
     _p(
         "BEARER_TOKEN",

@@ -19,8 +19,13 @@ from app.core.redaction.lines import Lines
 from app.core.redaction.names import names_secret
 
 KIND = "ENCODED_SECRET"
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_\-])(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=_\-])")
-_YAML_VALUE = re.compile(r"^(?P<indent>[ \t]*)[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*,?$")
+_BASE64 = re.compile(
+    r"(?<![A-Za-z0-9+/_\-])(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=_\-])"
+)
+_YAML_VALUE = re.compile(
+    r"^(?P<indent>[ \t]*)[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[A-Za-z0-9+/]{8,}={0,2"
+    r"})[\"']?[ \t]*,?$"
+)
 _SECRET_MANIFEST = re.compile(r"(?m)^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b")
 _DATA_KEY = re.compile(r"^(?P<indent>[ \t]*)[\"']?(?:data|stringData)[\"']?[ \t]*:[ \t]*\{?[ \t]*$")
 _PRINTABLE = re.compile(r"^[\x09\x0a\x0d\x20-\x7e]+$")
@@ -69,9 +74,7 @@ def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
             yield offset + value.start("value"), offset + value.end("value")
 
 
-def find_encoded(
-    text: str, lines: Lines, secret_finder: Callable[[str], list[Detection]]
-) -> list[Detection]:
+def find_encoded(text: str, lines: Lines, secret_finder: Callable[[str], list[Detection]]) -> list[Detection]:
     """`secret_finder` runs the other secret detectors on decoded text (passed in to avoid a cycle)."""
     spans: set[tuple[int, int]] = set(_manifest_values(text, lines))
     named: list[tuple[int, int]] = []

@@ -8,6 +8,7 @@ about the secret rather than the secret itself ('token_url', 'password_policy', 
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 SECRET_WORDS = frozenset(
     {
@@ -28,8 +29,27 @@ SECRET_PAIRS = frozenset(
         *(("ingest", "key"), ("admin", "key"), ("write", "key"), ("deploy", "key"), ("root", "key")),
         *(("storage", "key"), ("subscription", "key"), ("webhook", "key"), ("hmac", "key"), ("crypt", "key")),
         *(("x", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("auth", "string")),
-        *(("tls", "key"), ("ssl", "key"), ("docker", "config"), ("consumer", "key"), ("partner", "key"), ("user", "key"), ("browser", "key"), ("server", "key")),
-        *(("application", "key"), ("auth", "token"), ("access", "token"), ("license", "number"), ("mfa", "code"), ("verification", "code"), ("security", "code"), ("login", "code"), ("sms", "code")),
+        *(
+            ("tls", "key"),
+            ("ssl", "key"),
+            ("docker", "config"),
+            ("consumer", "key"),
+            ("partner", "key"),
+            ("user", "key"),
+            ("browser", "key"),
+            ("server", "key"),
+        ),
+        *(
+            ("application", "key"),
+            ("auth", "token"),
+            ("access", "token"),
+            ("license", "number"),
+            ("mfa", "code"),
+            ("verification", "code"),
+            ("security", "code"),
+            ("login", "code"),
+            ("sms", "code"),
+        ),
     }
 )
 # A name ending in one of these describes the credential (where, how long, which), not its value.
@@ -44,7 +64,21 @@ DESCRIPTIVE_TAILS = frozenset(
         *("scopes", "method", "methods", "kind", "algorithm", "alg", "hash", "digest", "index", "position"),
         *("placeholder", "description", "error", "errors", "message", "source", "ref", "arn", "fingerprint"),
         *("ms", "sec", "secs", "seconds", "minutes", "rate", "ratio", "percent", "pct", "per", "total"),
-        *("stdin", "command", "cmd", "prompted", "less", "ed", "counter", "budget", "estimate", "tokens", "cache", "created", "updated"),
+        *(
+            "stdin",
+            "command",
+            "cmd",
+            "prompted",
+            "less",
+            "ed",
+            "counter",
+            "budget",
+            "estimate",
+            "tokens",
+            "cache",
+            "created",
+            "updated",
+        ),
     }
 )
 # Words that contain a secret word but are not one, and words that make the whole name public
@@ -85,7 +119,7 @@ def names_secret(name: str) -> bool:
     # 'storepass', 'keypass', 'rpcpass', 'dbpwd': a word ending in pass/pwd.
     if parts[-1].endswith(("pass", "pwd")) and len(parts[-1]) > 4:
         return True
-    return any(pair in SECRET_PAIRS for pair in zip(parts, parts[1:], strict=False))
+    return any(pair in SECRET_PAIRS for pair in pairwise(parts))
 
 
 def is_password_name(name: str) -> bool:

@@ -17,6 +17,7 @@ rules (keep.py) then leave them alone ('DOB 1985-03-14' is a date of birth, not 
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 
@@ -24,13 +25,18 @@ from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
 from app.core.redaction.persons import COMPANY_WORDS
 
+if TYPE_CHECKING:
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer
+
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1,12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
+    r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
+    r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
-    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée]phone|contact)\b"
+    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
+    r"]phone|contact)\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -97,8 +103,56 @@ _OBFUSCATED_EMAIL = re.compile(
 )
 _MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s")
 _TLDS = frozenset(
-    "com org net io co uk de fr es it nl be ch at se no dk fi pl pt ie eu us ca au nz in jp cn br mx ar za sg hk "
-    "edu gov mil info biz me dev app ai cloud email example test".split()
+    [
+        "com",
+        "org",
+        "net",
+        "io",
+        "co",
+        "uk",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "be",
+        "ch",
+        "at",
+        "se",
+        "no",
+        "dk",
+        "fi",
+        "pl",
+        "pt",
+        "ie",
+        "eu",
+        "us",
+        "ca",
+        "au",
+        "nz",
+        "in",
+        "jp",
+        "cn",
+        "br",
+        "mx",
+        "ar",
+        "za",
+        "sg",
+        "hk",
+        "edu",
+        "gov",
+        "mil",
+        "info",
+        "biz",
+        "me",
+        "dev",
+        "app",
+        "ai",
+        "cloud",
+        "email",
+        "example",
+        "test",
+    ]
 )
 
 
@@ -152,7 +206,7 @@ _IBAN = re.compile(r"(?<![\w-])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}+(?![
 
 
 @cache
-def _iban_validator() -> "IbanRecognizer":  # noqa: F821
+def _iban_validator() -> "IbanRecognizer":
     # Presidio takes ~2 s to import; the CLI imports this module for every command.
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
@@ -179,10 +233,16 @@ _SSN = re.compile(
     r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#]?\s*[\"']?"
     r"(?P<value>(?!000|666|9)\d{3}([- .]?)(?!00)\d{2}\2(?!0000)\d{4})\b"
 )
-_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _DATE = (
-    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]" + _MONTHS + r"\.?[-/. ]\d{2,4}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]"
+    + _MONTHS
+    + r"\.?[-/. ]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd"
+    rf"|th)?,?\s+\d{{4}}"
     r"|\d{8}(?=\D|$))"
 )
 # A birth word, then up to 30 characters of filler ('DOB on file:', '"birthDate": "', 'born on the').
@@ -237,17 +297,19 @@ _UNIT_FIRST = (
     r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|house(?:\s+no\.?)?|no\.|plot)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
 )
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}(?:st|nd|rd|th|[A-Za-z])?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}"
+    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}(?:st|nd|rd|th|[A-Za-z])?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z]["
+    rf"A-Za-z'.-]*\s+){{1,4}}"
     rf"(?i:{_STREET_TYPES})\b\.?{_DIRECTION}" + _UNIT + _LOCALITY
 )
 # Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
 _ADDRESS_EU = re.compile(
-    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:de|du|des|la|le|l')\s*)*"
+    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
+    r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
     r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm)\s+\d{1,4}[a-z]?"
     r"|(?i:calle|avenida|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s+(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
-    r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d{1,5}[a-zA-Z]?)"
-    + _UNIT + _LOCALITY
+    r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
+    r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
 # Japanese block addresses: '1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002'.
 _ADDRESS_JP = re.compile(
@@ -257,8 +319,10 @@ _ADDRESS_JP = re.compile(
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
 _ADDRESS_FIELD = re.compile(
-    r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|address(?:[ _-]?line[ _-]?\d)?|"
-    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n,;]+){0,4}))(?=[\"\s,;}]|$)"
+    r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|addre"
+    r"ss(?:[ _-]?line[ _-]?\d)?|"
+    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n"
+    r",;]+){0,4}))(?=[\"\s,;}]|$)"
 )
 
 
@@ -284,7 +348,8 @@ def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 
 _STREET_WORD = re.compile(
-    rf"(?i:\b{_STREET_TYPES}\b|straße|strasse|str\.|weg\b|gasse|allee|platz|\b(?:rue|calle|via|viale|rua|piazza|plaza)\b)"
+    rf"(?i:\b{_STREET_TYPES}\b|straße|strasse|str\.|weg\b|gasse|allee|platz|\b(?:rue|calle|via|viale|rua|p"
+    rf"iazza|plaza)\b)"
 )
 
 
@@ -299,7 +364,20 @@ _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
     *(f" {word}{end}" for word in _SHORT_TYPES for end in (" ", ".", ",")),
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
-    *("piazza ", "av. ", "carrer ", "paseo ", "po box", "p.o. box", "address", "addr", "-ku", "-shi", " marg", " nagar"),
+    *(
+        "piazza ",
+        "av. ",
+        "carrer ",
+        "paseo ",
+        "po box",
+        "p.o. box",
+        "address",
+        "addr",
+        "-ku",
+        "-shi",
+        " marg",
+        " nagar",
+    ),
 )
 
 
@@ -318,14 +396,19 @@ _PHONE_LINE = re.compile(
 )
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")
-_LINE_TESTS: tuple[tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...] = (
+_LINE_TESTS: tuple[
+    tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...
+] = (
     (_phones, _PHONE_LINE),
     (_cards, _CARD_LINE),
     (_ibans, re.compile(r"[A-Za-z]{2}\d\d")),
     (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>")),
     (_addresses, _STREET_LITERALS),
     (_ssns, ("ssn", "ss#", "social security", "soc sec", "soc. sec")),
-    (_dobs, ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid")),
+    (
+        _dobs,
+        ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid"),
+    ),
 )
 
 

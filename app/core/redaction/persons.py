@@ -71,7 +71,8 @@ _AMBIGUOUS_FIRST = frozenset(
     }
 )
 _NAME_FIELDS = (
-    r"(?:full[ _-]?name|first[ _-]?name|last[ _-]?name|given[ _-]?name|family[ _-]?name|sur[ _-]?name|display[ _-]?name|"
+    r"(?:full[ _-]?name|first[ _-]?name|last[ _-]?name|given[ _-]?name|family[ _-]?name|sur[ _-]?name|disp"
+    r"lay[ _-]?name|"
     r"customer[ _-]?name|contact[ _-]?name|user[ _-]?name\b(?!\s*[:=]\s*[\"']?[a-z0-9_.]+[\"']?\s*(?:$|[,;}]))|"
     r"account[ _-]?holder|card[ _-]?holder|cardholder|holder[ _-]?name|requester|reporter|assignee|author|"
     r"contact|customer|caller|patient|employee|owner|recipient|sender|signed[ _-]?by|name)"
@@ -80,7 +81,8 @@ _FIELD = regex.compile(
     rf"(?i)(?<![\w.-])[\"']?{_NAME_FIELDS}[\"']?\s*[:=]\s*[\"']?(?-i:(?P<name>{_FULL_NAME}))(?=[\"'<,;)\]}}\s]|$)"
 )
 _EMAIL_HEADER = regex.compile(
-    rf"(?im)^\s*(?:from|to|cc|bcc|reply-to|sender|attendees?)\s*:\s*(?:[^<\n]*?,\s*)?[\"']?(?P<name>{_FULL_NAME})[\"']?\s*<"
+    rf"(?im)^\s*(?:from|to|cc|bcc|reply-to|sender|attendees?)\s*:\s*(?:[^<\n]*?,\s*)?[\"']?(?P<name>{_FULL_NAME}"
+    rf")[\"']?\s*<"
 )
 _NAME_BEFORE_ADDRESS = regex.compile(rf"(?P<name>{_FULL_NAME})\s*<[^\s<>@]+@[^\s<>]+>")
 _GIT = regex.compile(rf"(?i)(?:user\.name|--author|author)\s*=?\s*[\"'](?-i:(?P<name>{_FULL_NAME}))")
@@ -91,18 +93,21 @@ _GREETING = regex.compile(
 )
 _SIGN_OFF = regex.compile(
     rf"(?im)^\s*(?:thanks|thank you|cheers|regards|best|sincerely|kind regards|best regards|warm regards|many thanks|"
-    rf"best wishes|all the best|br|mfg|cordialement|saludos|atenciosamente)[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?P<name>{_FULL_NAME})\s*$"
+    rf"best wishes|all the best|br|mfg|cordialement|saludos|atenciosamente)[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?"
+    rf"P<name>{_FULL_NAME})\s*$"
 )
 _ROLE = regex.compile(
     rf"(?i)\b(?:customer|client|user|contact|caller|requester|reporter|colleague|manager|admin|agent|engineer|"
     rf"spoke (?:with|to)|talked to|emailed|called|assigned to|reported by|raised by|opened by|escalated by|cc'?d?|"
     rf"on behalf of|signed by|approved by|owner|account holder|cardholder|tech lead|it lead|cto|ceo|cfo|vp)"
-    rf"\s*[:(,-]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
+    rf"\s*[:(,-]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}"
+    rf"[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
 )
 _TITLE = regex.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.?\s+(?P<name>{_FULL_NAME})")
 # A first name on the list, then one to three capitalised words.
 _LISTED = regex.compile(
-    rf"(?<![\p{{L}}\d_@./-])(?P<name>(?P<first>\p{{Lu}}\p{{Ll}}+)(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{1,2}})"
+    rf"(?<![\p{{L}}\d_@./-])(?P<name>(?P<first>\p{{Lu}}\p{{Ll}}+)(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD}"
+    rf")){{1,2}})"
     r"(?![\p{L}\d_@-])"
 )
 
@@ -181,15 +186,26 @@ def find_persons(text: str, lines: Lines) -> list[Detection]:
     for number in lines.matching(_CAPITALISED_PAIR):
         offset, line = lines.line(number)
         for start, end in _line_names(line):
-            found.append(Detection(KIND, offset + start, offset + end, "custom:person_name", Category.pii, anchored=True))
+            found.append(
+                Detection(KIND, offset + start, offset + end, "custom:person_name", Category.pii, anchored=True)
+            )
     # Sign-offs span two lines ('Regards,\nAnna Schmidt').
     if "\n" in text:
         for match in _SIGN_OFF.finditer(text):
             line_start = text.rfind("\n", 0, match.start("name")) + 1
-            line = text[line_start : text.find("\n", match.start("name")) if "\n" in text[match.start("name") :] else len(text)]
+            line = text[
+                line_start : text.find("\n", match.start("name")) if "\n" in text[match.start("name") :] else len(text)
+            ]
             span = _accept(line, match.start("name") - line_start, match.group("name"), listed_only=False)
             if span:
                 found.append(
-                    Detection(KIND, line_start + span[0], line_start + span[1], "custom:person_name", Category.pii, anchored=True)
+                    Detection(
+                        KIND,
+                        line_start + span[0],
+                        line_start + span[1],
+                        "custom:person_name",
+                        Category.pii,
+                        anchored=True,
+                    )
                 )
     return found

@@ -50,7 +50,9 @@ def _is_private_der(body: str) -> bool:
     return len(head) > at + 2 and head[at] == 0x02 and head[at + 1] == 0x01 and head[at + 2] in (0, 1)
 
 
-def _blocks(text: str, begin: re.Pattern[str], end: re.Pattern[str], end_of_line: bool = False) -> Iterator[tuple[int, int]]:
+def _blocks(
+    text: str, begin: re.Pattern[str], end: re.Pattern[str], end_of_line: bool = False
+) -> Iterator[tuple[int, int]]:
     for match in begin.finditer(text):
         closing = end.search(text, match.end(), match.end() + _MAX_BLOCK)
         if closing:
@@ -115,4 +117,6 @@ def find_private_keys(text: str, lines: Lines | None = None) -> list[Detection]:
     return [Detection(KIND, s, e, "custom:private_key", Category.secret) for s, e in spans]
 
 
-_ONE_LINE_BODY = re.compile(r"(?<![A-Za-z0-9+/])((?:MI|MH|b3BlbnNzaC1rZXktdjE|lQ|xc)[A-Za-z0-9+/]{100,}={0,2})(?![A-Za-z0-9+/])")
+_ONE_LINE_BODY = re.compile(
+    r"(?<![A-Za-z0-9+/])((?:MI|MH|b3BlbnNzaC1rZXktdjE|lQ|xc)[A-Za-z0-9+/]{100,}={0,2})(?![A-Za-z0-9+/])"
+)

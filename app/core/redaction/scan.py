@@ -13,9 +13,9 @@ from app.core.redaction.lines import Lines
 from app.core.redaction.national_ids import find_national_ids
 from app.core.redaction.personal import find_personal
 from app.core.redaction.persons import find_persons
-from app.core.redaction.tabular import find_tabular
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
+from app.core.redaction.tabular import find_tabular
 from app.core.redaction.vendor_rules import find_vendor_tokens
 from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan

@@ -81,7 +81,7 @@ def find_tabular(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
     candidates = lines.containing(("name", "dob", "birth", "phone", "email", "address", "ssn", "passport", "mobile"))
     for number in candidates:
-        offset, line = lines.line(number)
+        _, line = lines.line(number)
         header = _header(line)
         if header is None:
             continue
@@ -99,7 +99,14 @@ def find_tabular(text: str, lines: Lines) -> list[Detection]:
                 start, end = cells[column]
                 if end > start:
                     found.append(
-                        Detection(kind, row_offset + start, row_offset + end, "custom:table_column", Category.pii, anchored=True)
+                        Detection(
+                            kind,
+                            row_offset + start,
+                            row_offset + end,
+                            "custom:table_column",
+                            Category.pii,
+                            anchored=True,
+                        )
                     )
             row += 1
     return found

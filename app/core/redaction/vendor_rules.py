@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -87,11 +88,11 @@ def _python(go_regex: str) -> str:
         pattern = stripped
 
 
-def _allowlist(raw: dict[str, object]) -> Allowlist | None:
+def _allowlist(raw: dict[str, Any]) -> Allowlist | None:
     if raw.get("paths") and not (raw.get("regexes") or raw.get("stopwords")):
         return None
-    regexes = tuple(regex.compile(_python(str(p))) for p in raw.get("regexes", []) or [])  # type: ignore[union-attr]
-    stopwords = tuple(str(w).lower() for w in raw.get("stopwords", []) or [])  # type: ignore[union-attr]
+    regexes = tuple(regex.compile(_python(str(p))) for p in raw.get("regexes", []) or [])
+    stopwords = tuple(str(w).lower() for w in raw.get("stopwords", []) or [])
     condition = str(raw.get("condition", "OR")).upper()
     # An AND allowlist that also names paths can never hold for pasted text (there is no path).
     if condition == "AND" and raw.get("paths"):
@@ -99,12 +100,12 @@ def _allowlist(raw: dict[str, object]) -> Allowlist | None:
     return Allowlist(regexes, stopwords, str(raw.get("regexTarget", "secret")), condition == "AND")
 
 
-def _allowlists(raw: dict[str, object]) -> tuple[Allowlist, ...]:
+def _allowlists(raw: dict[str, Any]) -> tuple[Allowlist, ...]:
     found: list[Allowlist] = []
-    entries = raw.get("allowlists") or []
+    entries: list[dict[str, Any]] = list(raw.get("allowlists") or [])
     if isinstance(raw.get("allowlist"), dict):
-        entries = [*entries, raw["allowlist"]]  # type: ignore[list-item]
-    for entry in entries:  # type: ignore[union-attr]
+        entries.append(raw["allowlist"])
+    for entry in entries:
         allow = _allowlist(entry)
         if allow is not None:
             found.append(allow)
