@@ -254,6 +254,8 @@ def plausible(name: str, value: str) -> bool:
 
 def _kind(name: str) -> str:
     lowered = name.lower()
+    if "aws" in lowered:
+        return "AWS_KEY"
     if is_password_name(name):
         return "PASSWORD"
     if "sess" in lowered or lowered in {"sid", "cookie", "set-cookie"}:

@@ -34,8 +34,31 @@ from app.core.redaction.lines import Lines
 RULES_FILE = Path(__file__).with_name("rules") / "gitleaks.toml"
 # Rules left out, with the reason (ids as in gitleaks.toml):
 SKIPPED_RULES: dict[str, str] = {}
-# Masking only the group would leave the rest of a token readable for these (a whole-token kind).
-_KIND_OVERRIDES: dict[str, str] = {}
+# Placeholder kinds the product already uses ('<AWS_KEY_1>'), by gitleaks rule-id prefix, so a
+# brief, its receipts and the rules reading them keep one vocabulary; other rules name their kind
+# after their id ('huggingface-access-token' -> HUGGINGFACE_ACCESS_TOKEN).
+KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("generic-api-key", "SECRET"),
+    ("aws-", "AWS_KEY"),
+    ("github-", "GITHUB_TOKEN"),
+    ("gitlab-", "GITLAB_TOKEN"),
+    ("slack-webhook", "SLACK_WEBHOOK"),
+    ("slack-", "SLACK_TOKEN"),
+    ("stripe-", "STRIPE_KEY"),
+    ("jwt", "JWT"),
+    ("private-key", "PRIVATE_KEY"),
+    ("openai-", "OPENAI_KEY"),
+    ("anthropic-", "ANTHROPIC_KEY"),
+    ("sendgrid-", "SENDGRID_KEY"),
+    ("twilio-", "TWILIO_KEY"),
+    ("gcp-api-key", "GCP_API_KEY"),
+    ("npm-", "NPM_TOKEN"),
+    ("pypi-", "PYPI_TOKEN"),
+    ("azure-ad-client-secret", "AZURE_CLIENT_SECRET"),
+    ("discord-", "DISCORD_TOKEN"),
+    ("telegram-", "TELEGRAM_TOKEN"),
+    ("mailchimp-", "MAILCHIMP_KEY"),
+)
 
 
 @dataclass(frozen=True)
@@ -113,7 +136,10 @@ def _allowlists(raw: dict[str, Any]) -> tuple[Allowlist, ...]:
 
 
 def _kind(rule_id: str) -> str:
-    return _KIND_OVERRIDES.get(rule_id, rule_id.upper().replace("-", "_"))
+    for prefix, kind in KIND_BY_PREFIX:
+        if rule_id.startswith(prefix):
+            return kind
+    return rule_id.upper().replace("-", "_")
 
 
 @cache
