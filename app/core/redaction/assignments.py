@@ -210,6 +210,7 @@ _REFERENCE = re.compile(
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
 # 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
+_PASSWORD_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d!@#$%^&*?+=_~.-])\S{6,}$")
 _TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w\-.+/=~]{8,}$")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
@@ -311,7 +312,9 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
             continue
         # With nothing but a space after the name ('pass through ...'), or words between the name and
         # the value, only a quoted or token-like value counts.
-        if ((op and not op.strip()) or pattern is PROSE_NAME_FAR) and not quoted and not _TOKEN_LIKE.match(value):
+        loose = (op and not op.strip()) or pattern is PROSE_NAME_FAR
+        credential_like = _PASSWORD_LIKE if is_password_name(name) else _TOKEN_LIKE
+        if loose and not quoted and not credential_like.match(value):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):

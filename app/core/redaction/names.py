@@ -117,7 +117,7 @@ def names_secret(name: str) -> bool:
     if joined in SECRET_WORDS or any(strong in joined for strong in _STRONG_SUBSTRINGS):
         return True
     # 'storepass', 'keypass', 'rpcpass', 'dbpwd': a word ending in pass/pwd.
-    if parts[-1].endswith(("pass", "pwd")) and len(parts[-1]) > 4:
+    if parts[-1].endswith(("pass", "pwd", "pw")) and len(parts[-1]) > 4:
         return True
     return any(pair in SECRET_PAIRS for pair in pairwise(parts))
 

@@ -25,7 +25,7 @@ from app.core.redaction.lines import Lines
 
 KIND = "PERSON"
 _UPPER = r"\p{Lu}"
-_NAME_WORD = r"\p{Lu}[\p{Ll}'’\-]*\p{Ll}|\p{Lu}\.|\p{Lu}'\p{Lu}\p{Ll}+|Mc\p{Lu}\p{Ll}+|Mac\p{Lu}\p{Ll}+"
+_NAME_WORD = r"(?:\p{Lu}'\p{Lu}\p{Ll}+|Mc\p{Lu}\p{Ll}+|Mac\p{Lu}\p{Ll}+|\p{Lu}[\p{Ll}'’\-]*\p{Ll}|\p{Lu}\.)"
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|la|le|bin|al|el|dos|das|ter|ten)"
 # One to four name words, particles allowed between them ('Ludwig van der Berg', "Siobhan O'Neill").
 _FULL_NAME = rf"(?:{_NAME_WORD})(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{0,3}}"
@@ -75,7 +75,8 @@ _NAME_FIELDS = (
     r"lay[ _-]?name|"
     r"customer[ _-]?name|contact[ _-]?name|user[ _-]?name\b(?!\s*[:=]\s*[\"']?[a-z0-9_.]+[\"']?\s*(?:$|[,;}]))|"
     r"account[ _-]?holder|card[ _-]?holder|cardholder|holder[ _-]?name|requester|reporter|assignee|author|"
-    r"contact|customer|caller|patient|employee|owner|recipient|sender|signed[ _-]?by|name)"
+    r"contact|customer|caller|patient|employee|owner|recipient|sender|signed[ _-]?by|agent|technician|submitter|"
+    r"approver|(?:assigned|created|opened|submitted|requested|reported|updated|resolved|closed)[ _-]?(?:to|by)|name)"
 )
 _FIELD = regex.compile(
     rf"(?i)(?<![\w.-])[\"']?{_NAME_FIELDS}[\"']?\s*[:=]\s*[\"']?(?-i:(?P<name>{_FULL_NAME}))(?=[\"'<,;)\]}}\s]|$)"
@@ -84,7 +85,12 @@ _EMAIL_HEADER = regex.compile(
     rf"(?im)^\s*(?:from|to|cc|bcc|reply-to|sender|attendees?)\s*:\s*(?:[^<\n]*?,\s*)?[\"']?(?P<name>{_FULL_NAME}"
     rf")[\"']?\s*<"
 )
-_NAME_BEFORE_ADDRESS = regex.compile(rf"(?P<name>{_FULL_NAME})\s*<[^\s<>@]+@[^\s<>]+>")
+_NAME_BEFORE_ADDRESS = regex.compile(
+    rf"(?P<name>{_FULL_NAME}|{_NAME_WORD},\s*{_NAME_WORD})[\"']?\s*<[^\s<>@]+@[^\s<>]+>"
+)
+# 'Jane Doe wrote:' quoting a reply; a signature after '-- '.
+_WROTE = regex.compile(rf"(?P<name>{_FULL_NAME})\s+(?:wrote|writes|schrieb|a écrit|escribió|scrive|escreveu)\s*:")
+_SIGNATURE = regex.compile(rf"(?m)^--[ \t]*\n[ \t]*(?P<name>{_FULL_NAME})[ \t]*$")
 _GIT = regex.compile(rf"(?i)(?:user\.name|--author|author)\s*=?\s*[\"'](?-i:(?P<name>{_FULL_NAME}))")
 _GREETING = regex.compile(
     rf"(?:(?<![\w])(?:Hi|Hello|Hey|Dear|Morning|Afternoon|Evening|Thanks|Thank you|Thx|Cheers|Regards|Best|Sincerely|"
@@ -160,7 +166,7 @@ def _accept(line: str, start: int, name: str, *, listed_only: bool) -> tuple[int
     return start, start + len(name)
 
 
-_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE)
+_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE, _WROTE)
 
 
 def _line_names(line: str) -> list[tuple[int, int]]:
@@ -189,9 +195,9 @@ def find_persons(text: str, lines: Lines) -> list[Detection]:
             found.append(
                 Detection(KIND, offset + start, offset + end, "custom:person_name", Category.pii, anchored=True)
             )
-    # Sign-offs span two lines ('Regards,\nAnna Schmidt').
+    # Sign-offs and signatures span two lines ('Regards,\nAnna Schmidt', '--\nAnna Schmidt').
     if "\n" in text:
-        for match in _SIGN_OFF.finditer(text):
+        for match in [*_SIGN_OFF.finditer(text), *_SIGNATURE.finditer(text)]:
             line_start = text.rfind("\n", 0, match.start("name")) + 1
             line = text[
                 line_start : text.find("\n", match.start("name")) if "\n" in text[match.start("name") :] else len(text)

@@ -19,7 +19,10 @@ COLUMNS: dict[str, str] = {
         ("name", "full_name", "fullname", "first_name", "firstname", "last_name", "lastname", "surname",
          "given_name", "family_name", "customer_name", "contact_name", "display_name", "customer", "contact",
          "account_holder", "cardholder", "card_holder", "employee", "employee_name", "patient", "patient_name",
-         "requester", "reporter", "assignee", "owner", "user_name", "author"),
+         "requester", "reporter", "assignee", "owner", "user_name", "author", "agent", "agent_name", "rep",
+         "technician", "submitted_by", "requested_by", "created_by", "opened_by", "reported_by", "assigned_to",
+         "approver", "client", "client_name", "first", "last", "person", "member", "member_name", "signer",
+         "holder", "account_name", "billing_name", "shipping_name", "recipient", "recipient_name", "sender"),
         "PERSON",
     ),
     **dict.fromkeys(("dob", "date_of_birth", "birth_date", "birthdate", "birthday", "d_o_b"), "DATE_OF_BIRTH"),
@@ -79,7 +82,8 @@ def _header(line: str) -> tuple[str, dict[int, str]] | None:
 
 def find_tabular(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
-    candidates = lines.containing(("name", "dob", "birth", "phone", "email", "address", "ssn", "passport", "mobile"))
+    # Lines that could be a header: a delimiter next to one of the column names.
+    candidates = lines.containing(tuple({word for column in COLUMNS for word in column.split("_") if len(word) > 3}))
     for number in candidates:
         _, line = lines.line(number)
         header = _header(line)
