@@ -58,7 +58,8 @@ ASSIGNMENT = re.compile(
     # Not after ':' (an ARN's ':secret:'), except npm's '//registry/:_authToken='.
     r"(?:(?<![\w.\-$:])|(?<=:)(?=_))[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
     r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
-    r"(?:" + _QUOTED + "|" + _BARE + ")"
+    # A quote never closed (a truncated paste) still opens a value.
+    r"(?:" + _QUOTED + "|[\"'`]?" + _BARE + ")"
 )
 # A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
 PROSE_NAME = re.compile(
@@ -200,11 +201,12 @@ PROSE_VALUES = frozenset(
     }
 )
 _MASKED_ALREADY = re.compile(
-    r"^(?:[*•xX#.]{3,}|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|%s|%\(\w+\)s"
+    r"^(?:[*•xX#.]{3,}|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%[A-Za-z_]\w*%|%s|%\(\w+\)s"
     r"|:\w+|\{\w*\}|(?i:redacted|removed|hidden|masked|secret|password|changeme_in_prod|your[_-]?\w*|<\w+>))$"
 )
 _REFERENCE = re.compile(
-    r"^(?:\$\{|\$\(|\$[A-Za-z_]|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
+    # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
+    r"^(?:\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
     r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
@@ -227,9 +229,16 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# A constant's name standing in for its value ('access_token=ACCESS_TOKEN'), a shell variable,
+# a value ending in a run of one filler character ('bP88Q~xxxxxxxx'), AWS's documented examples.
+_STAND_IN = re.compile(
+    r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^\$\{\w+\}$|^\$[A-Z_][A-Z0-9_]*$|^%\w+%$|([xX*#•0.])\1{7,}$|EXAMPLE(?:KEY)?$"
+)
+
+
 def is_placeholder(value: str) -> bool:
     """'YOUR_API_KEY', 'sk_live_xxxxxxxx', '<password>', '********': documentation, not a secret."""
-    return bool(_PLACEHOLDER.search(value))
+    return bool(_PLACEHOLDER.search(value) or _STAND_IN.search(value))
 
 
 def plausible(name: str, value: str) -> bool:
@@ -277,13 +286,19 @@ def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
 
 # Where an unquoted value ends: before a query-string or connection-string field ('&b=', ';Server='),
 # a closing bracket of the surrounding code, or a comma/semicolon ending the clause.
-_BARE_END = re.compile(r"&[\w.\-]+=|;\s*[\w.\- ]+=|[;,]\s*$|[;,](?=\s)|[)}\]]+[;,]?$|\\[nrt]")
+_BARE_END = re.compile(r"&[\w.\-]+=|;\s*[\w.\- ]+=|[;,]\s*$|[;,](?=\s)|\\[nrt]")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
 def _trim_bare(value: str) -> str:
     cut = _BARE_END.search(value)
     value = value[: cut.start()] if cut else value
-    return value.rstrip(".,:;")
+    value = value.rstrip(".,:;")
+    # A closing bracket of the code around the value ('connect(password=x)') is not part of it;
+    # one the value opened itself ('Pa$$w0rd(1)') is.
+    while value and value[-1] in _CLOSERS and value.count(value[-1]) > value.count(_CLOSERS[value[-1]]):
+        value = value[:-1].rstrip(".,:;")
+    return value
 
 
 def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:

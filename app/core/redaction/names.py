@@ -16,7 +16,7 @@ SECRET_WORDS = frozenset(
         *("secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "privatekey", "accesskey"),
         *("secretkey", "licensekey", "authkey", "authtoken", "sessionid", "sessid", "phpsessid", "jsessionid"),
         *("auth", "session", "sess", "sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie"),
-        *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas", "signature", "sig"),
+        *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas"),
         *("dockerconfigjson", "dockercfg", "pgpass", "netrc", "htpasswd"),
     }
 )

@@ -10,21 +10,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
 from detect_secrets.plugins.base import BasePlugin, RegexBasedDetector
 from detect_secrets.plugins.basic_auth import BasicAuthDetector
 from detect_secrets.plugins.discord import DiscordBotTokenDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
 from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.mailchimp import MailchimpDetector
 from detect_secrets.plugins.npm import NpmDetector
 from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
 from detect_secrets.plugins.pypi_token import PypiTokenDetector
 from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
 from detect_secrets.plugins.square_oauth import SquareOAuthDetector
 from detect_secrets.plugins.stripe import StripeDetector
 from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
@@ -53,20 +47,14 @@ class _Plugin:
 # brief must keep), IPPublicDetector (IPs follow the redaction policy, see pii.py), and the
 # keyword-guessing IBM/Cloudant/Softlayer/Artifactory plugins (noisy on log text).
 PLUGINS: tuple[_Plugin, ...] = (
-    _Plugin(AWSKeyDetector(), "AWS_KEY"),
     _Plugin(AzureStorageKeyDetector(), "AZURE_KEY", re.compile(r"[A-Za-z0-9+/=]*"), re.compile(r"AccountKey=")),
     _Plugin(BasicAuthDetector(), "PASSWORD_IN_URL", None),
-    _Plugin(GitHubTokenDetector(), "GITHUB_TOKEN"),
-    _Plugin(GitLabTokenDetector(), "GITLAB_TOKEN"),
-    _Plugin(SlackDetector(), "SLACK_TOKEN"),
     _Plugin(StripeDetector(), "STRIPE_KEY"),
     _Plugin(TwilioKeyDetector(), "TWILIO_KEY"),
     _Plugin(SendGridDetector(), "SENDGRID_KEY"),
     _Plugin(OpenAIDetector(), "OPENAI_KEY"),
     _Plugin(JwtTokenDetector(), "JWT", _JWT_CHARS),
-    _Plugin(PrivateKeyDetector(), "PRIVATE_KEY", None),
     _Plugin(DiscordBotTokenDetector(), "DISCORD_TOKEN"),
-    _Plugin(MailchimpDetector(), "MAILCHIMP_KEY"),
     _Plugin(NpmDetector(), "NPM_TOKEN", None),
     _Plugin(PypiTokenDetector(), "PYPI_TOKEN"),
     _Plugin(SquareOAuthDetector(), "SQUARE_TOKEN"),
