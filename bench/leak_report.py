@@ -20,6 +20,7 @@ tests/pipeline/test_leak_corpus.py asserts the goals.
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -104,25 +105,40 @@ def score(rows: list[dict[str, object]]) -> LeakReport:
 
 
 def score_gitleaks(rows: list[dict[str, object]]) -> LeakReport:
-    """by_category 'tp' (secret fully masked) and 'fp' (nothing masked), by_kind per rule id."""
-    from app.core.redaction.vendor_rules import secret_span
+    """by_category 'tp' (secret fully masked) and 'fp' (nothing masked), by_kind per rule id.
+
+    Examples of rules the vendored gitleaks.toml does not hold (newer or removed rules: the corpus
+    README lists 20) have no regex to say what their secret is; they are tallied apart as
+    'tp_other'/'fp_other', a tp counting when the longest token in it (>= 8 characters, letters
+    and digits) is fully masked."""
+    from app.core.redaction.vendor_rules import has_rule, secret_span
 
     by_kind: dict[tuple[str, str], Tally] = defaultdict(Tally)
     by_category: dict[str, Tally] = defaultdict(Tally)
     for row in rows:
         text, rule, kind = str(row["text"]), str(row["rule_id"]), str(row["kind"])
+        known = has_rule(rule)
         masked = [(item.start, item.end) for item in redact(text).items]
         if kind == "tp":
-            span = secret_span(rule, text)
+            span = secret_span(rule, text) if known else _longest_token(text)
             ok = span is not None and _covered(masked, *span)
         else:
             ok = not masked
-        for tally in (by_kind[(kind, rule)], by_category[kind]):
+        category = kind if known else f"{kind}_other"
+        for tally in (by_kind[(category, rule)], by_category[category]):
             tally.total += 1
             tally.hits += ok
             if not ok:
                 tally.misses.append(f"{rule}: {text[:100]!r}")
     return LeakReport(dict(by_kind), dict(by_category))
+
+
+_TOKEN = re.compile(r"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])[^\s\"'`,;]{8,}")
+
+
+def _longest_token(text: str) -> tuple[int, int] | None:
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    return max(spans, key=lambda s: s[1] - s[0]) if spans else None
 
 
 def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: dict[str, float] = GOALS,
@@ -154,9 +170,18 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
 
 def render_gitleaks(report: LeakReport, rows: int, show_misses: bool = True) -> str:
     out = [f"gitleaks rule examples: {rows} snippets ({len({k for _, k in report.by_kind})} rules)"]
-    for category, heading in (("tp", "True positives fully masked"), ("fp", "False positives kept")):
+    for category, heading in (
+        ("tp", "True positives fully masked"),
+        ("fp", "False positives kept"),
+        ("tp_other", "True positives of rules not in the vendored toml (longest token fully masked)"),
+        ("fp_other", "False positives of rules not in the vendored toml (nothing masked)"),
+    ):
         total = report.by_category.get(category, Tally())
-        verdict = "meets" if total.rate >= GITLEAKS_GOALS[category] else "MISSES"
+        goal_of = GITLEAKS_GOALS.get(category)
+        if goal_of is None:
+            out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (reported, no goal)")
+            continue
+        verdict = "meets" if total.rate >= goal_of else "MISSES"
         goal = GITLEAKS_GOALS[category]
         out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goal:.0%}: {verdict})")
         failing = sorted(

@@ -65,7 +65,7 @@ ASSIGNMENT = re.compile(
 PROSE_NAME = re.compile(
     r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|"
     r"pass|pwd|pin|code|credentials?))"
-    r"\b(?P<op>\s*(?:[:=\-]|is|was|are|=>)\s*|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
+    r"\b(?P<op>\s*(?:[:=]|is|was|are|=>)\s*|\s+-\s+|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')

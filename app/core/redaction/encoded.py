@@ -26,7 +26,8 @@ _YAML_VALUE = re.compile(
     r"^(?P<indent>[ \t]*)[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[A-Za-z0-9+/]{8,}={0,2"
     r"})[\"']?[ \t]*,?$"
 )
-_SECRET_MANIFEST = re.compile(r"(?m)^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b")
+_SECRET_MANIFEST = re.compile(r"(?im)^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b")
+_BLOCK_SCALAR = re.compile(r"^[ \t]*[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[|>][-+]?[ \t]*$")
 _DATA_KEY = re.compile(r"^(?P<indent>[ \t]*)[\"']?(?:data|stringData)[\"']?[ \t]*:[ \t]*\{?[ \t]*$")
 _PRINTABLE = re.compile(r"^[\x09\x0a\x0d\x20-\x7e]+$")
 
@@ -72,6 +73,18 @@ def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
         value = _YAML_VALUE.match(line)
         if value and not _public(value.group("name"), value.group("value")):
             yield offset + value.start("value"), offset + value.end("value")
+            continue
+        block = _BLOCK_SCALAR.match(line)
+        if block and not _public(block.group("name"), ""):
+            # 'key: |' then the value on the lines indented below it.
+            body = number + 1
+            while body < len(lines.starts):
+                body_offset, body_line = lines.line(body)
+                if not body_line.strip() or len(body_line) - len(body_line.lstrip()) <= indent:
+                    break
+                lead = len(body_line) - len(body_line.lstrip())
+                yield body_offset + lead, body_offset + len(body_line.rstrip())
+                body += 1
 
 
 def find_encoded(text: str, lines: Lines, secret_finder: Callable[[str], list[Detection]]) -> list[Detection]:

@@ -199,14 +199,29 @@ def _rule_by_id() -> dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()[0]}
 
 
+# A secret group that starts with its YAML key ('password: c2VjcmV0', kubernetes-secret-yaml):
+# the key is a label, the value the secret.
+_LABEL = regex.compile(r"[\w.-]+:(?:[ \t]*[|>][-+]?\s+)?[ \t]*[\"']?")
+
+
+def has_rule(rule_id: str) -> bool:
+    return rule_id in _rule_by_id()
+
+
 def secret_span(rule_id: str, text: str) -> tuple[int, int] | None:
     """Where rule `rule_id` finds its secret in `text`, as gitleaks reports it (the leak report's
-    definition of what must be masked in a gitleaks example); None when it finds none."""
+    definition of what must be masked in a gitleaks example), less a leading YAML key and its
+    quotes; None when the rule finds none."""
     rule = _rule_by_id().get(rule_id)
     if rule is None:
         return None
     for match in rule.pattern.finditer(text):
         start, end = _secret_span(rule, match)
+        label = _LABEL.match(text, start, end)
+        if label and label.end() < end:
+            start = label.end()
+            while end > start and text[end - 1] in "\"'":
+                end -= 1
         if end > start:
             return start, end
     return None
