@@ -206,7 +206,7 @@ _MASKED_ALREADY = re.compile(
 )
 _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
-    r"^(?:\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
+    r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
     r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
@@ -232,7 +232,7 @@ _PLACEHOLDER = re.compile(
 # A constant's name standing in for its value ('access_token=ACCESS_TOKEN'), a shell variable,
 # a value ending in a run of one filler character ('bP88Q~xxxxxxxx'), AWS's documented examples.
 _STAND_IN = re.compile(
-    r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^\$\{\w+\}$|^\$[A-Z_][A-Z0-9_]*$|^%\w+%$|([xX*#•0.])\1{7,}$|EXAMPLE(?:KEY)?$"
+    r"abcdefghijklmnop|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^\$\{\w+\}$|^\$[A-Z_][A-Z0-9_]*$|^%\w+%$|([xX*#•0.])\1{7,}$|EXAMPLE(?:KEY)?$"
 )
 
 
@@ -317,6 +317,8 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         start, _, value, quoted = span
         if _MASKED_ALREADY.match(value) or _REFERENCE.search(value):
             continue
+        if quoted and match.groupdict().get("q") == "`" and " " in value:
+            continue  # `etcdctl get /x`: a command whose output is the secret
         start, value, after_scheme = _strip_scheme(start, value)
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
@@ -391,7 +393,24 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
             continue
         if _needs(lowered, literals):
             for match in pattern.finditer(line):
-                yield _span_of(kind, match, rule)
+                hit = _span_of(kind, match, rule)
+                if not _stand_in(line[hit[1] : hit[2]]):
+                    yield hit
+
+
+# Words that stand for a credential in documentation ('curl -u username:password').
+DUMMY_VALUES = frozenset(
+    {"test", "pass", "password", "passwd", "pwd", "token", "secret", "xxx", "yyy", "zzz", "foo", "bar", "changeme"}
+)
+
+
+def _stand_in(value: str) -> bool:
+    return (
+        not value
+        or value.lower() in DUMMY_VALUES
+        or bool(_MASKED_ALREADY.match(value) or _REFERENCE.search(value))
+        or is_placeholder(value)
+    )
 
 
 def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int, str]:

@@ -57,8 +57,19 @@ def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
     """Every value in the data: block of a Secret manifest (YAML or kubectl's JSON)."""
     if not _SECRET_MANIFEST.search(text):
         return
+    # Documents of a multi-document YAML ('---'): only a Secret's data is masked whole.
+    secret_lines: set[int] = set()
+    document: list[int] = []
+    for number in [*range(len(lines.starts)), -1]:
+        line = lines.line(number)[1] if number >= 0 else "---"
+        if line.strip() == "---":
+            if _SECRET_MANIFEST.search("\n".join(lines.line(n)[1] for n in document)):
+                secret_lines.update(document)
+            document = []
+        else:
+            document.append(number)
     inside_indent: int | None = None
-    for number in range(len(lines.starts)):
+    for number in sorted(secret_lines):
         offset, line = lines.line(number)
         opened = _DATA_KEY.match(line)
         if opened:

@@ -111,6 +111,9 @@ def names_secret(name: str) -> bool:
         return True
     if parts[-1] in DESCRIPTIVE_TAILS:
         return False
+    # 'keyVaultToStoreSecrets', 'tokenForUser': a name relating the secret to something else.
+    if any(p in {"to", "for", "from", "of", "with"} for p in parts[1:-1]):
+        return False
     if any(p in SECRET_WORDS for p in parts):
         return True
     joined = "".join(parts)

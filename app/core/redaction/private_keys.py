@@ -110,7 +110,7 @@ def find_private_keys(text: str, lines: Lines | None = None) -> list[Detection]:
     if "PuTTY-User-Key-File" in text:
         spans.extend(_blocks(text, _PUTTY_BEGIN, _PUTTY_END, end_of_line=True))
     # A block needs a body ('-----BEGIN PRIVATE KEY-----\nanything\n-----END...' is an example).
-    spans = [(s, e) for s, e in spans if len(_BASE64_RUN.findall(text, s, e)) > 0 or e - s < 60]
+    spans = [(s, e) for s, e in spans if _BASE64_RUN.search(text, s, e) or not _PEM_END.search(text, s, e)]
     spans.extend(_headless_bodies(text, index, sorted(spans)))
     # A one-line body (JSON-escaped, or a key squeezed onto one line) that names itself.
     for match in _ONE_LINE_BODY.finditer(text):
@@ -119,7 +119,7 @@ def find_private_keys(text: str, lines: Lines | None = None) -> list[Detection]:
     return [Detection(KIND, s, e, "custom:private_key", Category.secret) for s, e in spans]
 
 
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{24,}")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _ONE_LINE_BODY = re.compile(
     r"(?<![A-Za-z0-9+/])((?:MI|MH|b3BlbnNzaC1rZXktdjE|lQ|xc)[A-Za-z0-9+/]{100,}={0,2})(?![A-Za-z0-9+/])"
 )
