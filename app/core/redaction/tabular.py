@@ -38,6 +38,16 @@ COLUMNS: dict[str, str] = {
     **dict.fromkeys(("national_id", "nino", "ni_number", "tax_id", "tfn", "aadhaar", "pan"), "NATIONAL_ID"),
     **dict.fromkeys(("iban", "account_number", "card_number", "card", "credit_card"), "ACCOUNT_NUMBER"),
 }  # fmt: skip
+# '<anything>_name' is a person's name unless it names one of these ('company_name', 'host_name').
+_NOT_PERSON_NAMES = frozenset(
+    {
+        *("company", "product", "plan", "service", "host", "hostname", "file", "org", "organization", "domain"),
+        *("project", "team", "app", "application", "bucket", "db", "database", "table", "queue", "topic", "key"),
+        *("device", "server", "cluster", "region", "event", "metric", "job", "task", "field", "tag", "feature"),
+        *("branch", "repo", "package", "business", "brand", "store", "site", "vendor", "merchant", "model"),
+        *("instance", "resource", "function", "bot", "channel", "group", "role", "env", "environment", "sku"),
+    }
+)
 _DELIMITERS = (",", "\t", ";", "|")
 _CELL_NAME = re.compile(r"[^a-z0-9]+")
 
@@ -68,12 +78,21 @@ def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _column_kind(name: str) -> str | None:
+    if name in COLUMNS:
+        return COLUMNS[name]
+    words = name.split("_")
+    if words[-1] == "name" and len(words) > 1 and not set(words[:-1]) & _NOT_PERSON_NAMES:
+        return "PERSON"
+    return None
+
+
 def _header(line: str) -> tuple[str, dict[int, str]] | None:
     for delimiter in _DELIMITERS:
         if line.count(delimiter) < 1:
             continue
         names = [_CELL_NAME.sub("_", cell.strip().strip('"').lower()).strip("_") for cell in line.split(delimiter)]
-        kinds = {i: COLUMNS[n] for i, n in enumerate(names) if n in COLUMNS}
+        kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
         # A header names its columns: no digits in most cells, and at least one PII column.
         if kinds and sum(any(ch.isdigit() for ch in n) for n in names) <= len(names) // 3:
             return delimiter, kinds
