@@ -20,6 +20,7 @@ tests/pipeline/test_leak_corpus.py asserts the goals.
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -104,25 +105,40 @@ def score(rows: list[dict[str, object]]) -> LeakReport:
 
 
 def score_gitleaks(rows: list[dict[str, object]]) -> LeakReport:
-    """by_category 'tp' (secret fully masked) and 'fp' (nothing masked), by_kind per rule id."""
-    from app.core.redaction.vendor_rules import secret_span
+    """by_category 'tp' (secret fully masked) and 'fp' (nothing masked), by_kind per rule id.
+
+    Examples of rules the vendored gitleaks.toml does not hold (newer or removed rules: the corpus
+    README lists 20) have no regex to say what their secret is; they are tallied apart as
+    'tp_other'/'fp_other', a tp counting when the longest token in it (>= 8 characters, letters
+    and digits) is fully masked."""
+    from app.core.redaction.vendor_rules import has_rule, secret_span
 
     by_kind: dict[tuple[str, str], Tally] = defaultdict(Tally)
     by_category: dict[str, Tally] = defaultdict(Tally)
     for row in rows:
         text, rule, kind = str(row["text"]), str(row["rule_id"]), str(row["kind"])
+        known = has_rule(rule)
         masked = [(item.start, item.end) for item in redact(text).items]
         if kind == "tp":
-            span = secret_span(rule, text)
+            span = secret_span(rule, text) if known else _longest_token(text)
             ok = span is not None and _covered(masked, *span)
         else:
             ok = not masked
-        for tally in (by_kind[(kind, rule)], by_category[kind]):
+        category = kind if known else f"{kind}_other"
+        for tally in (by_kind[(category, rule)], by_category[category]):
             tally.total += 1
             tally.hits += ok
             if not ok:
                 tally.misses.append(f"{rule}: {text[:100]!r}")
     return LeakReport(dict(by_kind), dict(by_category))
+
+
+_TOKEN = re.compile(r"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])[^\s\"'`,;]{8,}")
+
+
+def _longest_token(text: str) -> tuple[int, int] | None:
+    spans = [m.span() for m in _TOKEN.finditer(text)]
+    return max(spans, key=lambda s: s[1] - s[0]) if spans else None
 
 
 def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: dict[str, float] = GOALS,
@@ -134,7 +150,9 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
         if total is None:
             continue
         verdict = "meets" if total.rate >= goals[category] else "MISSES"
-        out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})")
+        out.append(
+            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})"
+        )
         for (cat, kind), tally in sorted(report.by_kind.items()):
             if cat == category:
                 out.append(f"  {kind:<24} {tally.hits:>4}/{tally.total:<4} {tally.rate:7.1%}")
@@ -144,18 +162,28 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
         out.append(f"\nRedactions outside every labelled span (over-masking): {len(report.unlabelled)}")
         out.extend(f"    {extra}" for extra in report.unlabelled[:20])
     else:
-        out.append(f"\nRedactions outside every labelled span: {len(report.unlabelled)} (cases not shown: blind corpus)")
+        out.append(
+            f"\nRedactions outside every labelled span: {len(report.unlabelled)} (cases not shown: blind corpus)"
+        )
     return "\n".join(out)
 
 
 def render_gitleaks(report: LeakReport, rows: int, show_misses: bool = True) -> str:
     out = [f"gitleaks rule examples: {rows} snippets ({len({k for _, k in report.by_kind})} rules)"]
-    for category, heading in (("tp", "True positives fully masked"), ("fp", "False positives kept")):
+    for category, heading in (
+        ("tp", "True positives fully masked"),
+        ("fp", "False positives kept"),
+        ("tp_other", "True positives of rules not in the vendored toml (longest token fully masked)"),
+        ("fp_other", "False positives of rules not in the vendored toml (nothing masked)"),
+    ):
         total = report.by_category.get(category, Tally())
-        verdict = "meets" if total.rate >= GITLEAKS_GOALS[category] else "MISSES"
-        out.append(
-            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {GITLEAKS_GOALS[category]:.0%}: {verdict})"
-        )
+        goal_of = GITLEAKS_GOALS.get(category)
+        if goal_of is None:
+            out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (reported, no goal)")
+            continue
+        verdict = "meets" if total.rate >= goal_of else "MISSES"
+        goal = GITLEAKS_GOALS[category]
+        out.append(f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goal:.0%}: {verdict})")
         failing = sorted(
             ((kind, tally) for (cat, kind), tally in report.by_kind.items() if cat == category and tally.rate < 1),
             key=lambda item: item[1].rate,

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_DIR = REPO / "tests" / "corpus" / "leaks"
 
@@ -58,3 +60,34 @@ def test_redaction_meets_the_goals_on_the_corpus() -> None:
     assert secrets.rate == 1.0, secrets.misses
     assert pii.rate >= 0.98, pii.misses
     assert keep.rate >= 0.95, keep.misses
+
+
+# The blind corpus and gitleaks' own examples: written by others, frozen, never tuned on.
+UNSEEN = REPO / "tests" / "corpus" / "unseen_leaks" / "unseen_leaks.jsonl"
+GITLEAKS = REPO / "tests" / "corpus" / "gitleaks" / "examples.jsonl"
+
+
+# Measured 2026-12-03 (bench/leak_report.py): secrets 483/490 = 98.6%, PII 541/571 = 94.7%, look-alikes
+# 1086/1098 = 98.9%. The goals are asserted as they stand; strict, so the mark must go once they hold.
+@pytest.mark.skipif(not UNSEEN.exists(), reason="tests/corpus/unseen_leaks/unseen_leaks.jsonl is not there")
+@pytest.mark.xfail(strict=True, reason="issue #12 goals not met yet: secrets 98.6% (goal 99%), PII 94.7% (goal 95%)")
+def test_redaction_meets_the_goals_on_the_unseen_corpus() -> None:
+    report = leak_report.score(leak_report.load(UNSEEN))
+    # Rates only: the blind corpus's cases are not printed, so nobody tunes to them.
+    rates = {c: round(report.by_category[c].rate, 4) for c in ("secret", "pii", "keep")}
+    assert report.meets(leak_report.UNSEEN_GOALS), (rates, leak_report.UNSEEN_GOALS)
+
+
+@pytest.mark.skipif(not UNSEEN.exists(), reason="tests/corpus/unseen_leaks/unseen_leaks.jsonl is not there")
+def test_redaction_holds_what_it_reached_on_the_unseen_corpus() -> None:
+    """No regression below the figures measured when the detectors were last changed."""
+    report = leak_report.score(leak_report.load(UNSEEN))
+    rates = {c: report.by_category[c].rate for c in ("secret", "pii", "keep")}
+    assert rates["secret"] >= 0.985 and rates["pii"] >= 0.945 and rates["keep"] >= 0.97, rates
+
+
+@pytest.mark.skipif(not GITLEAKS.exists(), reason="tests/corpus/gitleaks/examples.jsonl is not there")
+def test_redaction_meets_the_goals_on_gitleaks_examples() -> None:
+    report = leak_report.score_gitleaks(leak_report.load(GITLEAKS))
+    rates = {c: round(report.by_category[c].rate, 4) for c in ("tp", "fp")}
+    assert report.meets(leak_report.GITLEAKS_GOALS), (rates, leak_report.GITLEAKS_GOALS)

@@ -47,7 +47,7 @@ CASES = [
     ("SLACK_TOKEN", "xoxb-" + "123456789012-1234567890123-abcdefghij0123456789abcd", None),
     ("STRIPE_KEY", "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc99", None),
     ("TWILIO_KEY", "AC" + "0123456789abcdef0123456789abcdef", None),
-    ("SENDGRID_KEY", "SG." + "abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", None),
+    ("SENDGRID_KEY", "SG." + "kT3vQ9xLm2Rp7WcZ4bNy8u.hG5dJ1sF6aK0eV3qX9zM2nB7cL4pW8tY1rU6oI3jE5gQ", None),
     ("OPENAI_KEY", "OPENAI_API_KEY=sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z_-Q", None),
     ("GCP_API_KEY", "key AIza" + "SyD4x7Qw9Ls2Vn8Kp3Tz6Hm1Jb5Gc0Rf-eY", None),
     ("AZURE_KEY", "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKey=" + "q" * 43 + "=", None),

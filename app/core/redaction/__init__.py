@@ -4,9 +4,12 @@
     redact_ticket(ticket)               -> (redacted ticket, items)
     scan_sensitive(text)                -> spans, for checking model output
 
-Presidio (pattern recognizers, no NLP model) finds PII, detect-secrets' plugins find credentials,
-`credentials.py` covers the formats both lack, and `keep.py` protects the identifiers,
-timestamps and versions a brief needs from PII look-alike matches.
+Detectors, one module each: vendor_rules (gitleaks' provider token rules), secrets (detect-secrets'
+plugins), credentials (formats neither knows), assignments (credentials by their name, any
+syntax), private_keys, encoded (base64 of secrets), wrapped (values split over lines); pii
+(Presidio), personal (national phones, obfuscated e-mails, cards, IBANs, SSN, DOB, addresses),
+national_ids, persons, tabular (PII by table column). keep.py protects the identifiers,
+timestamps, versions and OIDs a brief needs; recording.py scrubs recorded model traffic.
 """
 
 from app.core.redaction.placeholders import PlaceholderMap

@@ -18,6 +18,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from functools import lru_cache
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
@@ -26,42 +27,163 @@ from app.core.redaction.names import is_password_name, names_secret
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
     *("pass", "pwd", "pw", "secret", "token", "key", "auth", "sid", "sess", "cred", "otp", "code", "cookie"),
-    *("dsn", "sig", "mdp", "senha", "contrase", "@tcp(", "@unix(", " -p", " -a ", " -u ", "--user", "bearer"),
+    *(
+        "dsn",
+        "sig",
+        "mdp",
+        "senha",
+        "contrase",
+        "@tcp(",
+        "@unix(",
+        "--user",
+        "bearer",
+        "identified",
+        "-u ",
+        "-p",
+        "-a ",
+        "-w ",
+        "-k ",
+        "-f ",
+        "-P",
+        "-U",
+    ),
+    *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
+    *("echo", "printf", "chpasswd", "requirepass", "masterauth", "htpasswd", "mysql", "mariadb", "curl", "wget"),
+    *("securestring", "net use", "pin", "otp"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
-_BARE = r"(?P<value>[^\s\"'`,;&<>(){}\[\]]+)"
+_BARE = r"(?P<value>[^\s\"'`<>]+)"
 _OPERATOR = r"(?P<op>:=|\?=|=>|->|:?=|:|\s(?:is|was|ist|est|es|é)\s)"
 ASSIGNMENT = re.compile(
-    r"(?<![\w.\-$])[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
+    # Not after ':' (an ARN's ':secret:'), except npm's '//registry/:_authToken='.
+    r"(?:(?<![\w.\-$:])|(?<=:)(?=_))[\"'`]?(?P<name>[A-Za-z_$@][\w.\-]{0,60})[\"'`]?\]?[ \t]*" + _OPERATOR + r"[ \t]*"
     r"(?:(?:new\s+)?(?:String|str|Secret)\(\s*)?"
-    r"(?:" + _QUOTED + "|" + _BARE + ")"
+    # A quote never closed (a truncated paste) still opens a value.
+    r"(?:" + _QUOTED + "|[\"'`]?" + _BARE + ")"
 )
+# A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
+PROSE_NAME = re.compile(
+    r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|"
+    r"pass|pwd|pin|code|credentials?))"
+    r"\b(?P<op>\s*(?:[:=]|is|was|are|=>)\s*|\s+-\s+|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
+)
+# JSON logged inside a JSON string: {\"password\":\"...\"}.
+ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
+# A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
+PROSE_NAME_FAR = re.compile(
+    r"(?i)\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pwd))\b"
+    r"[^:=\n\"'`]{1,30}?(?P<op>:|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
+)
+# PowerShell: ConvertTo-SecureString "..." -AsPlainText; net use \\srv\share <password> /user:...
+POWERSHELL = re.compile(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`]+))")
+NET_USE = re.compile(r"(?i)\bnet\s+use\s+(?:\S+:\s+)?\\\\\S+\s+(?P<value>[^\s/\"']\S*)\s+/user:")
 HAR_PAIR = re.compile(
     r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
 )
 XML_ATTR = re.compile(r"(?i)key\s*=\s*[\"'](?P<name>[^\"']{1,60})[\"']\s+value\s*=\s*[\"'](?P<qvalue>[^\"']*)[\"']")
 XML_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w.\-:]{0,60})>(?P<qvalue>[^<\n]{1,512})</(?P=name)>")
 CLI_FLAG = re.compile(
-    r"(?<!\S)--(?P<name>[A-Za-z][\w\-]{1,40})(?:=|[ \t]+)(?:" + _QUOTED + "|" + r"(?P<value>[^\s\"'`-][^\s\"'`]*)" + ")"
+    r"(?<!\S)--?(?P<name>[A-Za-z][\w\-]{2,40})(?:=|[ \t]+)(?:"
+    + _QUOTED
+    + "|"
+    + r"(?P<value>[^\s\"'`-][^\s\"'`]*)"
+    + ")"
 )
 # Short flags whose meaning depends on the tool: mysql's -p<password> (written attached),
 # redis-cli's -a, sshpass's -p, curl/wget's -u user:password.
-MYSQL_P = re.compile(r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
-SPACED_FLAG = re.compile(r"(?<!\S)-(?:a|p|-pass|-askpass)[ \t]+(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))")
+MYSQL_P = re.compile(
+    r"(?<!\S)-p(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*)"
+    # '-p Secret1!' (spaced) is read as a password only when it looks like one, not a database name.
+    r"|[ \t]+(?P<value2>(?=[^\s]*[\d!@#$%^&*])(?=[^\s]*[A-Za-z])[^\s\"'`-][^\s\"'`]*))"
+)
+# Short flags that carry a password, per tool (redis-cli's -p is its port, its -a the password).
+TOOL_PASSWORD_FLAGS: dict[str, str] = {
+    "redis-cli": "a", "keydb-cli": "a", "valkey-cli": "a", "sshpass": "p", "mongo": "p", "mongosh": "p",
+    "mongodump": "p", "mongorestore": "p", "mongoexport": "p", "docker login": "p", "podman login": "p",
+    "helm registry login": "p", "az login": "p", "sqlcmd": "P", "bcp": "P", "ldapsearch": "w", "ldapmodify": "w",
+    "ldapadd": "w", "ldapdelete": "w", "ldappasswd": "w", "smbclient": "U", "rclone": "pass", "zip": "P",
+    "7z": "p", "unzip": "P", "openssl": "k", "vncpasswd": "f", "ftp": "p", "lftp": "p",
+}  # fmt: skip
+_FLAG_VALUE = r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))"
 USER_COLON_PASS = re.compile(
     r"(?<!\S)(?:-u|--user|--proxy-user)[ \t=]+[\"']?[^\s:\"']+:(?P<value>[^\s\"'@]+)(?=[\"']?(?:\s|$))"
 )
 GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:tcp6?|udp|unix)\(")
 PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
 ONE_TIME_CODE = re.compile(
-    r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password)|verification code|security code|"
-    r"(?:2fa|mfa|sms|login|auth(?:entication)?|confirmation|access) code|passcode|totp)\b"
-    r"[^\n\d]{0,24}?(?<![\w-])(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
+    r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|te"
+    r"xt(?:ed)?) (?:code|pin)|"
+    r"passcode|totp|2fa|mfa)\b"
+    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
+    r"pin|passcode)\b"
+    r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
+    r"ue3>\d{4,8}|\d{3}[ -]\d{3})\b"
+    r"|\b(?:enter|use|type|input)\s+(?:the\s+)?(?:code\s+)?(?:G-)?(?P<value4>\d{4,8}|\d{3}[ -]\d{3})\b"
+)
+# 'the code they texted me was 482913': any code near a word about how it was sent or used.
+ONE_TIME_CODE_LOOSE = re.compile(
+    r"(?i)(?<!error )(?<!status )(?<!exit )(?<!response )(?<!http )(?<!return )(?<!reason )(?<!promo )(?<!zip )"
+    r"(?<!postal )(?<!post )(?<!area )(?<!country )(?<!discount )(?<!product )(?<!sort )\b(?:code|pin|otp)"
+    r"\b[^\n\d]{0,30}?(?<![\w-])(?:G-)?(?P<value>\d{4,8})\b"
+)
+_OTP_CONTEXT = (
+    "expire",
+    "valid",
+    "verif",
+    "sign",
+    "log in",
+    "login",
+    "2fa",
+    "mfa",
+    "otp",
+    "text",
+    "sms",
+    "one-time",
+    "authenticat",
+)
+# .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
+# OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
+NETRC = re.compile(r"(?i)\b(?:machine|login)\b[^\n]*?\bpassword\s+(?P<value>[^\s\"'`]+)")
+SQL_PASSWORD = re.compile(
+    r"(?i)\b(?:identified\s+by|with\s+(?:encrypted\s+)?password|set\s+password\s*=?|password\s+for\s+\S+\s*=)\s*"
+    r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`;]+))"
+)
+OPENSSL_PASS = re.compile(r"(?<!\S)-pass(?:in|out|word)?\s+(?:pass|env)?:(?P<value>[^\s\"'`]+)")
+ECHO_STDIN = re.compile(
+    r"\b(?:echo|printf)\s+(?:-[ne]\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`|]+))\s*\|[^\n]*"
+    r"(?:--password-stdin|\bsudo\s+-S\b|\bchpasswd\b|\bpasswd\s+--stdin\b|\bkinit\b)"
+)
+# 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
+CREDENTIAL_PAIR = re.compile(
+    r"(?i)\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
+    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
+)
+# redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
+DIRECTIVE = re.compile(r"(?im)^\s*(?:requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+(?P<value>\S+)")
+HTPASSWD_B = re.compile(r"\bhtpasswd\s+(?:-\w+\s+)*-\w*b\w*\s+(?:-\w+\s+)*\S+\s+\S+\s+(?P<value>\S+)")
+# A name/value pair split over lines: pretty-printed HAR/JSON ('"name": "password",\n "value": "..."'),
+# a Kubernetes env entry ('- name: DB_PASSWORD\n  value: ...').
+MULTILINE_PAIR = re.compile(
+    r"[\"']?name[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?value[\"']?\s*:\s*"
+    r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`,}]+))"
+)
+_OTP_WORDS = (
+    *("otp", "one-time", "one time", "verif", "security code", "2fa", "mfa", "sms", "login", "sign", "auth"),
+    *("confirm", "access code", "backup", "recovery", "text", "passcode", "totp", "code", "pin", "enter", "use "),
 )
 # Scheme words in an Authorization value, which stay readable.
-_SCHEME = re.compile(r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+")
+_SCHEME = re.compile(
+    r"^(?:Basic|Bearer|Token|token|Digest|Negotiate|NTLM|SSWS|GenieKey|ApiKey|Key|Splunk|OAuth|JWT)\s+"
+)
 _TOOL_WORDS_MYSQL = ("mysql", "mariadb", "mysqldump", "mysqladmin")
-_TOOL_WORDS_SPACED = ("redis-cli", "sshpass", "keydb-cli", "valkey-cli")
+
+
+@lru_cache(maxsize=64)
+def _tool_flag(flag: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\S)-{re.escape(flag)}(?:[ \t]+|(?=[^\s-]))" + _FLAG_VALUE)
+
 
 # What follows "password:" in prose or configuration rather than a password.
 PROSE_VALUES = frozenset(
@@ -79,15 +201,19 @@ PROSE_VALUES = frozenset(
     }
 )
 _MASKED_ALREADY = re.compile(
-    r"^(?:[*•xX#.]{3,}|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|\$[A-Za-z_]\w*|%[A-Za-z_]\w*%|%s|%\(\w+\)s"
+    r"^(?:[*•xX#.]{3,}|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|\$\{.*\}|\$\(.*\)|\$[A-Z_][A-Z0-9_]*|\$[a-z_][a-z0-9_]*|%[A-Za-z_]\w*%|%s|%\(\w+\)s"
     r"|:\w+|\{\w*\}|(?i:redacted|removed|hidden|masked|secret|password|changeme_in_prod|your[_-]?\w*|<\w+>))$"
 )
 _REFERENCE = re.compile(
-    r"^(?:os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secrets\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
-    r"|\($|\(\)|\w\(|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
+    # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
+    r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
 # 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
+_PASSWORD_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d!@#$%^&*?+=_~.-])\S{6,}$")
+_TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w\-.+/=~]{8,}$")
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
 
@@ -96,9 +222,33 @@ def _entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?m"
+    r"e|placeholder|"
+    r"^your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
+)
+
+
+# A constant's name standing in for its value ('access_token=ACCESS_TOKEN'), a shell variable,
+# a value ending in a run of one filler character ('bP88Q~xxxxxxxx'), AWS's documented examples.
+_STAND_IN = re.compile(
+    r"abcdefghijklmnop|^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^\$\{\w+\}$|^\$[A-Z_][A-Z0-9_]*$|^%\w+%$|([xX*#•0.])\1{7,}$|EXAMPLE(?:KEY)?$"
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """'YOUR_API_KEY', 'sk_live_xxxxxxxx', '<password>', '********': documentation, not a secret."""
+    return bool(_PLACEHOLDER.search(value) or _STAND_IN.search(value))
+
+
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
-    if not value or value.lower().rstrip(".!,:") in PROSE_VALUES or _MASKED_ALREADY.match(value):
+    if (
+        not value
+        or is_placeholder(value)
+        or value.lower().rstrip(".!,:") in PROSE_VALUES
+        or _MASKED_ALREADY.match(value)
+    ):
         return False
     if _REFERENCE.search(value):
         return False
@@ -114,6 +264,8 @@ def plausible(name: str, value: str) -> bool:
 
 def _kind(name: str) -> str:
     lowered = name.lower()
+    if "aws" in lowered:
+        return "AWS_KEY"
     if is_password_name(name):
         return "PASSWORD"
     if "sess" in lowered or lowered in {"sid", "cookie", "set-cookie"}:
@@ -125,11 +277,28 @@ def _kind(name: str) -> str:
 
 def _value_span(match: re.Match[str]) -> tuple[int, int, str, bool] | None:
     """(start, end, value, quoted) of whichever value group matched."""
-    for group in ("qvalue", "value"):
+    for group in ("qvalue", "value", "value2", "value3", "value4"):
         if group in match.re.groupindex and match.group(group) is not None:
             start, end = match.span(group)
             return start, end, match.group(group), group == "qvalue"
     return None
+
+
+# Where an unquoted value ends: before a query-string or connection-string field ('&b=', ';Server='),
+# a closing bracket of the surrounding code, or a comma/semicolon ending the clause.
+_BARE_END = re.compile(r"&[\w.\-]+=|;\s*[\w.\- ]+=|[;,]\s*$|[;,](?=\s)|\\[nrt]")
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim_bare(value: str) -> str:
+    cut = _BARE_END.search(value)
+    value = value[: cut.start()] if cut else value
+    value = value.rstrip(".,:;")
+    # A closing bracket of the code around the value ('connect(password=x)') is not part of it;
+    # one the value opened itself ('Pa$$w0rd(1)') is.
+    while value and value[-1] in _CLOSERS and value.count(value[-1]) > value.count(_CLOSERS[value[-1]]):
+        value = value[:-1].rstrip(".,:;")
+    return value
 
 
 def _strip_scheme(start: int, value: str) -> tuple[int, str, bool]:
@@ -146,38 +315,102 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if span is None:
             continue
         start, _, value, quoted = span
+        if _MASKED_ALREADY.match(value) or _REFERENCE.search(value):
+            continue
+        if quoted and match.groupdict().get("q") == "`" and " " in value:
+            continue  # `etcdctl get /x`: a command whose output is the secret
         start, value, after_scheme = _strip_scheme(start, value)
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
-            value = value.rstrip(".,:!?")
+            value = _trim_bare(value)
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
+            continue
+        # With nothing but a space after the name ('pass through ...'), or words between the name and
+        # the value, only a quoted or token-like value counts.
+        loose = (op and not op.strip()) or pattern is PROSE_NAME_FAR
+        credential_like = _PASSWORD_LIKE if is_password_name(name) else _TOKEN_LIKE
+        if loose and not quoted and not credential_like.match(value):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
             yield _kind(name), start, start + len(value)
 
 
+def _needs(lowered: str, literals: tuple[str, ...]) -> bool:
+    return not literals or any(literal in lowered for literal in literals)
+
+
 def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
-    for pattern in (ASSIGNMENT, HAR_PAIR, XML_ATTR, XML_ELEMENT, CLI_FLAG):
-        for kind, start, end in _named_hits(pattern, line):
-            yield kind, start, end, pattern is ASSIGNMENT and "assignment" or "named_value"
     lowered = line.lower()
+    named: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
+        (ASSIGNMENT, ("=", ":", " is ", " was ", " ist ", " est ", " es ")),
+        (PROSE_NAME, ()),
+        (PROSE_NAME_FAR, ()),
+        (ESCAPED_JSON, ('\\"',)),
+        (HAR_PAIR, ('"name"',)),
+        (XML_ATTR, ("value",)),
+        (XML_ELEMENT, ("</",)),
+        (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
+    )
+    for pattern, literals in named:
+        if _needs(lowered, literals):
+            for kind, start, end in _named_hits(pattern, line):
+                yield kind, start, end, "assignment" if pattern is ASSIGNMENT else "named_value"
     if any(tool in lowered for tool in _TOOL_WORDS_MYSQL):
         for match in MYSQL_P.finditer(line):
             yield _span_of("PASSWORD", match, "cli_mysql_password")
-    if any(tool in lowered for tool in _TOOL_WORDS_SPACED):
-        for match in SPACED_FLAG.finditer(line):
-            yield _span_of("PASSWORD", match, "cli_password_flag")
-    for pattern, kind, rule in (
-        (USER_COLON_PASS, "PASSWORD", "cli_user_password"),
-        (GO_DSN, "PASSWORD_IN_URL", "dsn_password"),
-        (PGPASS_LINE, "PASSWORD", "pgpass_line"),
-        (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code"),
-    ):
-        for match in pattern.finditer(line):
-            yield _span_of(kind, match, rule)
+    for tool, flag in TOOL_PASSWORD_FLAGS.items():
+        if tool in lowered:
+            for match in _tool_flag(flag).finditer(line):
+                kind, start, end, rule = _span_of("PASSWORD", match, "cli_password_flag")
+                value = line[start:end]
+                # smbclient -U user%password: the part after '%'.
+                if flag == "U":
+                    if "%" not in value:
+                        continue
+                    start += value.index("%") + 1
+                yield kind, start, end, rule
+    anchored: tuple[tuple[re.Pattern[str], str, str, tuple[str, ...]], ...] = (
+        (USER_COLON_PASS, "PASSWORD", "cli_user_password", ("-u", "--user", "--proxy-user")),
+        (GO_DSN, "PASSWORD_IN_URL", "dsn_password", ("@tcp", "@udp", "@unix")),
+        (PGPASS_LINE, "PASSWORD", "pgpass_line", ()),
+        (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code", _OTP_WORDS),
+        (NETRC, "PASSWORD", "netrc_password", ("machine", "login")),
+        (SQL_PASSWORD, "PASSWORD", "sql_password", ("identified", "password")),
+        (OPENSSL_PASS, "PASSWORD", "openssl_pass", ("-pass",)),
+        (ECHO_STDIN, "PASSWORD", "password_stdin", ("echo", "printf")),
+        (CREDENTIAL_PAIR, "PASSWORD", "credential_pair", ("cred", "login", "u/p", "user")),
+        (DIRECTIVE, "PASSWORD", "config_directive", ("requirepass", "masterauth", "auth-pass")),
+        (HTPASSWD_B, "PASSWORD", "htpasswd", ("htpasswd",)),
+        (POWERSHELL, "PASSWORD", "powershell_securestring", ("securestring",)),
+        (NET_USE, "PASSWORD", "net_use", ("net use",)),
+        (ONE_TIME_CODE_LOOSE, "ONE_TIME_CODE", "one_time_code", _OTP_CONTEXT),
+    )
+    for pattern, kind, rule, literals in anchored:
+        if pattern is PGPASS_LINE and line.count(":") < 4:
+            continue
+        if _needs(lowered, literals):
+            for match in pattern.finditer(line):
+                hit = _span_of(kind, match, rule)
+                if not _stand_in(line[hit[1] : hit[2]]):
+                    yield hit
+
+
+# Words that stand for a credential in documentation ('curl -u username:password').
+DUMMY_VALUES = frozenset(
+    {"test", "pass", "password", "passwd", "pwd", "token", "secret", "xxx", "yyy", "zzz", "foo", "bar", "changeme"}
+)
+
+
+def _stand_in(value: str) -> bool:
+    return (
+        not value
+        or value.lower() in DUMMY_VALUES
+        or bool(_MASKED_ALREADY.match(value) or _REFERENCE.search(value))
+        or is_placeholder(value)
+    )
 
 
 def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int, str]:
@@ -189,7 +422,11 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
-    for number in index.containing(TRIGGERS):
+    triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
+    if "value" in text:
+        for kind, start, end in _named_hits(MULTILINE_PAIR, text):
+            hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
+    for number in index.containing(triggers):
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):
             if end > start:

@@ -4,8 +4,10 @@ Each entry says which gap it fills. Group 'secret' is the part masked; the rest 
 context that stays readable ("Authorization: Bearer <BEARER_TOKEN_1>").
 """
 
+import base64
+import binascii
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from app.core.redaction.detection import Category, Detection
@@ -19,16 +21,34 @@ class CredentialPattern:
     regex: re.Pattern[str]
     # Literal strings (any case) one of which must occur in a line for the regex to run on it.
     anchors: tuple[str, ...]
+    # A check of the value beyond its shape, when the shape alone also fits prose.
+    valid: Callable[[str], bool] | None = None
 
 
-def _p(kind: str, name: str, pattern: str, anchors: tuple[str, ...], flags: int = 0) -> CredentialPattern:
-    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors)
+def _p(
+    kind: str,
+    name: str,
+    pattern: str,
+    anchors: tuple[str, ...],
+    flags: int = 0,
+    valid: Callable[[str], bool] | None = None,
+) -> CredentialPattern:
+    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid)
 
 
-_VALUE_END = r"(?=$|[\s\"'`,;&)\]}>])"
+def _user_colon_password(value: str) -> bool:
+    """'Basic dXNlcjpwYXNz' holds base64 of 'user:pass'; 'basic information' holds no such thing."""
+    try:
+        decoded = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return False
+    return ":" in decoded and decoded.isprintable()
+
+
+# Where a header value ends: also a JSON-escaped quote ('\\"' inside a logged JSON string) or a '|'.
+_VALUE_END = r"(?=$|[\s\"'`,;&)\]}>|\\])"
 PATTERNS: tuple[CredentialPattern, ...] = (
-    # Google API keys and OAuth secrets: no detector in either library.
-    _p("GCP_API_KEY", "google_api_key", r"(?P<secret>\bAIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])", ("AIza",)),
+    # Google OAuth secrets and access tokens (gitleaks' gcp-api-key covers API keys).
     _p("GCP_OAUTH_SECRET", "google_oauth_client_secret", r"(?P<secret>\bGOCSPX-[0-9A-Za-z_\-]{28})", ("GOCSPX-",)),
     _p("GCP_OAUTH_TOKEN", "google_oauth_access_token", r"(?P<secret>\bya29\.[0-9A-Za-z_\-]{20,})", ("ya29.",)),
     # Azure: detect-secrets knows only the 88-character storage AccountKey.
@@ -47,7 +67,6 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     ),
     # OpenAI's current project/service/admin keys; detect-secrets knows only the legacy T3BlbkFJ form.
     _p("OPENAI_KEY", "openai_project_key", r"(?P<secret>\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_\-]{20,})", ("sk-",)),
-    _p("ANTHROPIC_KEY", "anthropic_key", r"(?P<secret>\bsk-ant-[A-Za-z0-9_\-]{20,})", ("sk-ant-",)),
     # Stripe test and restricted keys; detect-secrets matches live keys only.
     _p("STRIPE_KEY", "stripe_test_key", r"(?P<secret>\b[rs]k_test_[0-9A-Za-z]{16,})", ("k_test_",)),
     _p("STRIPE_KEY", "stripe_webhook_secret", r"(?P<secret>\bwhsec_[0-9A-Za-z]{24,})", ("whsec_",)),
@@ -62,18 +81,41 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?=[A-Za-z0-9/+]*\d)[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
         ("aws", "secret"),
     ),
+    # Provider formats gitleaks' rule set (rules/gitleaks.toml) lacks or finds only next to the
+    # provider's name; these prefixes or suffixes are unique enough to stand alone in prose.
+    _p("AIRTABLE_PAT", "airtable_personal_access_token", r"(?P<secret>\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64})\b", ("pat",)),
+    _p("DOCKERHUB_PAT", "docker_hub_pat", r"(?P<secret>\bdckr_(?:pat|oat)_[A-Za-z0-9_\-]{20,})", ("dckr_",)),
+    _p("FIGMA_TOKEN", "figma_pat", r"(?P<secret>\bfig[dou]_[A-Za-z0-9_\-]{38,})", ("fig",)),
+    _p("NEW_RELIC_KEY", "new_relic_license_key", r"(?P<secret>\b[a-fA-F0-9]{36}NRAL)\b", ("nral",)),
+    _p("NEW_RELIC_KEY", "new_relic_user_key", r"(?P<secret>\bNRA[KI]-[A-Za-z0-9]{27})\b", ("nra",)),
+    _p(
+        "AWS_KEY",
+        "aws_session_token",
+        r"(?P<secret>\b(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9+/=]{80,})",
+        ("fwogzxivyxdz", "iqojb3jpz2lu"),
+    ),
+    # A 64-byte key in base64 (Azure storage account keys) pasted without 'AccountKey='; a
+    # package-lock 'sha512-' integrity hash has the same length and is public.
+    _p(
+        "AZURE_KEY",
+        "azure_storage_key_shape",
+        r"(?<![A-Za-z0-9+/])(?<!sha512-)(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
+        ("==",),
+    ),
     # HTTP credentials in headers, curl commands and logs.
     _p(
         "BEARER_TOKEN",
         "authorization_bearer",
-        rf"(?i)\bBearer\s+(?P<secret>[A-Za-z0-9\-._~+/]{{8,}}=*){_VALUE_END}",
+        rf"(?i)\bBearer(?:\s+token)?(?:\s*[:=]\s*|\s+|%20|\+)[\"'`]?(?P<secret>[A-Za-z0-9\-._~+/%]{{8,}}=*){_VALUE_END}",
         ("bearer",),
     ),
+    # 'Basic <base64>' anywhere: a header, a Python dict, a HAR entry, a log line.
     _p(
         "BASIC_AUTH",
         "authorization_basic",
-        rf"(?i)\bAuthorization\"?\s*[:=]\s*\"?Basic\s+(?P<secret>[A-Za-z0-9+/]{{8,}}={{0,2}}){_VALUE_END}",
+        rf"\b[Bb]asic\s+(?P<secret>[A-Za-z0-9+/]{{6,}}={{0,2}}){_VALUE_END}",
         ("basic",),
+        valid=_user_colon_password,
     ),
     _p(
         "SESSION_COOKIE",
@@ -81,24 +123,21 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?im)\b(?:Set-)?Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
         ("cookie",),
     ),
+    # Password fields in forms assignments.py does not parse: a quote never closed before a
+    # delimiter, a name glued to other text ('x_db-password:...').
+    _p(
+        "PASSWORD",
+        "password_field",
+        r"(?i)(?<![\w-])(?:[\w-]*[_-])?(?:password|passwd|pwd)\"?\s*[:=]\s*[\"']?"
+        r"(?P<secret>(?=[^\s\"'&,;<>]*[A-Za-z])(?=[^\s\"'&,;<>]*\d)[^\s\"'&,;<>]{8,})",
+        ("passw", "pwd"),
+    ),
     # user:password@host with characters detect-secrets' basic-auth pattern rejects ('!', '$', ...).
     _p(
         "PASSWORD_IN_URL",
         "password_in_url",
         r"\b[a-zA-Z][a-zA-Z0-9+.\-]{1,20}://[^\s:/@\"'<>]*:(?P<secret>[^\s/\"'<>]+)@(?=[\w.\-\[])",
         ("://",),
-    ),
-    # Token-named fields detect-secrets' keyword list lacks ('token', 'access_key', 'X-Api-Key'), and
-    # password fields whose quote is never closed (a truncated paste), which its patterns require.
-    _p(
-        "SECRET",
-        "credential_field",
-        r"(?i)(?<![\w-])(?:[\w-]*[_-])?(?:(?:access|refresh|id|auth|session|csrf|xsrf|api|bot|oauth|personal|private"
-        r"|client|app|slack|github|gitlab|npm|twilio|sendgrid|secret|signing|master|encryption)[_-]?(?:token|key|secret)"
-        r"|token|secret|password|passwd|pwd)\"?\s*[:=]\s*[\"']?"
-        r"(?P<secret>(?=[^\s\"'&,;<>]*[A-Za-z])(?=[^\s\"'&,;<>]*\d)[^\s\"'&,;<>]{8,})",
-        ("token", "key", "secret", "passw", "pwd"),
-        re.IGNORECASE,
     ),
 )
 
@@ -109,5 +148,7 @@ def find_credentials(text: str, lines: Lines | None = None) -> Iterator[Detectio
         for number in index.containing(anchor.lower() for anchor in pattern.anchors):
             offset, line = index.line(number)
             for match in pattern.regex.finditer(line):
+                if pattern.valid is not None and not pattern.valid(match.group("secret")):
+                    continue
                 start, end = match.span("secret")
                 yield Detection(pattern.kind, offset + start, offset + end, f"custom:{pattern.name}", Category.secret)

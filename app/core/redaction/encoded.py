@@ -19,9 +19,15 @@ from app.core.redaction.lines import Lines
 from app.core.redaction.names import names_secret
 
 KIND = "ENCODED_SECRET"
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_\-])(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=_\-])")
-_YAML_VALUE = re.compile(r"^(?P<indent>[ \t]*)[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[A-Za-z0-9+/]{8,}={0,2})[\"']?[ \t]*,?$")
-_SECRET_MANIFEST = re.compile(r"(?m)^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b")
+_BASE64 = re.compile(
+    r"(?<![A-Za-z0-9+/_\-])(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=_\-])"
+)
+_YAML_VALUE = re.compile(
+    r"^(?P<indent>[ \t]*)[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[\"']?(?P<value>[A-Za-z0-9+/]{8,}={0,2"
+    r"})[\"']?[ \t]*,?$"
+)
+_SECRET_MANIFEST = re.compile(r"(?im)^[ \t]*[\"']?kind[\"']?[ \t]*:[ \t]*[\"']?Secret\b")
+_BLOCK_SCALAR = re.compile(r"^[ \t]*[\"']?(?P<name>[\w.\-]+)[\"']?[ \t]*:[ \t]*[|>][-+]?[ \t]*$")
 _DATA_KEY = re.compile(r"^(?P<indent>[ \t]*)[\"']?(?:data|stringData)[\"']?[ \t]*:[ \t]*\{?[ \t]*$")
 _PRINTABLE = re.compile(r"^[\x09\x0a\x0d\x20-\x7e]+$")
 
@@ -35,12 +41,35 @@ def _decoded(value: str) -> str | None:
     return text if _PRINTABLE.match(text) else None
 
 
+_PUBLIC_NAMES = re.compile(r"(?i)(?:^|[._-])(?:crt|cert|certificate|ca|pub|public)(?:$|[._-])")
+_PUBLIC_PEM = re.compile(r"-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|X509 CRL)")
+
+
+def _public(name: str, value: str) -> bool:
+    """A certificate or public key in a Secret ('tls.crt', 'ca.crt') is not itself secret."""
+    decoded = _decoded(value)
+    if decoded is not None and _PUBLIC_PEM.search(decoded):
+        return True
+    return bool(_PUBLIC_NAMES.search(name)) and (decoded is None or "PRIVATE KEY" not in decoded)
+
+
 def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
     """Every value in the data: block of a Secret manifest (YAML or kubectl's JSON)."""
     if not _SECRET_MANIFEST.search(text):
         return
+    # Documents of a multi-document YAML ('---'): only a Secret's data is masked whole.
+    secret_lines: set[int] = set()
+    document: list[int] = []
+    for number in [*range(len(lines.starts)), -1]:
+        line = lines.line(number)[1] if number >= 0 else "---"
+        if line.strip() == "---":
+            if _SECRET_MANIFEST.search("\n".join(lines.line(n)[1] for n in document)):
+                secret_lines.update(document)
+            document = []
+        else:
+            document.append(number)
     inside_indent: int | None = None
-    for number in range(len(lines.starts)):
+    for number in sorted(secret_lines):
         offset, line = lines.line(number)
         opened = _DATA_KEY.match(line)
         if opened:
@@ -53,13 +82,23 @@ def _manifest_values(text: str, lines: Lines) -> Iterator[tuple[int, int]]:
             inside_indent = None
             continue
         value = _YAML_VALUE.match(line)
-        if value:
+        if value and not _public(value.group("name"), value.group("value")):
             yield offset + value.start("value"), offset + value.end("value")
+            continue
+        block = _BLOCK_SCALAR.match(line)
+        if block and not _public(block.group("name"), ""):
+            # 'key: |' then the value on the lines indented below it.
+            body = number + 1
+            while body < len(lines.starts):
+                body_offset, body_line = lines.line(body)
+                if not body_line.strip() or len(body_line) - len(body_line.lstrip()) <= indent:
+                    break
+                lead = len(body_line) - len(body_line.lstrip())
+                yield body_offset + lead, body_offset + len(body_line.rstrip())
+                body += 1
 
 
-def find_encoded(
-    text: str, lines: Lines, secret_finder: Callable[[str], list[Detection]]
-) -> list[Detection]:
+def find_encoded(text: str, lines: Lines, secret_finder: Callable[[str], list[Detection]]) -> list[Detection]:
     """`secret_finder` runs the other secret detectors on decoded text (passed in to avoid a cycle)."""
     spans: set[tuple[int, int]] = set(_manifest_values(text, lines))
     named: list[tuple[int, int]] = []

@@ -6,6 +6,7 @@ wholly inside one of these shapes is dropped; secrets are never dropped this way
 """
 
 import re
+from functools import lru_cache
 
 from app.core.redaction.detection import Detection
 from app.core.redaction.lines import Lines
@@ -24,7 +25,7 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
         r"(?i)\b(?:ts|time|timestamp|epoch|date|at|created|updated)[\"']?\s*[:=]\s*[\"']?1\d{9}(?:\d{3})?\b"
     ),
     "version": re.compile(
-        r"(?i)\b(?:v|ver|version|release|build|rev|firmware|fw|sdk)[\s:=/]{0,3}v?\d+(?:\.\d+){1,4}"
+        r"(?i)(?<![A-Za-z])(?:v|ver|version|release|build|rev|firmware|fw|sdk)(?:\s+is\s+|[\s:=/\"']{0,4})v?\d+(?:\.\d+){1,4}"
         r"(?:[-+][\w.]+)?\b"
     ),
     # Chrome/124.0.6367.91, query=Chrome+2.0.181.1
@@ -33,15 +34,6 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
     "prerelease_version": re.compile(r"\b\d+(?:\.\d+){2,3}-[A-Za-z][\w.]*"),
     # nvidia-cudnn-cu11==8.6.0.163
     "pinned_version": re.compile(r"(?:==|~=|>=|<=|!=)\s?\d+(?:\.\d+){1,4}\b"),
-    # Four-part versions look like IPv4 addresses. They are versions after a dotted package name
-    # (Newtonsoft.Json 13.0.0.0), a product name written in mixed case (OpenCV, cuDNN, macOS) or
-    # a word for a versioned thing (driver, firmware, kernel); 'IPv4 10.1.2.3' stays an address.
-    "four_part_version": re.compile(
-        r"(?:\b[A-Za-z]\w*(?:\.[A-Za-z]\w*)+|\b(?!IPv[46]\b)[A-Za-z]*[a-z][A-Z][A-Za-z]*\b|\b[A-Z]{2,}[a-z]+\b|"
-        r"(?i:\b(?:driver|firmware|bios|kernel|runtime|sdk|agent|plugin|package|assembly|library|lib|module|update|"
-        r"patch|hotfix|kb|engine|toolkit|cuda|opencv|cudnn|nvidia|chrome|edge|office|windows|os|app)\b))"
-        r"[ \t:=/v@-]{1,3}\d+\.\d+\.\d+\.\d+\b"
-    ),
     # SNMP OIDs: five or more dotted numbers, or any dotted number after 'OID'/'SNMP'/'MIB'.
     "oid": re.compile(r"\b\d+(?:\.\d+){4,}\b|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"),
     "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
@@ -52,8 +44,26 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
 _HARMLESS_IPS = re.compile(r"^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|::1?|::ffff:127\.0\.0\.1)(?:/\d+)?$")
 
 
+# Four-part versions look like IPv4 addresses. They are versions after a dotted package name
+# (Newtonsoft.Json 13.0.0.0), a product name written in mixed case (OpenCV, cuDNN, macOS) or
+# a word for a versioned thing (driver, firmware, kernel); 'IPv4 10.1.2.3' stays an address.
+# SNMP OIDs: five or more dotted numbers, or any dotted number after 'OID'/'SNMP'/'MIB'.
+_FOUR_PART = re.compile(r"(?<![\d.])\d+\.\d+\.\d+\.\d+(?:\.\d+)*(?![\d.]*\d)")
+_VERSION_CONTEXT = re.compile(
+    r"(?:\b[A-Za-z]\w*(?:\.[A-Za-z]\w*)+|\b(?!IPv[46]\b)[A-Za-z]*[a-z][A-Z][A-Za-z]*|\b[A-Z]{2,}[a-z]+|"
+    r"(?i:\b(?:driver|firmware|bios|kernel|runtime|sdk|agent|plugin|package|assembly|library|lib|module|update|"
+    r"patch|hotfix|kb|engine|toolkit|cuda|opencv|cudnn|nvidia|chrome|edge|office|windows|os|app|oid|snmp|mib|"
+    r"object identifier)))[ \t:=/v@-]{1,3}$"
+)
+
+
+@lru_cache(maxsize=4096)
 def protected_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for pattern in KEEP_PATTERNS.values() for m in pattern.finditer(text)]
+    for match in _FOUR_PART.finditer(text):
+        parts = match.group(0).count(".") + 1
+        if parts >= 5 or _VERSION_CONTEXT.search(text[max(0, match.start() - 60) : match.start()]):
+            spans.append(match.span())
     spans.sort()
     return spans
 

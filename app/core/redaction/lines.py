@@ -40,10 +40,20 @@ class Lines:
         return start, self.text[start:end]
 
     def matching(self, pattern: re.Pattern[str]) -> list[int]:
-        found: set[int] = set()
-        for match in pattern.finditer(self.text):
-            found.add(self.index_of(match.start()))
-        return sorted(found)
+        """Lines where `pattern` matches; after a hit the search resumes on the next line, so a
+        pattern that matches many times per line (digits in a log) costs one match per line."""
+        found: list[int] = []
+        position, size = 0, len(self.text)
+        while position <= size:
+            match = pattern.search(self.text, position)
+            if match is None:
+                break
+            index = self.index_of(match.start())
+            found.append(index)
+            if index + 1 >= len(self.starts):
+                break
+            position = self.starts[index + 1]
+        return found
 
     def containing(self, literals: Iterable[str]) -> list[int]:
         """Lines holding any of the (lower-case) literals, case-insensitively, by plain find()."""

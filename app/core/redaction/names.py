@@ -8,14 +8,15 @@ about the secret rather than the secret itself ('token_url', 'password_policy', 
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 SECRET_WORDS = frozenset(
     {
         *("password", "passwd", "passwort", "passphrase", "pwd", "pass", "pw", "mdp", "contrasena", "senha"),
         *("secret", "secrets", "token", "apikey", "credential", "credentials", "creds", "privatekey", "accesskey"),
         *("secretkey", "licensekey", "authkey", "authtoken", "sessionid", "sessid", "phpsessid", "jsessionid"),
-        *("sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie", "dsn", "connectionstring"),
-        *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas", "signature", "sig"),
+        *("auth", "session", "sess", "sid", "otp", "passcode", "totp", "hotp", "authorization", "cookie"),
+        *("clientsecret", "apitoken", "accesstoken", "refreshtoken", "bearer", "sas"),
         *("dockerconfigjson", "dockercfg", "pgpass", "netrc", "htpasswd"),
     }
 )
@@ -28,8 +29,27 @@ SECRET_PAIRS = frozenset(
         *(("ingest", "key"), ("admin", "key"), ("write", "key"), ("deploy", "key"), ("root", "key")),
         *(("storage", "key"), ("subscription", "key"), ("webhook", "key"), ("hmac", "key"), ("crypt", "key")),
         *(("x", "auth"), ("basic", "auth"), ("http", "auth"), ("proxy", "auth"), ("auth", "string")),
-        *(("tls", "key"), ("ssl", "key"), ("docker", "config"), ("consumer", "key"), ("partner", "key"), ("user", "key"), ("browser", "key"), ("server", "key")),
-        *(("mfa", "code"), ("verification", "code"), ("security", "code"), ("login", "code"), ("sms", "code")),
+        *(
+            ("tls", "key"),
+            ("ssl", "key"),
+            ("docker", "config"),
+            ("consumer", "key"),
+            ("partner", "key"),
+            ("user", "key"),
+            ("browser", "key"),
+            ("server", "key"),
+        ),
+        *(
+            ("application", "key"),
+            ("auth", "token"),
+            ("access", "token"),
+            ("license", "number"),
+            ("mfa", "code"),
+            ("verification", "code"),
+            ("security", "code"),
+            ("login", "code"),
+            ("sms", "code"),
+        ),
     }
 )
 # A name ending in one of these describes the credential (where, how long, which), not its value.
@@ -44,11 +64,34 @@ DESCRIPTIVE_TAILS = frozenset(
         *("scopes", "method", "methods", "kind", "algorithm", "alg", "hash", "digest", "index", "position"),
         *("placeholder", "description", "error", "errors", "message", "source", "ref", "arn", "fingerprint"),
         *("ms", "sec", "secs", "seconds", "minutes", "rate", "ratio", "percent", "pct", "per", "total"),
-        *("stdin", "command", "cmd", "prompted", "less", "ed", "counter", "budget", "estimate", "tokens", "cache", "created", "updated"),
+        *(
+            "stdin",
+            "command",
+            "cmd",
+            "prompted",
+            "less",
+            "ed",
+            "counter",
+            "budget",
+            "estimate",
+            "tokens",
+            "cache",
+            "created",
+            "updated",
+        ),
     }
 )
-# Words that contain a secret word but are not one.
-_NOT_SECRET = frozenset({"bypass", "compass", "passed", "passing", "passenger", "passport", "tokenizer", "secretary"})
+# Words that contain a secret word but are not one, and words that make the whole name public
+# ('PublicKeyToken' in a .NET assembly name, Stripe's 'publishable_key').
+_NOT_SECRET = frozenset(
+    {
+        *("bypass", "compass", "passed", "passing", "passenger", "passport", "tokenizer", "secretary"),
+        *("public", "publishable", "pub", "sessions", "csrf", "xsrf", "nonce", "tokenized"),
+    }
+)
+# Joined spellings that name a session or credential even though they end in 'id' ('session_id',
+# 'ASP.NET_SessionId', 'JSESSIONID'): the cookie's value is the credential.
+_SESSION_IDS = ("sessionid", "sessid", "sessionkey", "sessiontoken")
 # Written run together in upper case ('PGPASSWORD', 'MYSQLPWD'), these still name a secret.
 _STRONG_SUBSTRINGS = ("password", "passwd", "secret", "apikey", "api_key", "passphrase", "token", "credential")
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -62,16 +105,24 @@ def words(name: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def names_secret(name: str) -> bool:
     parts = words(name)
-    if not parts or parts[-1] in DESCRIPTIVE_TAILS:
+    if not parts or any(p in _NOT_SECRET for p in parts):
         return False
-    if any(p in _NOT_SECRET for p in parts):
+    if any(session in "".join(parts) for session in _SESSION_IDS):
+        return True
+    if parts[-1] in DESCRIPTIVE_TAILS:
+        return False
+    # 'keyVaultToStoreSecrets', 'tokenForUser': a name relating the secret to something else.
+    if any(p in {"to", "for", "from", "of", "with"} for p in parts[1:-1]):
         return False
     if any(p in SECRET_WORDS for p in parts):
         return True
     joined = "".join(parts)
     if joined in SECRET_WORDS or any(strong in joined for strong in _STRONG_SUBSTRINGS):
         return True
-    return any(pair in SECRET_PAIRS for pair in zip(parts, parts[1:], strict=False))
+    # 'storepass', 'keypass', 'rpcpass', 'dbpwd': a word ending in pass/pwd.
+    if parts[-1].endswith(("pass", "pwd", "pw")) and len(parts[-1]) > 4:
+        return True
+    return any(pair in SECRET_PAIRS for pair in pairwise(parts))
 
 
 def is_password_name(name: str) -> bool:

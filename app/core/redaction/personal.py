@@ -17,19 +17,26 @@ rules (keep.py) then leave them alone ('DOB 1985-03-14' is a date of birth, not 
 import re
 from collections.abc import Callable, Iterator
 from functools import cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
+from app.core.redaction.persons import COMPANY_WORDS
+
+if TYPE_CHECKING:
+    from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.:#@=-])(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,5}(?:[ .\-/]\d{1,8}){1,5}(?![\w.\-/]*\d)"
+    r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
+    r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
-    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée]phone|contact)\b"
+    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
+    r"]phone|contact)\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -70,6 +77,12 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
             continue
         before = line[max(0, match.start() - 30) : match.start()]
         worded = _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
+        # After ':' or '=' only as a phone field's value ('tel:+44...', 'phone=0207...').
+        if match.start() and line[match.start() - 1] in ":=" and not worded:
+            continue
+        # One unbroken digit run is an ID unless a phone word or a '+' says otherwise.
+        if value.isdigit() and not worded:
+            continue
         if _NOT_PHONE_BEFORE.search(before) and not worded:
             continue
         if value.startswith(("+", "00")):
@@ -90,8 +103,56 @@ _OBFUSCATED_EMAIL = re.compile(
 )
 _MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s")
 _TLDS = frozenset(
-    "com org net io co uk de fr es it nl be ch at se no dk fi pl pt ie eu us ca au nz in jp cn br mx ar za sg hk "
-    "edu gov mil info biz me dev app ai cloud email example test".split()
+    [
+        "com",
+        "org",
+        "net",
+        "io",
+        "co",
+        "uk",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "be",
+        "ch",
+        "at",
+        "se",
+        "no",
+        "dk",
+        "fi",
+        "pl",
+        "pt",
+        "ie",
+        "eu",
+        "us",
+        "ca",
+        "au",
+        "nz",
+        "in",
+        "jp",
+        "cn",
+        "br",
+        "mx",
+        "ar",
+        "za",
+        "sg",
+        "hk",
+        "edu",
+        "gov",
+        "mil",
+        "info",
+        "biz",
+        "me",
+        "dev",
+        "app",
+        "ai",
+        "cloud",
+        "email",
+        "example",
+        "test",
+    ]
 )
 
 
@@ -145,7 +206,7 @@ _IBAN = re.compile(r"(?<![\w-])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){11,30}+(?![
 
 
 @cache
-def _iban_validator() -> "IbanRecognizer":  # noqa: F821
+def _iban_validator() -> "IbanRecognizer":
     # Presidio takes ~2 s to import; the CLI imports this module for every command.
     from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
@@ -172,15 +233,25 @@ _SSN = re.compile(
     r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#]?\s*[\"']?"
     r"(?P<value>(?!000|666|9)\d{3}([- .]?)(?!00)\d{2}\2(?!0000)\d{4})\b"
 )
-_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DATE = (
-    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+    r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_DATE = (
+    r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]"
+    + _MONTHS
+    + r"\.?[-/. ]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd"
+    rf"|th)?,?\s+\d{{4}}"
+    r"|\d{8}(?=\D|$))"
+)
+# A birth word, then up to 30 characters of filler ('DOB on file:', '"birthDate": "', 'born on the').
 _DOB = re.compile(
-    r"(?i)\b(?:dob|d\.o\.b\.?|date of birth|birth\s?date|birthday|born(?: on)?|geb(?:urtsdatum|\.)|"
-    r"date de naissance|né(?:e)? le|fecha de nacimiento|data de nascimento|nascid[oa] em)\b[\"']?\s*[:=]?\s*[\"']?"
-    rf"(?P<value>{_DATE})(?!\d)"
+    r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
+    r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
+    r"geboortedatum|生年月日)"
+    r"[^\n\d]{0,30}?(?<![\d/.-])"
+    rf"(?P<value>{_DATE})(?![\d/])"
 )
 
 
@@ -198,41 +269,94 @@ def _dobs(line: str) -> Iterator[tuple[str, int, int, bool]]:
 _STREET_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|"
     r"crescent|cres|square|sq|parkway|pkwy|highway|hwy|circle|cir|trail|row|mews|grove|gardens|walk|hill|"
-    r"alley|plaza|broadway)"
+    r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
 )
-_UNIT = r"(?:,?\s*(?:apt|apartment|suite|ste|unit|flat|floor|fl)\.?\s*#?\s*[\w-]+)?"
-# City, then a US state + ZIP, a UK postcode, or a 4-5 digit postcode.
-_POSTCODE = r"(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|\d{4,5})\b"
-_LOCALITY = rf"(?:,\s*[A-Z][A-Za-z'.-]*\b(?:\s+[A-Z][A-Za-z'.-]*\b){{0,3}}(?:,?\s*{_POSTCODE})?|,?\s+{_POSTCODE})?"
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
+_UNIT = r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+)?"
+# A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
+_POSTCODE = (
+    r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
+    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6})\b"
+)
+_COUNTRIES = (
+    r"(?:USA|U\.S\.A\.|US|United States|UK|U\.K\.|United Kingdom|England|Scotland|Wales|Ireland|Germany|Deutschland|"
+    r"France|Spain|España|Italy|Italia|Netherlands|Belgium|Switzerland|Austria|Portugal|Sweden|Norway|Denmark|"
+    r"Finland|Poland|India|Japan|China|Singapore|Australia|New Zealand|Canada|Mexico|Brazil|Brasil|South Africa)"
+)
+# A place name: capitalised words, with the small words place names carry ('Stratford upon Avon').
+_PLACE_WORD = r"[A-ZÀ-Ý](?:[^\W\d_]|['’.])*(?:-(?:[^\W\d_]|['’.])+)*(?!\w)"
+_PLACE = rf"{_PLACE_WORD}(?:[ \t]+(?:(?:de|da|do|del|la|le|sur|upon|on|am|an|im)[ \t]+)?{_PLACE_WORD}){{0,3}}"
+# What follows the street: up to four parts (district, city, state + postcode, country), each after
+# a comma, a ' - ' or a line break, or a postcode right after a place.
+_LOCALITY = (
+    rf"(?:(?:[ \t]*,[ \t]*|[ \t]+-[ \t]+|[ \t]*\n[ \t]*(?={_PLACE}[ \t,]+{_POSTCODE}|{_POSTCODE}|{_COUNTRIES}\b))"
+    rf"(?:{_POSTCODE}(?:[ \t]+{_PLACE})?|{_PLACE}(?:[ \t,]+{_POSTCODE})?)){{0,4}}"
+    rf"(?:[ \t]+{_POSTCODE})?"
+)
+_UNIT_FIRST = (
+    r"(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|house(?:\s+no\.?)?|no\.|plot)\.?\s*#?\s*(?:[\w-]+,?\s+)?)?"
+)
 _ADDRESS_EN = re.compile(
-    rf"(?<![\w#-])\d{{1,5}}[A-Za-z]?(?:-\d{{1,5}})?\s+(?:[A-Z][A-Za-z'.-]*\s+){{1,4}}(?i:{_STREET_TYPES})\b\.?"
-    + _UNIT + _LOCALITY
+    rf"(?<![\w#-]){_UNIT_FIRST}\d{{1,5}}(?:st|nd|rd|th|[A-Za-z])?(?:[-/]\d{{1,5}}[A-Za-z]?)?,?\s+(?:[A-Z]["
+    rf"A-Za-z'.-]*\s+){{1,4}}"
+    rf"(?i:{_STREET_TYPES})\b\.?{_DIRECTION}" + _UNIT + _LOCALITY
 )
-# Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10.
+# Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
 _ADDRESS_EU = re.compile(
-    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:de|du|des|la|le|l')\s*)*"
+    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
+    r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
     r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|avenida|rua|via|viale|piazza|plaza)\s+(?:(?:de|del|da|do|dos|la)\s+)*[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3},?\s+\d{1,4})"
-    r"(?:,\s*\d{4,5}\s+[A-ZÀ-Ý][\w-]+(?:\s+[A-ZÀ-Ý][\w-]+)?)?"
+    r"|(?i:calle|avenida|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s+(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
+    r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
+# Japanese block addresses: '1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002'.
+_ADDRESS_JP = re.compile(
+    r"(?<![\w-])\d{1,4}-\d{1,4}(?:-\d{1,4})?,?\s+[A-Z][a-z]+(?:-[a-z]+)?(?:,\s*[A-Z][a-z]+-(?:ku|shi|cho|machi|gun))"
+    + _LOCALITY
+)
+_PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
+# A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
+_ADDRESS_FIELD = re.compile(
+    r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|addre"
+    r"ss(?:[ _-]?line[ _-]?\d)?|"
+    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n"
+    r",;]+){0,4}))(?=[\"\s,;}]|$)"
+)
+
+
+def _without_company(value: str) -> str:
+    """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
+    parts = value.split(",")
+    for index in range(1, len(parts)):
+        words = {w.strip(".").lower() for w in parts[index].split()}
+        if words & COMPANY_WORDS:
+            return ",".join(parts[:index])
+    return value
 
 
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
-    for pattern in (_ADDRESS_EN, _ADDRESS_EU):
+    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _PO_BOX):
         for match in pattern.finditer(line):
-            yield "ADDRESS", match.start(), match.end() - _trailing(match.group(0)), True
+            value = _without_company(match.group(0))
+            yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
+    for match in _ADDRESS_FIELD.finditer(line):
+        group = "q" if match.group("q") else "v"
+        if any(ch.isdigit() for ch in match.group(group)):
+            yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
 
 _STREET_WORD = re.compile(
-    rf"(?i:\b{_STREET_TYPES}\b|straße|strasse|str\.|weg\b|gasse|allee|platz|\b(?:rue|calle|via|viale|rua|piazza|plaza)\b)"
+    rf"(?i:\b{_STREET_TYPES}\b|straße|strasse|str\.|weg\b|gasse|allee|platz|\b(?:rue|calle|via|viale|rua|p"
+    rf"iazza|plaza)\b)"
 )
 
 
 _LONG_TYPES = (
     *("street", "avenue", "road", "boulevard", "lane", "drive", "court", "place", "terrace", "close", "crescent"),
     *("square", "parkway", "highway", "circle", "trail", "mews", "grove", "gardens", "walk", "hill", "alley", "way"),
-    *("plaza", "broadway", "row"),
+    *("plaza", "broadway", "row", "layout", "cross", "main"),
 )
 _SHORT_TYPES = ("st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "cres", "sq", "pkwy", "hwy", "cir")
 # Plain substrings (any case) a line must hold before the address patterns read it.
@@ -240,7 +364,20 @@ _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
     *(f" {word}{end}" for word in _SHORT_TYPES for end in (" ", ".", ",")),
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
-    *("piazza ",),
+    *(
+        "piazza ",
+        "av. ",
+        "carrer ",
+        "paseo ",
+        "po box",
+        "p.o. box",
+        "address",
+        "addr",
+        "-ku",
+        "-shi",
+        " marg",
+        " nagar",
+    ),
 )
 
 
@@ -250,22 +387,38 @@ def _trailing(value: str) -> int:
 
 # Which lines each finder reads: one cheap test per finder over the whole text, so the finders'
 # own patterns run on a few lines of a 1 MB log rather than all of them.
-_DIGITS = re.compile(r"\d[ .\-/]?\d[ .\-/)]?\s?\d\d")
-_LINE_TESTS: tuple[tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...] = (
-    (_phones, _DIGITS),
-    (_cards, _DIGITS),
+# A '+', a 00 prefix, a trunk 0 group or an area code in brackets after a space, an Indian
+# 5-5 mobile, or a phone word. (US numbers without these are Presidio's recognizer's.) ISO
+# timestamps and IPs, on every line of a log, match none of them.
+_PHONE_LINE = re.compile(
+    r"\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,4}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
+    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact)"
+)
+# Four-digit groups with a separator, or a card word.
+_CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")
+_LINE_TESTS: tuple[
+    tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...
+] = (
+    (_phones, _PHONE_LINE),
+    (_cards, _CARD_LINE),
     (_ibans, re.compile(r"[A-Za-z]{2}\d\d")),
     (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>")),
     (_addresses, _STREET_LITERALS),
     (_ssns, ("ssn", "ss#", "social security", "soc sec", "soc. sec")),
-    (_dobs, ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid")),
+    (
+        _dobs,
+        ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid"),
+    ),
 )
 
 
 def find_personal(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
+    selected: dict[object, list[int]] = {}
     for finder, test in _LINE_TESTS:
-        numbers = lines.matching(test) if isinstance(test, re.Pattern) else lines.containing(test)
+        if test not in selected:  # phones and cards share one test
+            selected[test] = lines.matching(test) if isinstance(test, re.Pattern) else lines.containing(test)
+        numbers = selected[test]
         for number in numbers:
             offset, line = lines.line(number)
             for kind, start, end, anchored in finder(line):

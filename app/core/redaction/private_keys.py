@@ -50,7 +50,9 @@ def _is_private_der(body: str) -> bool:
     return len(head) > at + 2 and head[at] == 0x02 and head[at + 1] == 0x01 and head[at + 2] in (0, 1)
 
 
-def _blocks(text: str, begin: re.Pattern[str], end: re.Pattern[str], end_of_line: bool = False) -> Iterator[tuple[int, int]]:
+def _blocks(
+    text: str, begin: re.Pattern[str], end: re.Pattern[str], end_of_line: bool = False
+) -> Iterator[tuple[int, int]]:
     for match in begin.finditer(text):
         closing = end.search(text, match.end(), match.end() + _MAX_BLOCK)
         if closing:
@@ -107,6 +109,8 @@ def find_private_keys(text: str, lines: Lines | None = None) -> list[Detection]:
         spans.extend(_blocks(text, _SSH2_BEGIN, _SSH2_END))
     if "PuTTY-User-Key-File" in text:
         spans.extend(_blocks(text, _PUTTY_BEGIN, _PUTTY_END, end_of_line=True))
+    # A block needs a body ('-----BEGIN PRIVATE KEY-----\nanything\n-----END...' is an example).
+    spans = [(s, e) for s, e in spans if _BASE64_RUN.search(text, s, e) or not _PEM_END.search(text, s, e)]
     spans.extend(_headless_bodies(text, index, sorted(spans)))
     # A one-line body (JSON-escaped, or a key squeezed onto one line) that names itself.
     for match in _ONE_LINE_BODY.finditer(text):
@@ -115,4 +119,7 @@ def find_private_keys(text: str, lines: Lines | None = None) -> list[Detection]:
     return [Detection(KIND, s, e, "custom:private_key", Category.secret) for s, e in spans]
 
 
-_ONE_LINE_BODY = re.compile(r"(?<![A-Za-z0-9+/])((?:MI|MH|b3BlbnNzaC1rZXktdjE|lQ|xc)[A-Za-z0-9+/]{100,}={0,2})(?![A-Za-z0-9+/])")
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{16,}")
+_ONE_LINE_BODY = re.compile(
+    r"(?<![A-Za-z0-9+/])((?:MI|MH|b3BlbnNzaC1rZXktdjE|lQ|xc)[A-Za-z0-9+/]{100,}={0,2})(?![A-Za-z0-9+/])"
+)

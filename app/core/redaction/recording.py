@@ -92,9 +92,10 @@ def cassette_leaks(cassette_text: str) -> list[str]:
     tests that check every committed cassette)."""
     found: list[str] = []
     lowered = cassette_text.lower()
-    found.extend(f"header {name}" for name in FILTER_HEADERS if f"\n      {name}:" in lowered or f"'{name}':" in lowered)
+    found.extend(
+        f"header {name}" for name in FILTER_HEADERS if f"\n      {name}:" in lowered or f"'{name}':" in lowered
+    )
     from app.core.redaction.scan import find_secret_spans
 
     found.extend(f"{kind} at {start}" for kind, start, _ in find_secret_spans(cassette_text))
     return found
-

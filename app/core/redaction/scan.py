@@ -4,15 +4,18 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import replace
 
-from app.core.redaction.assignments import find_assignments
+from app.core.redaction.assignments import find_assignments, is_placeholder
 from app.core.redaction.credentials import find_credentials
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.encoded import find_encoded
 from app.core.redaction.keep import drop_look_alikes
 from app.core.redaction.lines import Lines
+from app.core.redaction.national_ids import find_national_ids
 from app.core.redaction.personal import find_personal
+from app.core.redaction.persons import find_persons
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
+from app.core.redaction.tabular import find_tabular
 from app.core.redaction.vendor_rules import find_vendor_tokens
 from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan
@@ -70,14 +73,22 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
 
     allowed = set(allow_list)
     lines = Lines(text)
-    found_pii = [*find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines), *find_personal(text, lines)]
+    found_pii = [
+        *find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines),
+        *find_personal(text, lines),
+        *find_national_ids(text, lines),
+        *find_persons(text, lines),
+        *find_tabular(text, lines),
+    ]
     pii = drop_look_alikes([p for p in found_pii if text[p.start : p.end] not in allowed], lines)
     secrets = [s for s in _all_secrets(text, lines) if s.length > 0 and text[s.start : s.end] not in allowed]
     return _resolve_overlaps([*pii, *secrets])
 
 
 def _all_secrets(text: str, lines: Lines) -> list[Detection]:
-    return [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in), *find_wrapped(lines, _secrets_in)]
+    found = [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in), *find_wrapped(lines, _secrets_in)]
+    # 'ghp_xxxxxxxx', 'YOUR_API_KEY', '<password>': documentation a ticket quotes, which the brief keeps.
+    return [hit for hit in found if not is_placeholder(text[hit.start : hit.end])]
 
 
 def find_secret_spans(text: str) -> list[tuple[str, int, int]]:

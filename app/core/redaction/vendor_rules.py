@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import regex
 
@@ -33,8 +34,31 @@ from app.core.redaction.lines import Lines
 RULES_FILE = Path(__file__).with_name("rules") / "gitleaks.toml"
 # Rules left out, with the reason (ids as in gitleaks.toml):
 SKIPPED_RULES: dict[str, str] = {}
-# Masking only the group would leave the rest of a token readable for these (a whole-token kind).
-_KIND_OVERRIDES: dict[str, str] = {}
+# Placeholder kinds the product already uses ('<AWS_KEY_1>'), by gitleaks rule-id prefix, so a
+# brief, its receipts and the rules reading them keep one vocabulary; other rules name their kind
+# after their id ('huggingface-access-token' -> HUGGINGFACE_ACCESS_TOKEN).
+KIND_BY_PREFIX: tuple[tuple[str, str], ...] = (
+    ("generic-api-key", "SECRET"),
+    ("aws-", "AWS_KEY"),
+    ("github-", "GITHUB_TOKEN"),
+    ("gitlab-", "GITLAB_TOKEN"),
+    ("slack-webhook", "SLACK_WEBHOOK"),
+    ("slack-", "SLACK_TOKEN"),
+    ("stripe-", "STRIPE_KEY"),
+    ("jwt", "JWT"),
+    ("private-key", "PRIVATE_KEY"),
+    ("openai-", "OPENAI_KEY"),
+    ("anthropic-", "ANTHROPIC_KEY"),
+    ("sendgrid-", "SENDGRID_KEY"),
+    ("twilio-", "TWILIO_KEY"),
+    ("gcp-api-key", "GCP_API_KEY"),
+    ("npm-", "NPM_TOKEN"),
+    ("pypi-", "PYPI_TOKEN"),
+    ("azure-ad-client-secret", "AZURE_CLIENT_SECRET"),
+    ("discord-", "DISCORD_TOKEN"),
+    ("telegram-", "TELEGRAM_TOKEN"),
+    ("mailchimp-", "MAILCHIMP_KEY"),
+)
 
 
 @dataclass(frozen=True)
@@ -87,11 +111,11 @@ def _python(go_regex: str) -> str:
         pattern = stripped
 
 
-def _allowlist(raw: dict[str, object]) -> Allowlist | None:
+def _allowlist(raw: dict[str, Any]) -> Allowlist | None:
     if raw.get("paths") and not (raw.get("regexes") or raw.get("stopwords")):
         return None
-    regexes = tuple(regex.compile(_python(str(p))) for p in raw.get("regexes", []) or [])  # type: ignore[union-attr]
-    stopwords = tuple(str(w).lower() for w in raw.get("stopwords", []) or [])  # type: ignore[union-attr]
+    regexes = tuple(regex.compile(_python(str(p))) for p in raw.get("regexes", []) or [])
+    stopwords = tuple(str(w).lower() for w in raw.get("stopwords", []) or [])
     condition = str(raw.get("condition", "OR")).upper()
     # An AND allowlist that also names paths can never hold for pasted text (there is no path).
     if condition == "AND" and raw.get("paths"):
@@ -99,12 +123,12 @@ def _allowlist(raw: dict[str, object]) -> Allowlist | None:
     return Allowlist(regexes, stopwords, str(raw.get("regexTarget", "secret")), condition == "AND")
 
 
-def _allowlists(raw: dict[str, object]) -> tuple[Allowlist, ...]:
+def _allowlists(raw: dict[str, Any]) -> tuple[Allowlist, ...]:
     found: list[Allowlist] = []
-    entries = raw.get("allowlists") or []
+    entries: list[dict[str, Any]] = list(raw.get("allowlists") or [])
     if isinstance(raw.get("allowlist"), dict):
-        entries = [*entries, raw["allowlist"]]  # type: ignore[list-item]
-    for entry in entries:  # type: ignore[union-attr]
+        entries.append(raw["allowlist"])
+    for entry in entries:
         allow = _allowlist(entry)
         if allow is not None:
             found.append(allow)
@@ -112,7 +136,10 @@ def _allowlists(raw: dict[str, object]) -> tuple[Allowlist, ...]:
 
 
 def _kind(rule_id: str) -> str:
-    return _KIND_OVERRIDES.get(rule_id, rule_id.upper().replace("-", "_"))
+    for prefix, kind in KIND_BY_PREFIX:
+        if rule_id.startswith(prefix):
+            return kind
+    return rule_id.upper().replace("-", "_")
 
 
 @cache
@@ -172,14 +199,29 @@ def _rule_by_id() -> dict[str, Rule]:
     return {rule.id: rule for rule in load_rules()[0]}
 
 
+# A secret group that starts with its YAML key ('password: c2VjcmV0', kubernetes-secret-yaml):
+# the key is a label, the value the secret.
+_LABEL = regex.compile(r"[\w.-]+:(?:[ \t]*[|>][-+]?\s+)?[ \t]*[\"']?")
+
+
+def has_rule(rule_id: str) -> bool:
+    return rule_id in _rule_by_id()
+
+
 def secret_span(rule_id: str, text: str) -> tuple[int, int] | None:
     """Where rule `rule_id` finds its secret in `text`, as gitleaks reports it (the leak report's
-    definition of what must be masked in a gitleaks example); None when it finds none."""
+    definition of what must be masked in a gitleaks example), less a leading YAML key and its
+    quotes; None when the rule finds none."""
     rule = _rule_by_id().get(rule_id)
     if rule is None:
         return None
     for match in rule.pattern.finditer(text):
         start, end = _secret_span(rule, match)
+        label = _LABEL.match(text, start, end)
+        if label and label.end() < end:
+            start = label.end()
+            while end > start and text[end - 1] in "\"'":
+                end -= 1
         if end > start:
             return start, end
     return None

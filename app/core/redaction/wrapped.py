@@ -29,7 +29,9 @@ def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) 
         if not body or not tail:
             continue
         head = previous.rstrip(" \t\"'")
-        pairs.append((previous_offset, previous_offset + len(head), offset + body.start("body"), offset + body.end("body")))
+        pairs.append(
+            (previous_offset, previous_offset + len(head), offset + body.start("body"), offset + body.end("body"))
+        )
         pieces.append(head + body.group("body"))
     if not pairs:
         return []
@@ -39,7 +41,7 @@ def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) 
     for hit in secret_finder(joined):
         number = index.index_of(hit.start)
         line_start = index.starts[number]
-        line_offset, join_at, body_start, body_end = pairs[number]
+        line_offset, join_at, body_start, _ = pairs[number]
         head_length = join_at - line_offset
         start, end = hit.start - line_start, hit.end - line_start
         # Crosses the join, and stays within its own pair (a truncated key block would run on).

@@ -1,0 +1,135 @@
+"""PII in pasted tables (CSV/TSV exports), found by the column it sits in.
+
+In 'id,name,email,dob' the rows below the header carry a name and a date of birth with no word
+next to them; only the header says what they are. A header is a line whose cells include one of
+the column names below; each following row with the same number of cells has those cells masked,
+until a blank line or a row of another shape ends the table.
+"""
+
+import csv
+import io
+import re
+
+from app.core.redaction.detection import Category, Detection
+from app.core.redaction.lines import Lines
+
+# Column name (words joined by '_', lower case) -> the kind of what the column holds.
+COLUMNS: dict[str, str] = {
+    **dict.fromkeys(
+        ("name", "full_name", "fullname", "first_name", "firstname", "last_name", "lastname", "surname",
+         "given_name", "family_name", "customer_name", "contact_name", "display_name", "customer", "contact",
+         "account_holder", "cardholder", "card_holder", "employee", "employee_name", "patient", "patient_name",
+         "requester", "reporter", "assignee", "owner", "user_name", "author", "agent", "agent_name", "rep",
+         "technician", "submitted_by", "requested_by", "created_by", "opened_by", "reported_by", "assigned_to",
+         "approver", "client", "client_name", "first", "last", "person", "member", "member_name", "signer",
+         "holder", "account_name", "billing_name", "shipping_name", "recipient", "recipient_name", "sender"),
+        "PERSON",
+    ),
+    **dict.fromkeys(("dob", "date_of_birth", "birth_date", "birthdate", "birthday", "d_o_b"), "DATE_OF_BIRTH"),
+    **dict.fromkeys(("phone", "phone_number", "mobile", "cell", "telephone", "tel", "contact_number"), "PHONE"),
+    **dict.fromkeys(("email", "email_address", "e_mail", "mail"), "EMAIL"),
+    **dict.fromkeys(
+        ("address", "street", "street_address", "address_line_1", "address1", "address_line1", "home_address",
+         "billing_address", "shipping_address", "mailing_address"),
+        "ADDRESS",
+    ),
+    **dict.fromkeys(("ssn", "social_security_number"), "US_SSN"),
+    **dict.fromkeys(("passport", "passport_number", "passport_no"), "PASSPORT"),
+    **dict.fromkeys(("national_id", "nino", "ni_number", "tax_id", "tfn", "aadhaar", "pan"), "NATIONAL_ID"),
+    **dict.fromkeys(("iban", "account_number", "card_number", "card", "credit_card"), "ACCOUNT_NUMBER"),
+}  # fmt: skip
+# '<anything>_name' is a person's name unless it names one of these ('company_name', 'host_name').
+_NOT_PERSON_NAMES = frozenset(
+    {
+        *("company", "product", "plan", "service", "host", "hostname", "file", "org", "organization", "domain"),
+        *("project", "team", "app", "application", "bucket", "db", "database", "table", "queue", "topic", "key"),
+        *("device", "server", "cluster", "region", "event", "metric", "job", "task", "field", "tag", "feature"),
+        *("branch", "repo", "package", "business", "brand", "store", "site", "vendor", "merchant", "model"),
+        *("instance", "resource", "function", "bot", "channel", "group", "role", "env", "environment", "sku"),
+    }
+)
+_DELIMITERS = (",", "\t", ";", "|")
+_CELL_NAME = re.compile(r"[^a-z0-9]+")
+
+
+def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell's value in the line, quotes excluded."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for cell in next(csv.reader(io.StringIO(line), delimiter=delimiter)):
+        raw_end = position
+        # Walk the raw text to find where this cell ends (a quoted cell may hold the delimiter).
+        if line.startswith('"', position):
+            close = line.find('"', position + 1)
+            while close != -1 and line.startswith('""', close):
+                close = line.find('"', close + 2)
+            raw_end = close + 1 if close != -1 else len(line)
+            value_start, value_end = position + 1, max(position + 1, raw_end - 1)
+        else:
+            raw_end = line.find(delimiter, position)
+            raw_end = raw_end if raw_end != -1 else len(line)
+            value_start, value_end = position, raw_end
+        stripped = line[value_start:value_end]
+        lead = len(stripped) - len(stripped.lstrip())
+        spans.append((value_start + lead, value_start + len(stripped.rstrip())))
+        position = raw_end + 1
+        if not cell and raw_end >= len(line):
+            break
+    return spans
+
+
+def _column_kind(name: str) -> str | None:
+    if name in COLUMNS:
+        return COLUMNS[name]
+    words = name.split("_")
+    if words[-1] == "name" and len(words) > 1 and not set(words[:-1]) & _NOT_PERSON_NAMES:
+        return "PERSON"
+    return None
+
+
+def _header(line: str) -> tuple[str, dict[int, str]] | None:
+    for delimiter in _DELIMITERS:
+        if line.count(delimiter) < 1:
+            continue
+        names = [_CELL_NAME.sub("_", cell.strip().strip('"').lower()).strip("_") for cell in line.split(delimiter)]
+        kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
+        # A header names its columns: no digits in most cells, and at least one PII column.
+        if kinds and sum(any(ch.isdigit() for ch in n) for n in names) <= len(names) // 3:
+            return delimiter, kinds
+    return None
+
+
+def find_tabular(text: str, lines: Lines) -> list[Detection]:
+    found: list[Detection] = []
+    # Lines that could be a header: a delimiter next to one of the column names.
+    candidates = lines.containing(tuple({word for column in COLUMNS for word in column.split("_") if len(word) > 3}))
+    for number in candidates:
+        _, line = lines.line(number)
+        header = _header(line)
+        if header is None:
+            continue
+        delimiter, kinds = header
+        width = len(line.split(delimiter))
+        row = number + 1
+        while row < len(lines.starts):
+            row_offset, row_line = lines.line(row)
+            if not row_line.strip() or row_line.count(delimiter) < width - 1:
+                break
+            cells = _cells(row_line, delimiter)
+            if len(cells) != width:
+                break
+            for column, kind in kinds.items():
+                start, end = cells[column]
+                if end > start:
+                    found.append(
+                        Detection(
+                            kind,
+                            row_offset + start,
+                            row_offset + end,
+                            "custom:table_column",
+                            Category.pii,
+                            anchored=True,
+                        )
+                    )
+            row += 1
+    return found
