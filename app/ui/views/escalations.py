@@ -306,7 +306,8 @@ def render() -> None:
         st.stop()
     app = follow_services()
     st.title("Escalations")
-    items = app.follow.board(me)
+    show_resolved = st.toggle("Show resolved", key="follow.show_resolved")
+    items = app.follow.board(me, include_resolved=show_resolved)
     pending = app.outbox.pending()
     if pending:
         st.warning(
@@ -314,7 +315,7 @@ def render() -> None:
         )
         st.button("Retry deliveries now", key="follow.deliver", on_click=_deliver_pending)
     if not items:
-        st.info("No approved briefs to follow through.")
+        st.info("No open escalations and no approved brief waiting to be sent.")
         return
     _board(items)
     ids = [i.draft.id for i in items]
