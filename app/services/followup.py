@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from app.core.errors import InputError
+from app.core.extract import Extractor
 from app.core.followup import (
     AckClock,
     AckStatus,
@@ -27,6 +28,7 @@ from app.core.followup import (
     needs_page,
     touch_status,
 )
+from app.core.prompts import load_prompt
 from app.core.render import impact_line
 from app.core.store import DraftRecord, DraftSummary, Store
 from app.core.store.delivery_settings import DeliverySettings
@@ -83,6 +85,18 @@ def template_update(facts: dict[str, str]) -> str:
         parts.append(facts["engineering"] + ".")
     parts.append(f"We will update you again by {facts['next_touch']}.")
     return " ".join(parts)
+
+
+class ModelUpdateWriter:
+    """The customer update written by the configured model (prompts/customer_update): prose only,
+    from the same facts the template uses; what it writes is checked like anything the agent types."""
+
+    def __init__(self, extractor: Extractor, prompt_ref: str = "customer_update@v1") -> None:
+        self.extractor = extractor
+        self.prompt = load_prompt(prompt_ref)
+
+    def __call__(self, facts: dict[str, str]) -> str:
+        return self.extractor.complete_text(self.prompt, dict(facts)).text.strip()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from app.core.users import Role
 from app.services.auth import Principal
 from app.services.followup import FollowService
 from app.services.outbox import OutboxService
+from tests.follow.receiver import free_port
 from tests.ui.conftest import AppFactory, reload_settings
 from tests.ui.flows import FRESH_TICKET, db, draft, open_in_review, submit, texts
 from tests.ui.webhook_server import webhook_server
@@ -165,3 +166,18 @@ def test_tickets_from_three_accounts_with_one_error_code_are_linked_as_a_pattern
     )
     assert "Severity floor High" in shown and "Pattern: Same issue reported by 3+ customers." in shown
     assert "Related tickets: [#2](/escalations?draft=2), [#3](/escalations?draft=3)" in shown
+
+
+def test_when_the_model_is_unreachable_the_update_is_drafted_from_the_template(
+    make_app: AppFactory, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESCALATE_BACKEND", "openai")
+    monkeypatch.setenv("ESCALATE_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens
+    monkeypatch.setenv("ESCALATE_MODEL", "escalate-embedded")
+    monkeypatch.setenv("ESCALATE_MAX_RETRIES", "0")
+    reload_settings()
+    at = approved(make_app)
+    at.button(key="follow.send").click().run()
+    at.button(key="follow.draft_model").click().run()
+    assert "The model could not draft the update" in texts(at)
+    assert at.text_area(key="follow.customer_text").value.startswith("Thank you for your patience")

@@ -17,7 +17,7 @@ from app.core.followup import AckStatus, TouchStatus, default_touchpoint
 from app.services.auth import Permission, Principal
 from app.services.followup import BoardItem, EscalationCase
 from app.ui import state
-from app.ui.follow_wiring import follow_services
+from app.ui.follow_wiring import follow_services, model_writer
 from app.ui.text import safe
 from schemas.common import SEVERITY_LABELS
 
@@ -131,9 +131,19 @@ def _touch_moment() -> datetime:
     return datetime.combine(day, clock, UTC)
 
 
-def _draft_update(me: Principal, draft_id: int) -> None:
+def _draft_update(me: Principal, draft_id: int, with_model: bool = False) -> None:
+    """Fill the message from the template, or from the model; if the model fails, from the template."""
+    follow = follow_services().follow
     try:
-        text, _ = follow_services().follow.draft_customer_update(me, draft_id, _touch_moment())
+        moment = _touch_moment()
+        if with_model:
+            try:
+                text, _ = follow.draft_customer_update(me, draft_id, moment, writer=model_writer())
+            except EscalateError as exc:
+                text, _ = follow.draft_customer_update(me, draft_id, moment)
+                state.flash("warning", f"The model could not draft the update ({exc}); drafted from the template.")
+        else:
+            text, _ = follow.draft_customer_update(me, draft_id, moment)
     except (EscalateError, ValueError) as exc:
         state.flash("error", f"No draft: {exc}")
         return
@@ -256,7 +266,15 @@ def _actions(me: Principal, case: EscalationCase) -> None:
             key=TOUCH_TIME,
             step=timedelta(minutes=15),
         )
-        st.button("Draft the update", key="follow.draft_update", on_click=_draft_update, args=(me, esc.draft_id))
+        first, second = st.columns(2)
+        first.button("Draft the update", key="follow.draft_update", on_click=_draft_update, args=(me, esc.draft_id))
+        second.button(
+            "Draft with the model",
+            key="follow.draft_model",
+            on_click=_draft_update,
+            args=(me, esc.draft_id, True),
+            help="The configured model writes the prose from the same facts; the checks below still apply.",
+        )
         text = st.text_area("Message to the customer", key=CUSTOMER, height=120)
         problems = follow_services().follow.check_update(text) if text.strip() else []
         for problem in problems:
