@@ -420,6 +420,37 @@ class FollowService:
             )  # fmt: skip
         return updated
 
+    def set_links(
+        self, principal: Principal, draft_id: int, expected_version: int, *, room: str, doc: str
+    ) -> EscalationRecord:
+        """Seed 001: link the Slack room for the duration and the escalation document."""
+        require(principal, Permission.export)
+        room, doc = room.strip(), doc.strip()
+        for name, value in (("room", room), ("document", doc)):
+            if len(value) > 300:
+                raise InputError(f"the {name} link is longer than 300 characters")
+        now = self.clock()
+        with self.store.write() as session:
+            esc = get_escalation(session, draft_id)
+            if not esc.open:
+                raise InputError(f"escalation #{draft_id} is resolved")
+            if (esc.room, esc.doc) == (room, doc):
+                return esc
+            updated = update_escalation(
+                session,
+                draft_id,
+                expected_version=expected_version,
+                actor=principal.name,
+                action="links",
+                at=now,
+                changes={"room": room, "doc": doc},
+            )
+            add_event(
+                session, draft_id=draft_id, at=now, actor=principal.name, kind="links",
+                body=f"room: {room or '—'}; escalation doc: {doc or '—'}",
+            )  # fmt: skip
+        return updated
+
     def resolve(self, principal: Principal, draft_id: int, expected_version: int, resolution: str) -> EscalationRecord:
         """-> resolved (seed 003: 'follow escalation through to resolution'). Needs acknowledgement first."""
         require(principal, Permission.export)

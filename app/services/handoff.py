@@ -82,6 +82,8 @@ def render_note(handoff: Handoff) -> str:
         if item["acknowledged_by"]:
             lines.append(f"  Acknowledged by {item['acknowledged_by']} at {when(_dt(item['acknowledged_at']))}")
         lines.append(f"  Next touch-point: {when(_dt(item['next_touch_at']))} ({item['touch_status']})")
+        if item["room"] or item["doc"]:
+            lines.append(f"  Room: {item['room'] or '—'} · escalation doc: {item['doc'] or '—'}")
         if item["changes"]:
             lines.append("  Changed since the last handoff:")
             for change in item["changes"]:
@@ -164,6 +166,8 @@ class HandoffService:
                     "ack_due_at": _iso(ack.due_at),
                     "next_touch_at": _iso(esc.next_touch_at),
                     "touch_status": touch.value,
+                    "room": esc.room,
+                    "doc": esc.doc,
                     "changes": [
                         {
                             "event_id": e.id,

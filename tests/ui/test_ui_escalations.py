@@ -67,6 +67,10 @@ def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, ap
     at.button(key="follow.customer_send").click().run()
     assert "Customer update recorded as sent" in texts(at)
 
+    at.text_input(key="follow.room").input("#esc-acct-2")
+    at.text_input(key="follow.doc").input("https://docs.example.test/esc/acct-2")
+    at.button(key="follow.save_links").click().run()
+    assert "Links: done." in texts(at)
     at.text_area(key="follow.internal").input("Repro on staging with a test card").run()
     at.button(key="follow.add_internal").click().run()
     at.text_input(key="follow.resolution").input("Gateway timeout raised; exports recovered")
@@ -76,6 +80,7 @@ def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, ap
         ("sent", None),
         ("acknowledged", None),
         ("update", "customer"),
+        ("links", None),
         ("update", "internal"),
         ("resolved", None),
     ]

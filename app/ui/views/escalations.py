@@ -28,6 +28,8 @@ CUSTOMER = "follow.customer_text"
 TOUCH_DATE = "follow.touch_date"
 TOUCH_TIME = "follow.touch_time"
 RESOLUTION = "follow.resolution"
+ROOM = "follow.room"
+DOC = "follow.doc"
 
 
 def _when(moment: datetime | None) -> str:
@@ -163,6 +165,18 @@ def _customer(me: Principal, draft_id: int, version: int) -> None:
     state.flash("success", "Customer update recorded as sent; the next touch-point is set.")
 
 
+def _links(me: Principal, draft_id: int, version: int) -> None:
+    _run(
+        "Links",
+        follow_services().follow.set_links,
+        me,
+        draft_id,
+        version,
+        room=str(st.session_state.get(ROOM, "")),
+        doc=str(st.session_state.get(DOC, "")),
+    )
+
+
 def _resolve(me: Principal, draft_id: int, version: int) -> None:
     _run("Resolve", follow_services().follow.resolve, me, draft_id, version, str(st.session_state.get(RESOLUTION, "")))
 
@@ -286,6 +300,21 @@ def _actions(me: Principal, case: EscalationCase) -> None:
             on_click=_customer,
             args=(me, esc.draft_id, esc.version),
             disabled=not can or not text.strip() or bool(problems),
+        )
+    with st.container(border=True):
+        st.markdown("**Slack room and escalation doc** (seed 001: linked so anyone can catch up)")
+        if ROOM not in st.session_state or st.session_state.get("follow.links_of") != esc.draft_id:
+            st.session_state[ROOM], st.session_state[DOC] = esc.room, esc.doc
+            st.session_state["follow.links_of"] = esc.draft_id
+        left, right = st.columns(2)
+        left.text_input("Slack room", key=ROOM, placeholder="#esc-1234 or its link")
+        right.text_input("Escalation doc", key=DOC, placeholder="link to the escalation document")
+        st.button(
+            "Save links",
+            key="follow.save_links",
+            on_click=_links,
+            args=(me, esc.draft_id, esc.version),
+            disabled=not can,
         )
     with st.container(border=True):
         st.markdown("**Internal note** (never sent to the customer)")
