@@ -18,7 +18,7 @@ from app.core.llm.settings import get_settings
 
 if TYPE_CHECKING:
     from app.services.auth import Principal
-    from app.services.handoff import HandoffService
+    from app.services.handoff import Handoff, HandoffService
     from app.services.outbox import OutboxService
 
 outbox_app = typer.Typer(help="Webhook and pager messages waiting for delivery.", no_args_is_help=True)
@@ -58,6 +58,9 @@ def handoff_cmd(
     send: Annotated[
         bool, typer.Option("--send", help="Post the note to ESCALATE_WEBHOOK_URL (implies --record).")
     ] = False,
+    summary: Annotated[
+        bool, typer.Option("--summary", help="Add a prose summary by the configured model (kept only if grounded).")
+    ] = False,
 ) -> None:
     """The shift handoff: every open escalation, what changed, what is pending, next touch-point, owner."""
     from app.services.handoff import parse_since, render_note
@@ -70,8 +73,9 @@ def handoff_cmd(
     try:
         me = _operator()
         handoff = handoff_service.build(me, window)
+        prose = _summary(handoff) if summary else None
         if record or send:
-            _, delivered = handoff_service.record(me, handoff, send=send)
+            _, delivered = handoff_service.record(me, handoff, send=send, summary=prose)
             for result in delivered:
                 if not result.delivered:
                     typer.echo(f"not delivered yet, kept for retry: {result.message.last_error}", err=True)
@@ -80,9 +84,28 @@ def handoff_cmd(
     finally:
         outbox.store.dispose()
     if as_json:
-        typer.echo(json.dumps(handoff.as_json(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps({**handoff.as_json(), "summary": prose}, indent=2, ensure_ascii=False))
     else:
-        typer.echo(render_note(handoff))
+        typer.echo(render_note(handoff, prose))
+
+
+def _summary(handoff: "Handoff") -> str | None:
+    """The model's summary, or None with the reason on standard error (the facts are printed anyway)."""
+    from app.services.factory import build_extractor
+    from app.services.handoff import ModelHandoffWriter, summarise
+
+    try:
+        writer = ModelHandoffWriter(build_extractor())
+        try:
+            prose, problems = summarise(handoff, writer)
+        finally:
+            writer.extractor.close()  # type: ignore[attr-defined]
+    except EscalateError as exc:
+        typer.echo(f"no summary: the model is not available ({exc})", err=True)
+        return None
+    if problems:
+        typer.echo(f"no summary: the model named what the facts do not hold ({', '.join(problems)})", err=True)
+    return prose
 
 
 @outbox_app.command("deliver")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from app.core.errors import InputError
+from app.core.extract import Extractor
 from app.core.followup import (
     AckClock,
     AckStatus,
@@ -27,6 +28,7 @@ from app.core.followup import (
     needs_page,
     touch_status,
 )
+from app.core.prompts import load_prompt
 from app.core.render import impact_line
 from app.core.store import DraftRecord, DraftSummary, Store
 from app.core.store.delivery_settings import DeliverySettings
@@ -83,6 +85,18 @@ def template_update(facts: dict[str, str]) -> str:
         parts.append(facts["engineering"] + ".")
     parts.append(f"We will update you again by {facts['next_touch']}.")
     return " ".join(parts)
+
+
+class ModelUpdateWriter:
+    """The customer update written by the configured model (prompts/customer_update): prose only,
+    from the same facts the template uses; what it writes is checked like anything the agent types."""
+
+    def __init__(self, extractor: Extractor, prompt_ref: str = "customer_update@v1") -> None:
+        self.extractor = extractor
+        self.prompt = load_prompt(prompt_ref)
+
+    def __call__(self, facts: dict[str, str]) -> str:
+        return self.extractor.complete_text(self.prompt, dict(facts)).text.strip()
 
 
 @dataclass(frozen=True)
@@ -403,6 +417,37 @@ class FollowService:
             add_event(
                 session, draft_id=draft_id, at=now, actor=principal.name, kind="owner",
                 body=f"owner {esc.owner} -> {principal.name}",
+            )  # fmt: skip
+        return updated
+
+    def set_links(
+        self, principal: Principal, draft_id: int, expected_version: int, *, room: str, doc: str
+    ) -> EscalationRecord:
+        """Seed 001: link the Slack room for the duration and the escalation document."""
+        require(principal, Permission.export)
+        room, doc = room.strip(), doc.strip()
+        for name, value in (("room", room), ("document", doc)):
+            if len(value) > 300:
+                raise InputError(f"the {name} link is longer than 300 characters")
+        now = self.clock()
+        with self.store.write() as session:
+            esc = get_escalation(session, draft_id)
+            if not esc.open:
+                raise InputError(f"escalation #{draft_id} is resolved")
+            if (esc.room, esc.doc) == (room, doc):
+                return esc
+            updated = update_escalation(
+                session,
+                draft_id,
+                expected_version=expected_version,
+                actor=principal.name,
+                action="links",
+                at=now,
+                changes={"room": room, "doc": doc},
+            )
+            add_event(
+                session, draft_id=draft_id, at=now, actor=principal.name, kind="links",
+                body=f"room: {room or '—'}; escalation doc: {doc or '—'}",
             )  # fmt: skip
         return updated
 

@@ -7,13 +7,16 @@ the note is those facts in fixed sentences, so every id and time in it is one th
 (A model may rephrase prose later; the facts would still come from here.)
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.errors import InputError
+from app.core.extract import Extractor
 from app.core.followup import AckStatus, TouchStatus, ack_clock, touch_status
+from app.core.prompts import load_prompt
 from app.core.store import Store
 from app.core.store.lifecycle import (
     HandoffRecord,
@@ -42,8 +45,6 @@ def when(moment: datetime | None) -> str:
 
 def parse_since(text: str) -> timedelta:
     """'8h', '90m', '2d', '1h30m' -> a duration; anything else is a clear error."""
-    import re
-
     cleaned = text.strip().lower()
     parts = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", cleaned)
     if not cleaned or parts is None or not any(parts.groups()):
@@ -67,10 +68,53 @@ class Handoff:
         }
 
 
-def render_note(handoff: Handoff) -> str:
+_NOTE_ID = re.compile(r"#(\d+)")
+_NOTE_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2}\b|\b\d{1,2}:\d{2}\b")
+
+
+class ProseWriter(Protocol):
+    def __call__(self, facts: dict[str, str]) -> str: ...
+
+
+class ModelHandoffWriter:
+    """The configured model writing the handoff's summary (prompts/handoff) from the facts' text."""
+
+    def __init__(self, extractor: Extractor, prompt_ref: str = "handoff@v1") -> None:
+        self.extractor = extractor
+        self.prompt = load_prompt(prompt_ref)
+
+    def __call__(self, facts: dict[str, str]) -> str:
+        return self.extractor.complete_text(self.prompt, dict(facts)).text.strip()
+
+
+def ungrounded(prose: str, facts_text: str) -> list[str]:
+    """Escalation numbers and times in `prose` that the facts do not hold."""
+    known_ids = set(_NOTE_ID.findall(facts_text))
+    known_times = set(_NOTE_TIME.findall(facts_text))
+    known_clock = {t[-5:] for t in known_times}
+    problems = [f"#{i}" for i in _NOTE_ID.findall(prose) if i not in known_ids]
+    for found in _NOTE_TIME.findall(prose):
+        if found not in known_times and found.zfill(5)[-5:] not in known_clock:
+            problems.append(found)
+    return problems
+
+
+def summarise(handoff: "Handoff", writer: ProseWriter) -> tuple[str | None, list[str]]:
+    """A prose summary by `writer`, kept only if every id and time in it is in the facts."""
+    facts_text = render_note(handoff)
+    prose = writer({"facts": facts_text}).strip()
+    problems = ungrounded(prose, facts_text)
+    if not prose or problems:
+        return None, problems or ["the model wrote nothing"]
+    return prose, []
+
+
+def render_note(handoff: "Handoff", summary: str | None = None) -> str:
     lines = [
         f"SHIFT HANDOFF {when(handoff.generated_at)} (changes since {when(handoff.since)}, {handoff.since_reason})"
     ]
+    if summary:
+        lines.append(f"Summary: {summary}")
     if not handoff.escalations:
         lines.append("No open escalations.")
         return "\n".join(lines)
@@ -82,6 +126,8 @@ def render_note(handoff: Handoff) -> str:
         if item["acknowledged_by"]:
             lines.append(f"  Acknowledged by {item['acknowledged_by']} at {when(_dt(item['acknowledged_at']))}")
         lines.append(f"  Next touch-point: {when(_dt(item['next_touch_at']))} ({item['touch_status']})")
+        if item["room"] or item["doc"]:
+            lines.append(f"  Room: {item['room'] or '—'} · escalation doc: {item['doc'] or '—'}")
         if item["changes"]:
             lines.append("  Changed since the last handoff:")
             for change in item["changes"]:
@@ -164,6 +210,8 @@ class HandoffService:
                     "ack_due_at": _iso(ack.due_at),
                     "next_touch_at": _iso(esc.next_touch_at),
                     "touch_status": touch.value,
+                    "room": esc.room,
+                    "doc": esc.doc,
                     "changes": [
                         {
                             "event_id": e.id,
@@ -182,11 +230,11 @@ class HandoffService:
         return Handoff(now, as_utc(start), reason, items)
 
     def record(
-        self, principal: Principal, handoff: Handoff, *, send: bool = False
+        self, principal: Principal, handoff: Handoff, *, send: bool = False, summary: str | None = None
     ) -> tuple[HandoffRecord, list[DeliveryResult]]:
         """Keep the handoff (the next one starts from it) and, if asked, post it to the webhook."""
         require(principal, Permission.export)
-        note = render_note(handoff)
+        note = render_note(handoff, summary)
         queued: list[OutboxRecord] = []
         with self.store.write() as session:
             record = add_handoff(

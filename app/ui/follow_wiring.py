@@ -9,7 +9,8 @@ import streamlit as st
 from app.core.policy import cached_policy
 from app.core.store import Store
 from app.core.store.delivery_settings import DeliverySettings, load_delivery_settings
-from app.services.followup import FollowService
+from app.services.factory import build_extractor
+from app.services.followup import FollowService, ModelUpdateWriter
 from app.services.handoff import HandoffService
 from app.services.outbox import OutboxService
 from app.ui.wiring import services
@@ -44,3 +45,10 @@ def follow_services() -> FollowServices:
     ).hexdigest()
     key = f"{id(app.store)}:{delivery.model_dump_json()}:{digest}:{policy_file}"
     return _build(app.store, delivery, policy_file, key)
+
+
+@st.cache_resource(show_spinner="Starting the model…")
+def model_writer() -> ModelUpdateWriter:
+    """The configured model as a customer-update writer, built on first use (the embedded backend
+    starts the local model server)."""
+    return ModelUpdateWriter(build_extractor())

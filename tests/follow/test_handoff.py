@@ -13,6 +13,7 @@ from app.cli.main import app
 from app.core.llm.settings import get_settings
 from app.services.handoff import parse_since, render_note, when
 from tests.follow.conftest import ANA, BEA, SEV1_TICKET, SEV3_TICKET, Services
+from tests.follow.receiver import free_port
 
 _ID = re.compile(r"#(\d+)")
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
@@ -130,3 +131,19 @@ def test_cli_handoff_on_a_seeded_store(cli_env: None, services: Services) -> Non
     assert "changes since" in again.output and "the last handoff by cli:" in again.output
     send = CliRunner().invoke(app, ["handoff", "--send"])
     assert send.exit_code == 2 and "no webhook is configured" in send.output
+
+
+def test_cli_handoff_summary_without_a_model_still_prints_the_facts(
+    cli_env: None, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.clock.now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    ids = seed(services)
+    monkeypatch.setenv("ESCALATE_BACKEND", "openai")
+    monkeypatch.setenv("ESCALATE_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens
+    monkeypatch.setenv("ESCALATE_MODEL", "escalate-embedded")
+    monkeypatch.setenv("ESCALATE_MAX_RETRIES", "0")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["handoff", "--since", "8h", "--summary"])
+    assert result.exit_code == 0, result.output
+    assert "no summary: the model is not available" in result.output
+    assert f"#{ids['busy']} [sev1]" in result.output and "Summary:" not in result.output

@@ -11,6 +11,7 @@ from app.core.followup import AckStatus, TouchStatus
 from app.core.store.models import AuditRow
 from app.core.users import Role
 from app.services.auth import Principal
+from app.services.handoff import render_note
 from schemas.draft import TicketInput
 from tests.follow.conftest import ANA, BEA, BUSINESS, SEV1_TICKET, SEV3_TICKET, Services
 
@@ -162,3 +163,20 @@ def test_the_board_puts_acknowledgement_breaches_first_then_overdue_touchpoints(
     assert by_id[slow].touch == TouchStatus.overdue
     assert by_id[quiet].touch == TouchStatus.overdue
     assert [i.draft.id for i in board] == [urgent, slow, quiet]
+
+
+def test_the_room_and_escalation_doc_are_linked_and_reach_the_handoff(services: Services) -> None:
+    draft_id = services.approved()
+    sent = services.follow.send(ANA, draft_id).escalation
+    linked = services.follow.set_links(
+        BEA, draft_id, sent.version, room=" #esc-acct-2 ", doc="https://docs.example.test/esc/acct-2"
+    )
+    assert (linked.room, linked.doc) == ("#esc-acct-2", "https://docs.example.test/esc/acct-2")
+    assert services.follow.set_links(BEA, draft_id, linked.version, room="#esc-acct-2", doc=linked.doc) == linked
+    with pytest.raises(InputError, match="longer than 300"):
+        services.follow.set_links(BEA, draft_id, linked.version, room="x" * 301, doc="")
+    (_, links) = services.follow.open(ANA, draft_id).events
+    assert (links.kind, links.actor) == ("links", "bea")
+    assert "escalation.links" in audit_actions(services)
+    note = render_note(services.handoff.build(ANA, timedelta(hours=1)))
+    assert "Room: #esc-acct-2 · escalation doc: https://docs.example.test/esc/acct-2" in note

@@ -2,10 +2,14 @@
 (PagerDuty Events API v2 shape and a Slack-shaped message); a receiver that is down does not lose
 the message, which is delivered once it is back. Real HTTP on 127.0.0.1, real store."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
+from typer.testing import CliRunner
 
+from app.cli.main import app
+from app.core.llm.settings import get_settings
 from app.core.store.delivery_settings import load_delivery_settings
 from app.core.store.lifecycle import list_outbox
 from app.core.store.models import AuditRow
@@ -119,3 +123,26 @@ def test_the_retry_wait_grows_with_each_failed_run(services: Services) -> None:
         services.clock.now = first.next_attempt_at
         services.outbox.deliver_due()
     assert waits[0] < waits[1] < waits[2] <= timedelta(seconds=600)
+
+
+def test_escalate_outbox_deliver_retries_pending_messages(
+    services: Services, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    configure(services, port)
+    services.clock.now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # retry time has come
+    services.follow.send(ANA, services.approved(SEV3_TICKET))  # the receiver is down
+    monkeypatch.setenv("ESCALATE_DB_URL", db_url)
+    monkeypatch.setenv("ESCALATE_WEBHOOK_URL", f"http://127.0.0.1:{port}/services/T0/B0/WEBHOOK-TOKEN")
+    monkeypatch.setenv("ESCALATE_DELIVERY_BACKOFF_S", "0.01")
+    get_settings.cache_clear()
+    still_down = CliRunner().invoke(app, ["outbox", "deliver"])
+    assert still_down.exit_code == 1 and "delivered 0 of 1 due; 1 pending" in still_down.output
+    assert "WEBHOOK-TOKEN" not in still_down.output
+    with services.store.write() as session:  # make the next retry due now rather than wait for it
+        session.execute(text("UPDATE outbox SET next_attempt_at = :t"), {"t": datetime.now(UTC) - timedelta(seconds=1)})
+    with receiver(port) as received:
+        result = CliRunner().invoke(app, ["outbox", "deliver"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0 and "delivered 1 of 1 due; 0 pending" in result.output
+    assert [path for path, _ in received.posts] == ["/services/T0/B0/WEBHOOK-TOKEN"]

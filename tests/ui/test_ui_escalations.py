@@ -6,11 +6,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
+from app.core.policy import cached_policy
+from app.core.store.delivery_settings import load_delivery_settings
 from app.core.store.lifecycle import list_events, list_outbox
-from app.core.store.models import EscalationRow
+from app.core.users import Role
+from app.services.auth import Principal
+from app.services.followup import FollowService
+from app.services.outbox import OutboxService
+from tests.follow.receiver import free_port
 from tests.ui.conftest import AppFactory, reload_settings
 from tests.ui.flows import FRESH_TICKET, db, draft, open_in_review, submit, texts
 from tests.ui.webhook_server import webhook_server
@@ -62,6 +67,10 @@ def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, ap
     at.button(key="follow.customer_send").click().run()
     assert "Customer update recorded as sent" in texts(at)
 
+    at.text_input(key="follow.room").input("#esc-acct-2")
+    at.text_input(key="follow.doc").input("https://docs.example.test/esc/acct-2")
+    at.button(key="follow.save_links").click().run()
+    assert "Links: done." in texts(at)
     at.text_area(key="follow.internal").input("Repro on staging with a test card").run()
     at.button(key="follow.add_internal").click().run()
     at.text_input(key="follow.resolution").input("Gateway timeout raised; exports recovered")
@@ -71,6 +80,7 @@ def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, ap
         ("sent", None),
         ("acknowledged", None),
         ("update", "customer"),
+        ("links", None),
         ("update", "internal"),
         ("resolved", None),
     ]
@@ -78,14 +88,12 @@ def test_follow_an_approved_brief_through_to_resolution(make_app: AppFactory, ap
 
 
 def test_a_breach_and_an_overdue_touch_point_stand_out(make_app: AppFactory, app_env: Path) -> None:
-    at = approved(make_app)
-    at.button(key="follow.send").click().run()
-    # Move the escalation's clocks into the past, as if it had been sent two days ago (the page
-    # reads the wall clock).
+    approved(make_app)
+    # The page reads the wall clock: send the escalation through the service as of two days ago.
     store = db(app_env)
-    past = datetime.now(UTC) - timedelta(days=2)
-    with store.engine.begin() as connection:
-        connection.execute(update(EscalationRow).values(sent_at=past, next_touch_at=past + timedelta(hours=1)))
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    outbox = OutboxService(store, load_delivery_settings(_env_file=None), clock=lambda: two_days_ago)
+    FollowService(store, cached_policy(None), outbox, clock=lambda: two_days_ago).send(Principal("ana", Role.agent), 1)
     store.dispose()
     at = make_app("ana").run().switch_page("views/escalations.py").run()
     assert "BREACHED" in at.dataframe[0].value["acknowledgement"].iloc[0]
@@ -139,3 +147,42 @@ def test_the_handoff_page_shows_open_escalations_and_records_the_handoff(make_ap
     assert "Handoff #1 recorded; the next handoff starts from it." in texts(at)
     assert "the last handoff by ana" in texts(at)
     assert "No change since the last handoff." in at.code[0].value
+
+
+def test_tickets_from_three_accounts_with_one_error_code_are_linked_as_a_pattern(
+    make_app: AppFactory, app_env: Path
+) -> None:
+    tickets = [
+        "Payments fail for acct-101\nCheckout shows PAYMENT_GATEWAY_TIMEOUT for every card",
+        "Card payments broken for acct-202\nOur logs show PAYMENT_GATEWAY_TIMEOUT since 9am",
+        "acct-303 cannot take payments\nThe pay button returns PAYMENT_GATEWAY_TIMEOUT",
+    ]
+    submit(draft(make_app("ana").run(), tickets[0]))
+    for ticket in tickets[1:]:
+        draft(make_app("bea").run(), ticket)
+    rui = open_in_review(make_app("rui").run(), 1)
+    rui.button(key="review.approve").click().run()
+    at = make_app("ana").run().switch_page("views/escalations.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert (
+        "Pattern: 3 accounts (acct-101, acct-202, acct-303) report the same issue (code:PAYMENT_GATEWAY_TIMEOUT)"
+        in shown
+    )
+    assert "Severity floor High" in shown and "Pattern: Same issue reported by 3+ customers." in shown
+    assert "Related tickets: [#2](/escalations?draft=2), [#3](/escalations?draft=3)" in shown
+
+
+def test_when_the_model_is_unreachable_the_update_is_drafted_from_the_template(
+    make_app: AppFactory, app_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESCALATE_BACKEND", "openai")
+    monkeypatch.setenv("ESCALATE_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")  # nothing listens
+    monkeypatch.setenv("ESCALATE_MODEL", "escalate-embedded")
+    monkeypatch.setenv("ESCALATE_MAX_RETRIES", "0")
+    reload_settings()
+    at = approved(make_app)
+    at.button(key="follow.send").click().run()
+    at.button(key="follow.draft_model").click().run()
+    assert "The model could not draft the update" in texts(at)
+    assert at.text_area(key="follow.customer_text").value.startswith("Thank you for your patience")

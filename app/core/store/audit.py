@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.store.models import AuditHeadRow, AuditRow, DraftRow
+from app.core.store.models import AuditHeadRow, AuditRow, DraftRow, EscalationRow
 
 # Kept in step with the literal in migration 0001, which must not import app code.
 GENESIS_HASH = "0" * 64
@@ -116,6 +116,7 @@ def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
     problems: list[str] = []
     prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
     last_after: dict[str, str | None] = {}
+    last_escalation: dict[str, str | None] = {}
     last_seq = 0
     while True:
         rows = session.scalars(
@@ -133,11 +134,14 @@ def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
                 problems.append(f"entry {row.seq} was altered (its hash does not match its content)")
             if row.entity == "draft":
                 last_after[row.entity_id] = row.after_hash
+            elif row.entity == "escalation":
+                last_escalation[row.entity_id] = row.after_hash
             prev_hash, expected_seq, last_seq = row.hash, row.seq + 1, row.seq
     head = session.get(AuditHeadRow, 1)
     if head is None or head.seq != last_seq or head.hash != prev_hash:
         problems.append("the chain's head does not match its last entry (entries removed from the end?)")
     problems += _check_drafts(session, last_after)
+    problems += _check_escalations(session, last_escalation)
     return ChainReport(ok=not problems, entries=count, problems=problems, head_hash=prev_hash)
 
 
@@ -149,4 +153,17 @@ def _check_drafts(session: Session, last_after: dict[str, str | None]) -> list[s
             problems.append(f"draft {row.id} has no audit entry")
         elif state_hash(draft_state(row)) != recorded:
             problems.append(f"draft {row.id} differs from its last audited state (changed outside the app)")
+    return problems
+
+
+def _check_escalations(session: Session, last_after: dict[str, str | None]) -> list[str]:
+    """Each escalation (sent -> acknowledged -> resolved) still matches its last audited state."""
+    problems = []
+    for row in session.scalars(select(EscalationRow).order_by(EscalationRow.draft_id)):
+        state = {column.key: getattr(row, column.key) for column in EscalationRow.__table__.columns}
+        recorded = last_after.get(str(row.draft_id))
+        if recorded is None:
+            problems.append(f"escalation {row.draft_id} has no audit entry")
+        elif state_hash(state) != recorded:
+            problems.append(f"escalation {row.draft_id} differs from its last audited state (changed outside the app)")
     return problems

@@ -42,6 +42,8 @@ class EscalationRecord:
     resolved_at: datetime | None
     resolved_by: str | None
     resolution: str
+    room: str
+    doc: str
     updated_at: datetime
 
     @property
@@ -110,6 +112,8 @@ def _escalation(row: EscalationRow) -> EscalationRecord:
         resolved_at=_opt(row.resolved_at),
         resolved_by=row.resolved_by,
         resolution=row.resolution,
+        room=row.room,
+        doc=row.doc,
         updated_at=as_utc(row.updated_at),
     )
 
@@ -200,6 +204,8 @@ def create_escalation(
         ack_due_at=ack_due_at,
         next_touch_at=next_touch_at,
         resolution="",
+        room="",
+        doc="",
         updated_at=at,
     )
     session.add(row)

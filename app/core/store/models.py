@@ -177,7 +177,7 @@ class AuditHeadRow(Base):
 
 # ------------------------------------------------------------------ after approval (migration 0002)
 ESCALATION_STATES = ("sent", "acknowledged", "resolved")
-EVENT_KINDS = ("sent", "paged", "acknowledged", "update", "touchpoint", "owner", "resolved", "handoff")
+EVENT_KINDS = ("sent", "paged", "acknowledged", "update", "touchpoint", "owner", "links", "resolved")
 AUDIENCES = ("internal", "customer")
 OUTBOX_KINDS = ("notify", "page", "handoff")
 OUTBOX_CHANNELS = ("webhook", "pager", "pager_slack")
@@ -215,6 +215,10 @@ class EscalationRow(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(NAME)
     resolution: Mapped[str] = mapped_column(Text, default="")
+    # Seed 001: the Slack room for the duration and the escalation document, linked for anyone who
+    # needs to catch up (internal: never in a customer update).
+    room: Mapped[str] = mapped_column(String(300), default="")
+    doc: Mapped[str] = mapped_column(String(300), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

@@ -17,7 +17,7 @@ from app.core.followup import AckStatus, TouchStatus, default_touchpoint
 from app.services.auth import Permission, Principal
 from app.services.followup import BoardItem, EscalationCase
 from app.ui import state
-from app.ui.follow_wiring import follow_services
+from app.ui.follow_wiring import follow_services, model_writer
 from app.ui.text import safe
 from schemas.common import SEVERITY_LABELS
 
@@ -28,6 +28,8 @@ CUSTOMER = "follow.customer_text"
 TOUCH_DATE = "follow.touch_date"
 TOUCH_TIME = "follow.touch_time"
 RESOLUTION = "follow.resolution"
+ROOM = "follow.room"
+DOC = "follow.doc"
 
 
 def _when(moment: datetime | None) -> str:
@@ -131,9 +133,19 @@ def _touch_moment() -> datetime:
     return datetime.combine(day, clock, UTC)
 
 
-def _draft_update(me: Principal, draft_id: int) -> None:
+def _draft_update(me: Principal, draft_id: int, with_model: bool = False) -> None:
+    """Fill the message from the template, or from the model; if the model fails, from the template."""
+    follow = follow_services().follow
     try:
-        text, _ = follow_services().follow.draft_customer_update(me, draft_id, _touch_moment())
+        moment = _touch_moment()
+        if with_model:
+            try:
+                text, _ = follow.draft_customer_update(me, draft_id, moment, writer=model_writer())
+            except EscalateError as exc:
+                text, _ = follow.draft_customer_update(me, draft_id, moment)
+                state.flash("warning", f"The model could not draft the update ({exc}); drafted from the template.")
+        else:
+            text, _ = follow.draft_customer_update(me, draft_id, moment)
     except (EscalateError, ValueError) as exc:
         state.flash("error", f"No draft: {exc}")
         return
@@ -151,6 +163,18 @@ def _customer(me: Principal, draft_id: int, version: int) -> None:
         return
     st.session_state[CUSTOMER] = ""
     state.flash("success", "Customer update recorded as sent; the next touch-point is set.")
+
+
+def _links(me: Principal, draft_id: int, version: int) -> None:
+    _run(
+        "Links",
+        follow_services().follow.set_links,
+        me,
+        draft_id,
+        version,
+        room=str(st.session_state.get(ROOM, "")),
+        doc=str(st.session_state.get(DOC, "")),
+    )
 
 
 def _resolve(me: Principal, draft_id: int, version: int) -> None:
@@ -256,7 +280,15 @@ def _actions(me: Principal, case: EscalationCase) -> None:
             key=TOUCH_TIME,
             step=timedelta(minutes=15),
         )
-        st.button("Draft the update", key="follow.draft_update", on_click=_draft_update, args=(me, esc.draft_id))
+        first, second = st.columns(2)
+        first.button("Draft the update", key="follow.draft_update", on_click=_draft_update, args=(me, esc.draft_id))
+        second.button(
+            "Draft with the model",
+            key="follow.draft_model",
+            on_click=_draft_update,
+            args=(me, esc.draft_id, True),
+            help="The configured model writes the prose from the same facts; the checks below still apply.",
+        )
         text = st.text_area("Message to the customer", key=CUSTOMER, height=120)
         problems = follow_services().follow.check_update(text) if text.strip() else []
         for problem in problems:
@@ -268,6 +300,21 @@ def _actions(me: Principal, case: EscalationCase) -> None:
             on_click=_customer,
             args=(me, esc.draft_id, esc.version),
             disabled=not can or not text.strip() or bool(problems),
+        )
+    with st.container(border=True):
+        st.markdown("**Slack room and escalation doc** (seed 001: linked so anyone can catch up)")
+        if ROOM not in st.session_state or st.session_state.get("follow.links_of") != esc.draft_id:
+            st.session_state[ROOM], st.session_state[DOC] = esc.room, esc.doc
+            st.session_state["follow.links_of"] = esc.draft_id
+        left, right = st.columns(2)
+        left.text_input("Slack room", key=ROOM, placeholder="#esc-1234 or its link")
+        right.text_input("Escalation doc", key=DOC, placeholder="link to the escalation document")
+        st.button(
+            "Save links",
+            key="follow.save_links",
+            on_click=_links,
+            args=(me, esc.draft_id, esc.version),
+            disabled=not can,
         )
     with st.container(border=True):
         st.markdown("**Internal note** (never sent to the customer)")
@@ -306,7 +353,8 @@ def render() -> None:
         st.stop()
     app = follow_services()
     st.title("Escalations")
-    items = app.follow.board(me)
+    show_resolved = st.toggle("Show resolved", key="follow.show_resolved")
+    items = app.follow.board(me, include_resolved=show_resolved)
     pending = app.outbox.pending()
     if pending:
         st.warning(
@@ -314,7 +362,7 @@ def render() -> None:
         )
         st.button("Retry deliveries now", key="follow.deliver", on_click=_deliver_pending)
     if not items:
-        st.info("No approved briefs to follow through.")
+        st.info("No open escalations and no approved brief waiting to be sent.")
         return
     _board(items)
     ids = [i.draft.id for i in items]

@@ -38,6 +38,8 @@ def upgrade() -> None:
         sa.Column("resolved_at", _TZ, nullable=True),
         sa.Column("resolved_by", _NAME, nullable=True),
         sa.Column("resolution", sa.Text(), nullable=False),
+        sa.Column("room", sa.String(length=300), nullable=False),
+        sa.Column("doc", sa.String(length=300), nullable=False),
         sa.Column("updated_at", _TZ, nullable=False),
         sa.CheckConstraint("state IN ('sent', 'acknowledged', 'resolved')", name=op.f("ck_escalations_state")),
         sa.CheckConstraint(
@@ -67,7 +69,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("next_touch_at", _TZ, nullable=True),
         sa.CheckConstraint(
-            "kind IN ('sent', 'paged', 'acknowledged', 'update', 'touchpoint', 'owner', 'resolved', 'handoff')",
+            "kind IN ('sent', 'paged', 'acknowledged', 'update', 'touchpoint', 'owner', 'links', 'resolved')",
             name=op.f("ck_escalation_events_kind"),
         ),
         sa.CheckConstraint(
