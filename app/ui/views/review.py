@@ -124,7 +124,7 @@ def _case(me: Principal, case: ReviewCase) -> None:
     )
     st.subheader("The brief as it will be sent")
     brief_as_sent(record, f"review.{record.id}")
-    panels.findings_panel(record.findings)
+    panels.findings_panel(record.findings, services().review.policy)
     panels.severities_panel(record)
     if record.overrides_rules:
         st.warning(f"The agent overrides the rules' severity. Their reason: {safe(record.override_justification)}")
