@@ -191,6 +191,10 @@ def _partial_form(data: dict[str, Any]) -> None:
         shown = to_widget(field, value) if field.kind in ("lines", "attempts") else value
         if field.kind == "bool":
             shown = "yes"
+        elif field.kind == "severity" and value in Severity.__members__:
+            shown = SEVERITY_LABELS[Severity(value)]
+        elif field.kind == "target" and value in Target.__members__:
+            shown = TARGET_LABELS[Target(value)]
         st.markdown(f"**{safe(field.label)}**  \n{safe(str(shown)).replace(chr(10), '  ' + chr(10))}")
     if not filled:
         st.caption("No field written yet.")
@@ -413,7 +417,8 @@ def _editor_fields(record: DraftRecord, disabled: bool) -> None:
         key = f"draft.section.{number}"
         if target is not None and target.section == section:
             st.session_state[key] = True  # a click on a finding opens its section
-        with st.expander(section, expanded=section == "Brief", key=key):
+        # on_change="rerun" makes the open state a session value a finding's click can set.
+        with st.expander(section, expanded=section == "Brief", key=key, on_change="rerun"):
             for field in fields:
                 _field_widget(record, field, disabled)
     if target is not None and focus is not None:
@@ -554,7 +559,8 @@ def _status_banner(me: Principal, record: DraftRecord) -> None:
     elif record.status == "approved":
         st.success(f"Approved by {safe(record.reviewed_by)}. Export it from the Approved briefs page.")
     elif record.status == "rejected":
-        st.warning(f"Rejected by {safe(record.reviewed_by)}: {safe(record.review_reason)}. Fix it and submit again.")
+        reason = (record.review_reason or "").strip().rstrip(".")
+        st.warning(f"Rejected by {safe(record.reviewed_by)}: {safe(reason)}. Fix it and submit again.")
 
 
 def _editor(me: Principal, draft_id: int) -> None:
