@@ -6,6 +6,7 @@ and the outcome (the stored draft's id, or why it failed). Jobs live as long as 
 request row in the store outlives it (an interrupted request can be drafted again from its ticket).
 """
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -115,10 +116,8 @@ class DraftJobs:
             self._update(request_id, error=str(exc))
         except Exception as exc:  # a bug must not leave the request 'drafting' for ever
             message = f"drafting stopped unexpectedly ({type(exc).__name__}: {exc})"
-            try:
+            with contextlib.suppress(EscalateError):
                 self.workspace.close_request(principal, request_id, "failed", message)
-            except EscalateError:
-                pass
             self._update(request_id, error=message)
         finally:
             self._enter(request_id, "finished")

@@ -5,11 +5,10 @@ The streamlit server process imports this through ESCALATE_DRAFTER_FACTORY; the 
 active for the life of that process, and a request it does not hold fails (record_mode none).
 """
 
-from pathlib import Path
-
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import vcr

@@ -6,12 +6,12 @@ import pytest
 
 from app.core.errors import PolicyError
 from app.core.sla import (
-    human_minutes,
     _TIMESTAMP,
     _matches,
     business_minutes_between,
     compute_sla,
     find_timestamps,
+    human_minutes,
     is_business_hours,
 )
 from schemas.common import Severity, SlaStatus

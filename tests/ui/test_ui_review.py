@@ -106,5 +106,5 @@ def test_rejecting_needs_a_reason_and_returns_the_draft_to_its_author(make_app: 
     assert draft_row(app_env, 1).status == "rejected"
     ana = make_app("ana").run()
     ana.selectbox(key=state.DRAFT_PICKER).set_value(1).run()
-    assert "Rejected by rui: Add the export job ID." in texts(ana)
+    assert "Rejected by rui: Add the export job ID. Fix it and submit again." in texts(ana)  # not ".."
     assert not ana.button(key="draft.submit").disabled

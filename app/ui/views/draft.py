@@ -314,9 +314,7 @@ def _running_fragment(request_id: int) -> None:
 
 
 def _running(job: JobView) -> None:
-    st.caption(
-        "You can reload this page or open another one: drafting goes on, and this page picks it up again."
-    )
+    st.caption("You can reload this page or open another one: drafting goes on, and this page picks it up again.")
     _running_fragment(job.request_id)
 
 
