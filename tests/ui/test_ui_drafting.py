@@ -14,6 +14,9 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from app.core.store.models import DraftRequestRow
+from app.core.users import Role
+from app.services.auth import Principal
+from app.services.workspace import DraftSaved, Workspace
 from app.ui import state
 from tests.ui import endpoint
 from tests.ui.conftest import AppFactory, reload_settings
@@ -105,3 +108,21 @@ def test_cancel_keeps_the_ticket(make_app: AppFactory, app_env: Path, real_pipel
     at.button(key="draft.start").click().run()
     at = wait_for_draft(at)
     assert at.header[0].value.startswith("Draft #1")
+
+
+def test_an_attached_screenshot_is_listed_in_the_brief_and_never_sent_to_the_model(app_env: Path) -> None:
+    store = db(app_env)
+    store.migrate()
+    drafter = endpoint.build_function_drafter()
+    workspace = Workspace(store, drafter)
+    ana = Principal("ana", Role.agent)
+    endpoint.GATE.set()
+    ticket = workspace.ingest(ana, TICKET, [("error-504.png", b"\x89PNG\r\n\x1a\n" + bytes(64))])
+    stored = workspace.request(ana, ticket)
+    events = list(workspace.run(ana, stored.id))
+    saved = events[-1]
+    assert isinstance(saved, DraftSaved)
+    assert saved.draft.brief.diagnostics.screenshots == ["error-504.png"]
+    assert "error-504.png" not in saved.result.redacted_text  # the prompt's source holds no image
+    assert not [f for f in saved.draft.findings if f.field == "diagnostics.screenshots"]
+    store.dispose()

@@ -30,7 +30,23 @@ from app.ui.wiring import services
 from schemas.common import SEVERITY_LABELS, TARGET_LABELS, Severity, Target
 
 NEW = 0  # the picker's "new draft" entry
-UPLOAD_TYPES = ["log", "txt", "out", "err", "trace", "har", "json", "jsonl", "ndjson", "csv", "gz"]
+UPLOAD_TYPES = [
+    "log",
+    "txt",
+    "out",
+    "err",
+    "trace",
+    "har",
+    "json",
+    "jsonl",
+    "ndjson",
+    "csv",
+    "gz",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+]
 
 
 # ---------------------------------------------------------------------------------------- picking
@@ -142,7 +158,7 @@ def _new_draft(me: Principal) -> None:
         on_change=_clear_error,
     )
     uploads = st.file_uploader(
-        "Attach logs, HAR or JSON files",
+        "Attach logs, HAR, JSON or screenshots",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="draft.uploads",
