@@ -108,3 +108,17 @@ def test_rejecting_needs_a_reason_and_returns_the_draft_to_its_author(make_app: 
     ana.selectbox(key=state.DRAFT_PICKER).set_value(1).run()
     assert "Rejected by rui: Add the export job ID. Fix it and submit again." in texts(ana)  # not ".."
     assert not ana.button(key="draft.submit").disabled
+
+
+def test_a_drafts_url_opens_it_for_the_reviewer(make_app: AppFactory) -> None:
+    submitted(make_app, "ana", FRESH)
+    rui = make_app("rui")
+    rui.query_params["draft"] = "1"
+    rui.run()  # reviewers land on the queue; the link opens the draft there
+    assert not rui.exception
+    assert rui.header[0].value.startswith("#1: Exports are slow")
+    missing = make_app("rui")
+    missing.query_params["draft"] = "99"
+    missing.run()
+    assert not missing.exception
+    assert "draft #99 does not exist" in texts(missing)

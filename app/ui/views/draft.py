@@ -584,6 +584,7 @@ def _editor(me: Principal, draft_id: int) -> None:
     except (NotFound, PermissionDenied) as exc:
         st.warning(safe(exc))
         st.session_state[state.CURRENT_DRAFT] = None
+        st.query_params.pop("draft", None)
         return
     seeded = st.session_state.get(state.SEEDED)
     if (
