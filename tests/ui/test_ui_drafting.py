@@ -20,7 +20,7 @@ from app.services.workspace import DraftSaved, Workspace
 from app.ui import state
 from tests.ui import endpoint
 from tests.ui.conftest import AppFactory, reload_settings
-from tests.ui.flows import db, texts, wait_for_draft
+from tests.ui.flows import db, draft_row, texts, wait_for_draft
 
 TICKET = "Exports time out for acct-4411 since Monday\nThe customer sees error 504 on every export."
 
@@ -126,3 +126,24 @@ def test_an_attached_screenshot_is_listed_in_the_brief_and_never_sent_to_the_mod
     assert "error-504.png" not in saved.result.redacted_text  # the prompt's source holds no image
     assert not [f for f in saved.draft.findings if f.field == "diagnostics.screenshots"]
     store.dispose()
+
+
+def test_regenerate_on_the_real_pipeline_appends_the_new_messages(
+    make_app: AppFactory, app_env: Path, real_pipeline: None
+) -> None:
+    endpoint.GATE.set()
+    at = make_app("ana").run()
+    at.text_area(key=state.TICKET_TEXT).input(TICKET)
+    at.button(key="draft.start").click().run()
+    at = wait_for_draft(at)
+    assert at.header[0].value.startswith("Draft #1")
+    at.text_area(key=f"{state.NEW_MESSAGES}.1").input("Update: acct-9999 fails the same way since 10:00.")
+    at.button(key="draft.regenerate").click().run()
+    assert not at.exception, at.exception
+    assert "Draft #1 regenerated." in texts(at)
+    row = draft_row(app_env, 1)
+    assert "acct-9999" in row.source_text and row.version == 2
+    accounts = at.text_area(key=state.field_key(1, "diagnostics.account_ids")).value
+    assert accounts.splitlines() == ["acct-4411", "acct-9999"]
+    # The message box is empty for the next update; nothing in the page is raw JSON.
+    assert at.text_area(key=f"{state.NEW_MESSAGES}.1").value == ""
