@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from app.core.users import Role, UsersFile
 from tests.browser.replay import CASSETTE, TICKET
@@ -177,6 +177,16 @@ def _fix_by_finding(page: Page, label: str, text: str, screenshot: str = "") -> 
     expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
 
 
+def _tall_screenshot(page: Page, name: str, show: Locator) -> None:
+    """Streamlit scrolls inside its main area, so a full-page shot is one screen: grow the window."""
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    _settle(page)
+    show.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / name))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    _settle(page)
+
+
 def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -> None:
     url, received = app_url
     ARTIFACTS.mkdir(exist_ok=True)
@@ -240,7 +250,7 @@ def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -
             expect(diff).to_contain_text("Customer contact and preferred channel")
             expect(diff).to_contain_text("Account / org IDs")
             expect(diff).to_contain_text("INI-0077")
-            page.screenshot(path=str(ARTIFACTS / "4_review_brief_as_sent.png"), full_page=True)
+            _tall_screenshot(page, "4_review_brief_as_sent.png", diff)
             page.get_by_role("button", name="Approve").click()
             expect(page.get_by_text("Draft #1 approved.")).to_be_visible()
 
@@ -259,7 +269,7 @@ def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -
             downloaded = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
             _settle(page)  # the download is recorded by a rerun; the screenshot waits for it
             expect(page.get_by_text("Exports of this brief: 2")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "5_approved_brief.png"), full_page=True)
+            _tall_screenshot(page, "5_approved_brief.png", text_export)
             # No Streamlit 'Deploy' button anywhere.
             expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
         except Exception:

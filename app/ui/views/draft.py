@@ -411,11 +411,16 @@ def _form_field_for(path: str) -> FormField | None:
 
 
 def _focus_script(label: str, nonce: int) -> None:
-    # The widget's label is its aria-label; scroll to it and focus it once per click (the nonce).
+    # The widget's label is its aria-label. Streamlit fades out the previous run's elements before it
+    # removes them, so skip stale ones and retry until the live field holds the focus (about 3 s).
     selector = json.dumps(f'[aria-label="{label}"]')
     st.html(
-        f"<script>/* focus {nonce} */ setTimeout(() => {{ const el = document.querySelector({selector}); "
-        "if (el) { el.scrollIntoView({block: 'center'}); el.focus(); } }, 300);</script>",
+        f"<script>/* focus {nonce} */ (() => {{ const sel = {selector}; let tries = 0, held = 0;"
+        " const go = () => { const live = [...document.querySelectorAll(sel)].filter("
+        "e => !e.closest('[data-stale=\"true\"]') && e.offsetParent !== null); const el = live[live.length - 1];"
+        " if (el && document.activeElement === el) { held += 1; } else if (el) { held = 0;"
+        " el.scrollIntoView({block: 'center'}); el.focus(); }"
+        " if (held < 3 && ++tries < 30) setTimeout(go, 100); }; setTimeout(go, 100); })();</script>",
         unsafe_allow_javascript=True,
     )
 
