@@ -32,6 +32,7 @@ class JobView:
     phase_started: float
     phases: tuple[tuple[str, float], ...]  # finished phases and the seconds each took
     partial: dict[str, Any] = field(default_factory=dict)
+    last_output: float | None = None  # clock() of the model's latest partial brief
     draft_id: int | None = None
     error: str = ""
     cancelled: bool = False
@@ -107,7 +108,7 @@ class DraftJobs:
                 if isinstance(event, Phase):
                     self._enter(request_id, event.name)
                 elif isinstance(event, PartialBrief):
-                    self._update(request_id, partial=event.data)
+                    self._update(request_id, partial=event.data, last_output=self.clock())
                 elif isinstance(event, DraftSaved):
                     self._update(request_id, draft_id=event.draft.id)
             if cancel.is_set():

@@ -18,6 +18,7 @@ from app.core.users import Role
 from app.services.auth import Principal
 from app.services.workspace import DraftSaved, Workspace
 from app.ui import state
+from app.ui.views.draft import QUIET_S
 from tests.ui import endpoint
 from tests.ui.conftest import AppFactory, reload_settings
 from tests.ui.flows import db, draft_row, texts, wait_for_draft
@@ -97,6 +98,10 @@ def test_a_reload_mid_draft_reattaches_and_ends_on_the_drafts_own_url(
 
 def test_cancel_keeps_the_ticket(make_app: AppFactory, app_env: Path, real_pipeline: None) -> None:
     at = _start(make_app("ana").run())
+    _until(at, "One-line summary")
+    # The model goes quiet (as during a re-ask): the page says so instead of spinning in silence.
+    time.sleep(QUIET_S + 0.5)
+    _until(at, "No new output for")
     at.button(key="draft.cancel").click().run()
     endpoint.GATE.set()
     _until(at, "Drafting was cancelled. The ticket is saved.")

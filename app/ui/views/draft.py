@@ -92,6 +92,7 @@ def _open(draft_id: int) -> None:
 
 # ---------------------------------------------------------------------------------------- drafting
 POLL_S = 1.0
+QUIET_S = 5.0  # seconds without model output before the page says what is going on
 
 
 def _start(files: list[tuple[str, bytes]]) -> None:
@@ -324,6 +325,13 @@ def _running_fragment(request_id: int) -> None:
                 st.markdown(f":material/check_circle: {label} · {done[name]:.0f} s")
             else:
                 st.markdown(f":material/radio_button_unchecked: {label}")
+        quiet = now - job.last_output if job.last_output is not None else None
+        if job.phase == "drafting" and quiet is not None and quiet > QUIET_S:
+            # The stream ended but the answer failed validation: the model is asked to correct it.
+            st.caption(
+                f"No new output for {quiet:.0f} s: the model's answer is being checked, or the model is "
+                "asked to correct it (this can take as long as the first answer)."
+            )
         st.button("Cancel (keeps the ticket)", key="draft.cancel", on_click=_cancel, args=(request_id,))
     st.subheader("The brief so far")
     _partial_form(job.partial)
