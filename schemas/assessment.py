@@ -96,7 +96,8 @@ class Assessment(BaseModel):
     decided_by: list[str] = Field(default_factory=list, description="Kinds of the signals that set the verdict.")
     reasons: list[str] = Field(default_factory=list, description="One line each, with the policy citation.")
     ignored: list[str] = Field(
-        default_factory=list, description="Evidence that was not allowed to count, and why (e.g. lowering text in a log)."
+        default_factory=list,
+        description="Evidence that was not allowed to count, and why (e.g. lowering text in a log).",
     )
     classifier: ClassifierScores | None = None
     facts: list[ModelFact] = Field(default_factory=list)
