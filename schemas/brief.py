@@ -27,10 +27,11 @@ class Evidence(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    field: NonEmpty = Field(title="Field", description="Which brief field this supports, e.g. 'impact.customers_affected'.")
+    field: NonEmpty = Field(
+        title="Field", description="Which brief field this supports, e.g. 'impact.customers_affected'."
+    )
     quote: NonEmpty = Field(
-        title="Quote",
-        description="The exact span copied from the ticket, character for character. Never paraphrase."
+        title="Quote", description="The exact span copied from the ticket, character for character. Never paraphrase."
     )
 
 
@@ -42,19 +43,23 @@ class Impact(BaseModel):
 
     customers_affected: int | None = Field(
         title="Customers affected",
-        default=None, ge=0, description="How many customers are affected, only if the ticket states it; else null."
+        default=None,
+        ge=0,
+        description="How many customers are affected, only if the ticket states it; else null.",
     )
     customer_names: list[str] = Field(
-        title="Customer names",
-        default_factory=list, description="Names of affected customers/companies, if given."
+        title="Customer names", default_factory=list, description="Names of affected customers/companies, if given."
     )
-    workflow_impact: str = Field(title="Workflow impact", default="", description="What is broken for them, in one sentence.")
+    workflow_impact: str = Field(
+        title="Workflow impact", default="", description="What is broken for them, in one sentence."
+    )
     revenue_at_risk: str | None = Field(
-        title="Revenue at risk",
-        default=None, description="Revenue, renewal or contract at risk, as stated; else null."
+        title="Revenue at risk", default=None, description="Revenue, renewal or contract at risk, as stated; else null."
     )
     # Computed by the rules engine from ticket timestamps and business hours; the model leaves it.
-    sla_status: SlaStatus = Field(title="SLA status", default=SlaStatus.unknown, description="Leave as 'unknown'; it is computed.")
+    sla_status: SlaStatus = Field(
+        title="SLA status", default=SlaStatus.unknown, description="Leave as 'unknown'; it is computed."
+    )
 
     _clean = field_validator("customer_names")(_clean_list)
 
@@ -65,10 +70,14 @@ class Reproduction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    steps: list[str] = Field(title="Reproduction steps", default_factory=list, description="Steps to reproduce, as stated in the ticket.")
+    steps: list[str] = Field(
+        title="Reproduction steps", default_factory=list, description="Steps to reproduce, as stated in the ticket."
+    )
     expected: str = Field(title="Expected", default="", description="What should happen.")
     actual: str = Field(title="Actual", default="", description="What happens instead.")
-    environment: str = Field(title="Environment", default="", description="Product version, browser, OS, region, plan, as stated.")
+    environment: str = Field(
+        title="Environment", default="", description="Product version, browser, OS, region, plan, as stated."
+    )
 
     _clean = field_validator("steps")(_clean_list)
 
@@ -88,11 +97,18 @@ class CustomerCommunication(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    last_update: str = Field(title="Last update to the customer", default="", description="Date and gist of the last message to the customer.")
-    expectation: str = Field(title="Customer expectation", default="", description="What the customer expects and by when.")
+    last_update: str = Field(
+        title="Last update to the customer",
+        default="",
+        description="Date and gist of the last message to the customer.",
+    )
+    expectation: str = Field(
+        title="Customer expectation", default="", description="What the customer expects and by when."
+    )
     escalation_risk: str = Field(
         title="Escalation risk",
-        default="", description="Whether the customer may escalate further (executives, churn)."
+        default="",
+        description="Whether the customer may escalate further (executives, churn).",
     )
 
 
@@ -104,9 +120,12 @@ class WhatsNeeded(BaseModel):
 
     asks: list[str] = Field(
         title="Asks of the receiving team",
-        default_factory=list, description="Specific asks of the receiving team: investigate, fix, decide, approve."
+        default_factory=list,
+        description="Specific asks of the receiving team: investigate, fix, decide, approve.",
     )
-    deadline: str | None = Field(title="Deadline", default=None, description="By when, if the ticket gives a date or time; else null.")
+    deadline: str | None = Field(
+        title="Deadline", default=None, description="By when, if the ticket gives a date or time; else null."
+    )
 
     _clean = field_validator("asks")(_clean_list)
 
@@ -119,21 +138,34 @@ class Diagnostics(BaseModel):
 
     account_ids: list[str] = Field(
         title="Account / org IDs",
-        default_factory=list, description="Account, org, tenant or workspace IDs, copied exactly."
+        default_factory=list,
+        description="Account, org, tenant or workspace IDs, copied exactly.",
     )
-    timestamps: list[str] = Field(title="Timestamps of failures", default_factory=list, description="Timestamps of the failures, copied exactly.")
-    environment: str = Field(title="Customer environment", default="", description="Customer environment and configuration.")
+    timestamps: list[str] = Field(
+        title="Timestamps of failures", default_factory=list, description="Timestamps of the failures, copied exactly."
+    )
+    environment: str = Field(
+        title="Customer environment", default="", description="Customer environment and configuration."
+    )
     error_messages: list[str] = Field(
         title="Error messages, codes, request IDs",
-        default_factory=list, description="Error messages, codes and request/trace IDs, copied exactly."
+        default_factory=list,
+        description="Error messages, codes and request/trace IDs, copied exactly.",
     )
-    logs_attached: bool = Field(title="Logs attached", default=False, description="True if logs are attached or pasted.")
+    logs_attached: bool = Field(
+        title="Logs attached", default=False, description="True if logs are attached or pasted."
+    )
     har_attached: bool = Field(title="HAR attached", default=False, description="True if a HAR file is attached.")
-    screenshots: list[str] = Field(title="Screenshots / recordings", default_factory=list, description="Screenshots or recordings referenced.")
-    traceroute_attached: bool = Field(title="Traceroute attached", default=False, description="True if a traceroute is included.")
+    screenshots: list[str] = Field(
+        title="Screenshots / recordings", default_factory=list, description="Screenshots or recordings referenced."
+    )
+    traceroute_attached: bool = Field(
+        title="Traceroute attached", default=False, description="True if a traceroute is included."
+    )
     customer_contact: str = Field(
         title="Customer contact and preferred channel",
-        default="", description="Customer contact role and preferred channel (no emails or phones)."
+        default="",
+        description="Customer contact role and preferred channel (no emails or phones).",
     )
 
     _clean = field_validator("account_ids", "timestamps", "error_messages", "screenshots")(_clean_list)
@@ -152,7 +184,7 @@ class EscalationBrief(BaseModel):
             "sev2 High: major function broken for some users; "
             "sev3 Medium: partial impairment, workaround exists; "
             "sev4 Low: minor issue, feature request or question."
-        )
+        ),
     )
     target: Target = Field(
         title="Target team",
@@ -160,16 +192,23 @@ class EscalationBrief(BaseModel):
             "engineering: bugs, infrastructure; product: feature gaps, design decisions; "
             "security: data exposure, vulnerabilities, compliance; leadership: churn risk, SLA breach; "
             "support_l2: needs deeper troubleshooting."
-        )
+        ),
     )
     impact: Impact = Field(title="Impact", default_factory=Impact)
-    description: str = Field(title="Issue description", default="", description="3-5 sentences: what happens, since when, how it shows, scope.")
+    description: str = Field(
+        title="Issue description",
+        default="",
+        description="3-5 sentences: what happens, since when, how it shows, scope.",
+    )
     workaround: str | None = Field(
         title="Workaround",
-        default=None, description="The workaround the customer can use, if one is stated; else null."
+        default=None,
+        description="The workaround the customer can use, if one is stated; else null.",
     )
     reproduction: Reproduction = Field(title="Reproduction", default_factory=Reproduction)
-    tried: list[Attempt] = Field(title="What's been tried", default_factory=list, description="What has been tried, each with its result.")
+    tried: list[Attempt] = Field(
+        title="What's been tried", default_factory=list, description="What has been tried, each with its result."
+    )
     communication: CustomerCommunication = Field(title="Customer communication", default_factory=CustomerCommunication)
     needed: WhatsNeeded = Field(title="What's needed", default_factory=WhatsNeeded)
     diagnostics: Diagnostics = Field(title="Diagnostics", default_factory=Diagnostics)

@@ -17,7 +17,7 @@ class Attachment(BaseModel):
 
     name: str
     text: str = Field(description="Decoded text of the attachment.")
-    kind: str = Field(default="log", description="log, har, json or text.")
+    kind: str = Field(default="log", description="log, har, json, text or screenshot (kept by name; no text).")
 
 
 class TicketInput(BaseModel):

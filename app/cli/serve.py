@@ -46,6 +46,8 @@ def serve_cmd(
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",  # no 'Deploy' button: this is the product, not a Streamlit sketch
     ]
     typer.echo(f"web app on http://{address}:{port}", err=True)
     raise typer.Exit(subprocess.call(command, env={**os.environ}))

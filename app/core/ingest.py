@@ -376,9 +376,23 @@ def ingest(text: str, files: Iterable[tuple[str, bytes]], max_bytes: int) -> Tic
     check_ticket_text(text, "the ticket")
     attachments = []
     for name, data in uploads:
+        if _is_screenshot(name, data):
+            # The policy asks for screenshots (seed 002 line 12): kept by name for the brief; the
+            # model reads text only, so its pixels never enter the prompt.
+            attachments.append(Attachment(name=name, text="", kind="screenshot"))
+            continue
         raw = _gunzip(data, name, max_bytes) if data.startswith(_GZIP_MAGIC) else data
         attachments.append(_attachment(name, decode_bytes(raw, name)))
     return TicketInput(text=_ANSI_ESCAPE.sub("", text), attachments=attachments)
+
+
+IMAGE_SUFFIXES = {".png": b"\x89PNG", ".jpg": b"\xff\xd8\xff", ".jpeg": b"\xff\xd8\xff", ".gif": b"GIF8"}
+
+
+def _is_screenshot(name: str, data: bytes) -> bool:
+    """An image named as one (a PNG renamed .log is still refused as a log that is not text)."""
+    magic = IMAGE_SUFFIXES.get(PurePath(name).suffix.lower())
+    return magic is not None and data.startswith(magic)
 
 
 # ---------------------------------------------------------------------------------------------- split

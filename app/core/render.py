@@ -85,7 +85,10 @@ def handoff_checklist(brief: EscalationBrief) -> list[tuple[bool, str]]:
     return [
         (bool(brief.summary.strip() and brief.reproduction.steps), "Ticket summary and steps to reproduce"),
         (bool(d.logs_attached and d.timestamps), "All collected logs and timestamps"),
-        (bool(d.environment.strip() or brief.reproduction.environment.strip()), "Customer environment and configuration"),
+        (
+            bool(d.environment.strip() or brief.reproduction.environment.strip()),
+            "Customer environment and configuration",
+        ),
         (
             bool(brief.impact.workflow_impact.strip()) and brief.impact.sla_status is not SlaStatus.unknown,
             "Impact assessment and related customer SLAs",

@@ -202,7 +202,11 @@ def compute_sla(source_text: str, severity: Severity, policy: Policy, now: datet
         limit = level.response_minutes
     if limit is None:
         return SlaResult(
-            SlaStatus.unknown, None, None, None, f"{severity.value} has no escalation clock ({level.cite})"
+            SlaStatus.unknown,
+            None,
+            None,
+            None,
+            f"{level.label} ({severity.value}) has no escalation clock: normal backlog",
         )
     stamps = find_timestamps(source_text)
     if not stamps:

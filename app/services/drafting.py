@@ -162,6 +162,8 @@ class DraftingService:
             redactions += red.items
             log_parts.append(red.text)
         for attachment in ticket.attachments:
+            if attachment.kind == "screenshot":
+                continue  # an image: named in the brief, never in the prompt
             red = redact(attachment.text, source=attachment.name, placeholders=placeholders)
             redactions += red.items
             log_parts.append(f"--- {attachment.name} ---\n{red.text}")

@@ -6,6 +6,7 @@ and the outcome (the stored draft's id, or why it failed). Jobs live as long as 
 request row in the store outlives it (an interrupted request can be drafted again from its ticket).
 """
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ class JobView:
     phase_started: float
     phases: tuple[tuple[str, float], ...]  # finished phases and the seconds each took
     partial: dict[str, Any] = field(default_factory=dict)
+    last_output: float | None = None  # clock() of the model's latest partial brief
     draft_id: int | None = None
     error: str = ""
     cancelled: bool = False
@@ -106,7 +108,7 @@ class DraftJobs:
                 if isinstance(event, Phase):
                     self._enter(request_id, event.name)
                 elif isinstance(event, PartialBrief):
-                    self._update(request_id, partial=event.data)
+                    self._update(request_id, partial=event.data, last_output=self.clock())
                 elif isinstance(event, DraftSaved):
                     self._update(request_id, draft_id=event.draft.id)
             if cancel.is_set():
@@ -115,10 +117,8 @@ class DraftJobs:
             self._update(request_id, error=str(exc))
         except Exception as exc:  # a bug must not leave the request 'drafting' for ever
             message = f"drafting stopped unexpectedly ({type(exc).__name__}: {exc})"
-            try:
+            with contextlib.suppress(EscalateError):
                 self.workspace.close_request(principal, request_id, "failed", message)
-            except EscalateError:
-                pass
             self._update(request_id, error=message)
         finally:
             self._enter(request_id, "finished")

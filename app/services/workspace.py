@@ -185,6 +185,14 @@ class Workspace:
                 else:
                     brief = fallback_brief(result)
                     findings = self.drafter.recheck(brief, result.redacted_text, now, result.assessment)
+                shots = [a.name for a in ticket.attachments if a.kind == "screenshot"]
+                missing = [name for name in shots if name not in brief.diagnostics.screenshots]
+                if missing:  # attached screenshots are diagnostics the brief lists (seed 002 line 12)
+                    diagnostics = brief.diagnostics.model_copy(
+                        update={"screenshots": [*brief.diagnostics.screenshots, *missing]}
+                    )
+                    brief = brief.model_copy(update={"diagnostics": diagnostics})
+                    findings = self.drafter.recheck(brief, result.redacted_text, now, result.assessment)
                 yield DraftSaved(store(brief, findings, result), result)
             else:
                 yield event

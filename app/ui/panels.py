@@ -21,13 +21,24 @@ def _field_label(path: str) -> str:
     return field_title(path) if path else "Whole brief"
 
 
-# pydantic appends "For further information visit https://errors.pydantic.dev/..." to its messages.
-_PYDANTIC_URL = re.compile(r"\s*For further information visit \S+")
+# pydantic wraps its messages: "1 validation error for DraftedBrief\n  Value error, <message>
+# [type=value_error, input_value={...}, input_type=dict]\n For further information visit <url>".
+_PYDANTIC_NOISE = (
+    re.compile(r"\s*For further information visit \S+"),
+    re.compile(r"\s*\[type=.*?input_type=\w+\]", re.DOTALL),
+    re.compile(r"^\d+ validation errors? for \w+\s*"),
+    re.compile(r"^Value error,\s*"),
+)
 
 
 def plain_errors(errors: Iterable[str]) -> list[str]:
-    """Validation errors as a person reads them: field titles, no library links."""
-    return [with_field_titles(_PYDANTIC_URL.sub("", e)).strip() for e in errors]
+    """Validation errors as a person reads them: field titles, no library wrapping or links."""
+    plain = []
+    for error in errors:
+        for noise in _PYDANTIC_NOISE:
+            error = noise.sub("", error.strip())
+        plain.append(with_field_titles(error).strip())
+    return plain
 
 
 def findings_panel(findings: Iterable[Finding], policy: Policy, *, goto: Callable[[str], None] | None = None) -> None:
@@ -93,7 +104,9 @@ EVIDENCE_KEY = "panel.evidence"
 
 def evidence_panel(record: DraftRecord, *, expanded: bool = False) -> None:
     evidence = record.brief.evidence
-    with st.expander(f"Evidence: {len(evidence)} quotes from the ticket", expanded=expanded, key=EVIDENCE_KEY):
+    with st.expander(
+        f"Evidence: {len(evidence)} quotes from the ticket", expanded=expanded, key=EVIDENCE_KEY, on_change="rerun"
+    ):
         if evidence:
             st.dataframe(
                 [{"#": i, "field": _field_label(e.field), "quote": e.quote} for i, e in enumerate(evidence, 1)],

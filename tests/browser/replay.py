@@ -5,12 +5,18 @@ The streamlit server process imports this through ESCALATE_DRAFTER_FACTORY; the 
 active for the life of that process, and a request it does not hold fails (record_mode none).
 """
 
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import vcr
 from vcr.request import Request
 
 from app.core.redaction.recording import vcr_options
+from app.core.extract import Extraction, Extractor
+from app.core.prompts import PromptFile
 from app.services.drafting import DraftingService
 from tests.drafting.conftest import recorded_extractor, recorded_settings
 
@@ -34,6 +40,29 @@ def _model_traffic_only(request: Request) -> Request | None:
     return request if request.path.startswith("/v1/") else None
 
 
+class Paced:
+    """The recorded answer streamed at a model's pace (ESCALATE_TEST_REPLAY_PACE_S per partial),
+    so a person (or the browser test) can reload mid-draft. Only the timing is added: every
+    partial and the final answer are the recording's, through the real extractor."""
+
+    def __init__(self, extractor: Extractor, pace_s: float) -> None:
+        self.extractor = extractor
+        self.pace_s = pace_s
+        self.model_name = extractor.model_name
+
+    def extract(self, prompt: PromptFile, context: dict[str, Any]) -> Extraction:
+        return self.extractor.extract(prompt, context)
+
+    def stream(self, prompt: PromptFile, context: dict[str, Any]) -> Iterator[dict[str, Any] | Extraction]:
+        for item in self.extractor.stream(prompt, context):
+            if not isinstance(item, Extraction):
+                time.sleep(self.pace_s)
+            yield item
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.extractor, name)
+
+
 def build_replayed_drafter() -> DraftingService:
     if not _ACTIVE:
         recorder = vcr.VCR(
@@ -45,4 +74,8 @@ def build_replayed_drafter() -> DraftingService:
         context.__enter__()  # replay for as long as the app runs
         _ACTIVE.append(context)
     settings = recorded_settings()
-    return DraftingService(recorded_extractor(settings), settings=settings, backend_name="embedded")
+    extractor: Extractor = recorded_extractor(settings)
+    pace_s = float(os.environ.get("ESCALATE_TEST_REPLAY_PACE_S") or 0)
+    if pace_s:
+        extractor = Paced(extractor, pace_s)
+    return DraftingService(extractor, settings=settings, backend_name="embedded")

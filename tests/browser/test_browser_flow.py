@@ -1,6 +1,9 @@
-"""One real browser (Debian's chromium, driven by Playwright) through the whole product:
-sign in -> paste a ticket -> draft (model traffic replayed) -> submit -> another user approves
--> export (webhook to a local server, JSON download). Leaves a screenshot in artifacts/.
+"""One real browser (Debian's chromium, driven by Playwright) through the agent's and the reviewer's day:
+the agent signs in, pastes a ticket and starts a draft (model traffic replayed at a model's pace),
+reloads mid-draft and finds it still coming (still signed in), fixes what the findings ask by
+clicking them (each opens and focuses its field), submits; the reviewer lands on the queue, reads
+the brief as it will be sent and the field-by-field diff, approves; the text export holds the
+diagnostics; webhook and download. Screenshots of each step are left in artifacts/.
 """
 
 import json
@@ -15,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from app.core.users import Role, UsersFile
 from tests.browser.replay import CASSETTE, TICKET
@@ -75,6 +78,8 @@ def app_url(tmp_path: Path, drafter_factory: str) -> Iterator[tuple[str, Receive
             "ESCALATE_DRAFTER_FACTORY": drafter_factory,
             "ESCALATE_WEBHOOK_URL": webhook_url,
             "ESCALATE_WEBHOOK_FORMAT": "slack",
+            # The recording streams at once; at a model's pace there is time to reload mid-draft.
+            "ESCALATE_TEST_REPLAY_PACE_S": "0.01",
         }
         log = (tmp_path / "streamlit.log").open("w")
         server = subprocess.Popen(
@@ -92,6 +97,8 @@ def app_url(tmp_path: Path, drafter_factory: str) -> Iterator[tuple[str, Receive
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                "--client.toolbarMode",
+                "minimal",
                 "--server.fileWatcherType",
                 "none",
             ],
@@ -142,6 +149,7 @@ def _choose(page: Page, label: str, option: str) -> None:
 def _fill_field(page: Page, section: str, label: str, text: str) -> None:
     _settle(page)
     field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1)  # Streamlit fades out the previous run's elements before removing them
     if not field.is_visible():
         page.locator("summary").get_by_text(section, exact=True).click()  # open the expander
     field.fill(text)
@@ -150,7 +158,36 @@ def _fill_field(page: Page, section: str, label: str, text: str) -> None:
     expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
 
 
-def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_path: Path) -> None:
+def _fix_by_finding(page: Page, label: str, text: str, screenshot: str = "") -> None:
+    """Click the finding's 'Go to' button, then type where the cursor lands (its field, focused)."""
+    page.get_by_role("button", name=f"Go to {label}", exact=True).click()
+    _settle(page)
+    field = page.get_by_label(label, exact=True)
+    expect(field).to_have_count(1, timeout=10_000)  # the previous run's faded copy is gone
+    expect(field).to_be_focused(timeout=10_000)
+    if screenshot:
+        page.screenshot(path=str(ARTIFACTS / screenshot))
+    page.keyboard.press("Control+A")
+    if text:
+        page.keyboard.type(text)
+    else:
+        page.keyboard.press("Delete")
+    page.keyboard.press("Tab")  # Streamlit commits a text field on blur; the page autosaves then
+    _settle(page)
+    expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
+
+
+def _tall_screenshot(page: Page, name: str, show: Locator) -> None:
+    """Streamlit scrolls inside its main area, so a full-page shot is one screen: grow the window."""
+    page.set_viewport_size({"width": 1400, "height": 3000})
+    _settle(page)
+    show.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / name))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    _settle(page)
+
+
+def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -> None:
     url, received = app_url
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
@@ -158,48 +195,73 @@ def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_pa
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.set_default_timeout(30_000)
         try:
-            # The agent pastes the ticket and watches the brief being drafted.
+            # The agent pastes the ticket and starts the draft; it gets its own URL at once.
             _sign_in(page, url, "ana")
+            expect(page.get_by_role("heading", name="Draft a brief")).to_be_visible()
             ticket = page.get_by_label("Ticket conversation")
             ticket.fill(TICKET.read_text(encoding="utf-8"))
             ticket.press("Tab")
             _settle(page)
             page.get_by_role("button", name="Draft the brief").click()
+            expect(page.get_by_text("The model drafts the brief, field by field")).to_be_visible(timeout=20_000)
+            assert re.search(r"[?&]request=1\b", page.url), page.url
+
+            # A reload mid-draft: still signed in, and the draft is still coming, brief so far shown.
+            page.reload()
+            expect(page.get_by_text("Signed in as ana")).to_be_visible(timeout=20_000)
+            expect(page.get_by_text(re.compile(r"Drafting the brief · \d+ s so far"))).to_be_visible()
+            expect(page.get_by_role("heading", name="The brief so far")).to_be_visible()
+            expect(page.get_by_text("One-line summary", exact=True)).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
+            page.screenshot(path=str(ARTIFACTS / "1_drafting_after_reload.png"), full_page=True)
             expect(page.get_by_role("heading", name=re.compile(r"Draft #1"))).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
+            assert re.search(r"[?&]draft=1\b", page.url), page.url
             expect(page.get_by_text("Model suggested", exact=True)).to_be_visible()
-            # What a careful agent completes before submitting (each field autosaves on blur):
-            # the business impact first (seed 002 line 19), the account, a description.
+            page.screenshot(path=str(ARTIFACTS / "2_findings.png"), full_page=True)
+
+            # The agent fixes what the findings ask, by clicking them. The recorded draft lacks the
+            # business impact and copied the field instructions into both environment fields.
             impact = "Analysts lose an hour every Monday exporting dashboards by hand"
-            _fill_field(page, "Brief", "One-line summary (business impact first)", f"{impact}: asks for scheduled PDFs")
-            _fill_field(page, "Impact", "Workflow impact", f"{impact}.")
+            _fix_by_finding(page, "One-line summary", f"{impact}: asks for scheduled PDFs")
+            _fix_by_finding(page, "Environment", "", screenshot="3_finding_opens_and_focuses_its_field.png")
+            _fix_by_finding(page, "Customer environment", "")
+            page.get_by_role("button", name=re.compile(r"Remove the 1 quote not found in the ticket")).click()
+            _settle(page)
+            # What engineering needs besides (seed 002): the account and how to reach the customer.
             _fill_field(page, "Diagnostics", "Account / org IDs (one per line)", "INI-0077")
-            # The recorded draft copied the field instructions into both environment fields; the
-            # grounding rule blocks that, and the agent clears them (the ticket names no environment).
-            _fill_field(page, "Reproduction", "Environment", "")
-            _fill_field(page, "Diagnostics", "Customer environment", "")
-            _fill_field(
-                page,
-                "Brief",
-                "Issue description (3-5 sentences)",
-                "The customer asks for scheduled PDF exports of dashboards. Today they export by hand every "
-                "Monday, which works but takes an hour. They would like it by Q1.",
-            )
+            _fill_field(page, "Diagnostics", "Customer contact and preferred channel", "Omar, analyst; by e-mail")
+            expect(page.get_by_text("Findings: 0 blocking")).to_be_visible()
             submit = page.get_by_role("button", name="Submit for review")
             expect(submit).to_be_enabled()
             submit.click()
             expect(page.get_by_text("is in the review queue")).to_be_visible()
 
-            # Another person reviews and approves it.
+            # Another person reviews: they land on the queue and open the draft.
             page.get_by_role("button", name="Sign out").click()
             _sign_in(page, url, "rui")
-            page.get_by_role("link", name="Review queue").click()
+            expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             _choose(page, "Open a draft", "#1")
+            _settle(page)
+            expect(page.get_by_role("heading", name="The brief as it will be sent")).to_be_visible()
+            sent = page.locator("[data-testid='stCode']").first
+            expect(sent).to_contain_text("ESCALATION: Analysts lose an hour every Monday")
+            expect(sent).to_contain_text("Customer contact and preferred channel: Omar, analyst; by e-mail")
+            # The field-by-field diff: the agent's changes, including fields the export text once hid.
+            diff = page.locator("[data-testid='stTable']").first
+            expect(diff).to_contain_text("Customer contact and preferred channel")
+            expect(diff).to_contain_text("Account / org IDs")
+            expect(diff).to_contain_text("INI-0077")
+            _tall_screenshot(page, "4_review_brief_as_sent.png", diff)
             page.get_by_role("button", name="Approve").click()
             expect(page.get_by_text("Draft #1 approved.")).to_be_visible()
 
-            # The approved brief: seed 003 text, sent to the webhook, downloaded as JSON.
+            # The approved brief: seed 003 text with seed 002's diagnostics, webhook, JSON download.
             page.get_by_role("link", name="Approved briefs").click()
-            expect(page.get_by_text("ESCALATION:").first).to_be_visible()
+            _settle(page)
+            text_export = page.locator("[data-testid='stCode']").first
+            expect(text_export).to_contain_text("ESCALATION:")
+            expect(text_export).to_contain_text("DIAGNOSTICS")
+            expect(text_export).to_contain_text("Account / org IDs: INI-0077")
+            expect(text_export).to_contain_text("HANDOFF CHECKLIST")
             page.get_by_role("button", name="Send to webhook").click()
             expect(page.get_by_text(re.compile(r"Sent to http://127\.0\.0\.1:\d+/… \(HTTP 200\)"))).to_be_visible()
             with page.expect_download() as download_info:
@@ -207,13 +269,15 @@ def test_paste_draft_submit_approve_export(app_url: tuple[str, Received], tmp_pa
             downloaded = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
             _settle(page)  # the download is recorded by a rerun; the screenshot waits for it
             expect(page.get_by_text("Exports of this brief: 2")).to_be_visible()
-            page.screenshot(path=str(ARTIFACTS / "approved_brief.png"), full_page=True)
+            _tall_screenshot(page, "5_approved_brief.png", text_export)
+            # No Streamlit 'Deploy' button anywhere.
+            expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
             raise
         finally:
             browser.close()
-    assert downloaded["summary"]
+    assert downloaded["diagnostics"]["account_ids"] == ["INI-0077"]
     (payload,) = received.posts
     assert payload["blocks"][0]["type"] == "header"
-    assert "ESCALATION:" in json.dumps(payload)
+    assert "ESCALATION:" in json.dumps(payload) and "DIAGNOSTICS" in json.dumps(payload)

@@ -243,3 +243,11 @@ def test_split_conversation_loses_no_line() -> None:
 def test_plain_conversation_has_no_logs() -> None:
     text = "The customer cannot export since the 3.2 release.\nAt 10:05 they retried.\nERROR is shown in red."
     assert split_conversation(text) == (text, "")
+
+
+def test_a_screenshot_is_kept_by_name_and_a_renamed_image_is_still_refused() -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(100)
+    ticket = ingest("Checkout fails", [("checkout-error.PNG", png)], max_bytes=1_000_000)
+    assert [(a.name, a.kind, a.text) for a in ticket.attachments] == [("checkout-error.PNG", "screenshot", "")]
+    with pytest.raises(InputError, match=r"screenshot\.log is a PNG image, not text"):
+        ingest("Checkout fails", [("screenshot.log", png)], max_bytes=1_000_000)

@@ -36,7 +36,7 @@ def texts(at: AppTest) -> str:
     ):
         for element in getattr(at, kind):
             parts.append(str(getattr(element, "value", "")))
-    for frame in at.dataframe:
+    for frame in (*at.dataframe, *at.table):
         parts.append(frame.value.to_string())
     for widget in (*at.text_area, *at.text_input):
         parts.append(str(widget.value))

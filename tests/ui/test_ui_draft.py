@@ -149,16 +149,6 @@ def test_new_draft_starts_empty_after_a_draft(make_app: AppFactory) -> None:
     assert at.text_area(key=state.TICKET_TEXT).value == ""
 
 
-def test_regenerate_appends_the_new_messages(make_app: AppFactory, app_env: Path) -> None:
-    at = draft(make_app("ana").run())
-    at.text_area(key=f"{state.NEW_MESSAGES}.1").input("Update: acct-9999 is down too.")
-    at.button(key="draft.regenerate").click().run()
-    assert not at.exception
-    row = draft_row(app_env, 1)
-    assert "acct-9999" in row.source_text and row.version == 2
-    assert at.text_area(key=state.field_key(1, "diagnostics.account_ids")).value == "acct-1234\nacct-9999"
-
-
 def test_model_text_is_never_rendered_as_markup(make_app: AppFactory) -> None:
     ticket = "![pixel](http://evil.example/p.png) <img src=x onerror=alert(1)> for acct-1"
     at = draft(make_app("ana").run(), ticket)

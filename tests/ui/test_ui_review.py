@@ -15,7 +15,7 @@ FRESH = "Exports are slow for acct-2"
 
 
 def submitted(make_app: AppFactory, author: str, *tickets: str) -> AppTest:
-    at = make_app(author).run()
+    at = make_app(author).run().switch_page("views/draft.py").run()
     for ticket in tickets:
         at.selectbox(key=state.DRAFT_PICKER).set_value(0).run()
         draft(at, ticket)
@@ -36,14 +36,32 @@ def test_queue_puts_breached_first_and_filters_by_sla(make_app: AppFactory) -> N
     assert len(at.dataframe[0].value) == 2
 
 
-def test_reviewer_sees_the_agents_edits_as_a_diff_and_approves(make_app: AppFactory, app_env: Path) -> None:
+def test_reviewer_reads_the_brief_as_sent_and_a_field_diff_then_approves(make_app: AppFactory, app_env: Path) -> None:
     ana = draft(make_app("ana").run(), FRESH)
     ana = edit(ana, 1, "summary", "Exports take 10 minutes for acct-2")
+    # Fields the export text used to leave out are in the diff too.
+    ana = edit(ana, 1, "diagnostics.customer_contact", "Ops lead, prefers Slack")
     submit(ana)
     rui = open_in_review(make_app("rui").run(), 1)
-    diff = next(c.value for c in rui.code if c.language == "diff")
-    assert "-ESCALATION: Exports are slow for acct-2" in diff
-    assert "+ESCALATION: Exports take 10 minutes for acct-2" in diff
+    assert not rui.exception
+    # The brief exactly as the exports carry it, first.
+    sent = rui.code[0].value
+    assert sent.startswith("ESCALATION: Exports take 10 minutes for acct-2\n")
+    assert "- Customer contact and preferred channel: Ops lead, prefers Slack\n" in sent
+    assert "DIAGNOSTICS\n" in sent and "HANDOFF CHECKLIST\n" in sent
+    assert any(c.language == "json" and '"customer_contact": "Ops lead, prefers Slack"' in c.value for c in rui.code)
+    # The field-by-field diff names exactly what changed: the two fields the agent rewrote, and the
+    # evidence, which loses the model's quote for the rewritten summary (it backed the old words).
+    diff = rui.table[0].value
+    assert list(diff["field"]) == ["One-line summary", "Customer contact and preferred channel", "Evidence"]
+    assert list(diff["model's draft"])[:2] == ["Exports are slow for acct-2", "—"]
+    assert list(diff["agent's version"])[:2] == ["Exports take 10 minutes for acct-2", "Ops lead, prefers Slack"]
+    assert "One-line summary\\: “Exports are slow for acct-2”" in diff["model's draft"][2]  # Markdown-escaped
+    assert "One-line summary" not in diff["agent's version"][2]
+    assert "The agent changed 3 of 30 fields." in texts(rui)
+    # Every field of the brief is one toggle away.
+    rui.toggle(key="review.diff_all.1").set_value(True).run()
+    assert len(rui.table[0].value) == 30
     rui.text_area(key=state.review_reason_key(1)).input("Clear and complete.")
     rui.button(key="review.approve").click().run()
     assert "Draft #1 approved." in texts(rui)
@@ -88,5 +106,19 @@ def test_rejecting_needs_a_reason_and_returns_the_draft_to_its_author(make_app: 
     assert draft_row(app_env, 1).status == "rejected"
     ana = make_app("ana").run()
     ana.selectbox(key=state.DRAFT_PICKER).set_value(1).run()
-    assert "Rejected by rui: Add the export job ID." in texts(ana)
+    assert "Rejected by rui: Add the export job ID. Fix it and submit again." in texts(ana)  # not ".."
     assert not ana.button(key="draft.submit").disabled
+
+
+def test_a_drafts_url_opens_it_for_the_reviewer(make_app: AppFactory) -> None:
+    submitted(make_app, "ana", FRESH)
+    rui = make_app("rui")
+    rui.query_params["draft"] = "1"
+    rui.run()  # reviewers land on the queue; the link opens the draft there
+    assert not rui.exception
+    assert rui.header[0].value.startswith("#1: Exports are slow")
+    missing = make_app("rui")
+    missing.query_params["draft"] = "99"
+    missing.run()
+    assert not missing.exception
+    assert "draft #99 does not exist" in texts(missing)

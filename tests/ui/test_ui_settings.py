@@ -41,6 +41,9 @@ def test_admin_adds_a_user_and_verifies_the_audit_chain(make_app: AppFactory, ap
     at.text_input(key="settings.user.password").input("another long password")
     next(b for b in at.button if b.label == "Add user").click().run()
     assert "Added nia as reviewer." in texts(at)
+    # The users table lists her in the same run, not one add later.
+    users = next(f.value for f in at.dataframe if "role" in f.value.columns)
+    assert ("nia", "reviewer") in list(zip(users["name"], users["role"], strict=True))
     added = UsersFile(app_env / "users.json").find("nia")
     assert added is not None and added.role is Role.reviewer
     at.button(key="settings.verify").click().run()

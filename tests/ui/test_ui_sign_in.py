@@ -7,6 +7,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.core.users import Role, UsersFile
+from app.services.auth import Principal
+from app.services.sessions import Sessions
 from app.ui import state
 from tests.ui.conftest import MAIN, PASSWORD, AppFactory
 from tests.ui.flows import texts
@@ -35,7 +37,7 @@ def pages_of(at: AppTest) -> set[str]:
 @pytest.mark.parametrize(
     ("user", "pages"),
     [
-        ("ana", {"draft", "approved", "evals"}),
+        ("ana", {"draft", "approved"}),
         ("rui", {"draft", "review", "approved", "evals"}),
         ("root", {"draft", "review", "approved", "evals", "settings"}),
     ],
@@ -60,7 +62,10 @@ def test_sign_in_with_a_password(make_app: AppFactory) -> None:
     assert at.session_state.get(state.PRINCIPAL) is None
     _sign_in(at, "rui", PASSWORD)
     assert at.session_state[state.PRINCIPAL].name == "rui"
-    assert at.title[0].value == "Draft a brief"
+    assert at.title[0].value == "Review queue"  # reviewers land on their queue
+    # Agents land on their drafts.
+    ana = _sign_in(make_app(None).run(), "ana", PASSWORD)
+    assert ana.title[0].value == "Draft a brief"
 
 
 def test_unknown_user_gets_the_same_message(make_app: AppFactory) -> None:
@@ -122,3 +127,19 @@ def test_oidc_user_without_a_role_is_not_let_in(app_env: Path) -> None:
 def test_oidc_signed_out_is_offered_the_provider(app_env: Path) -> None:
     at = _oidc_app(None, logged_in=False).run()
     assert [b.label for b in at.button] == ["Sign in with your identity provider"]
+
+
+def test_a_session_token_resumes_a_sign_in_until_it_expires_or_is_revoked() -> None:
+    # What a reload relies on: the browser's cookie carries the token, the server what it stands for.
+    sessions = Sessions(ttl_minutes=60)
+    at = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    ana = Principal("ana", Role.agent)
+    token = sessions.issue(ana, at)
+    assert sessions.resume(token, at + timedelta(minutes=59)) == (ana, at)
+    assert sessions.resume("not-a-token", at) is None and sessions.resume(None, at) is None
+    assert sessions.resume(token, at + timedelta(minutes=61)) is None  # expired, and forgotten
+    assert sessions.resume(token, at) is None
+    again = sessions.issue(ana, at)
+    sessions.revoke(again)  # sign-out
+    assert sessions.resume(again, at) is None
+    assert len({sessions.issue(ana, at) for _ in range(50)}) == 50

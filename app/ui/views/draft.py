@@ -30,7 +30,23 @@ from app.ui.wiring import services
 from schemas.common import SEVERITY_LABELS, TARGET_LABELS, Severity, Target
 
 NEW = 0  # the picker's "new draft" entry
-UPLOAD_TYPES = ["log", "txt", "out", "err", "trace", "har", "json", "jsonl", "ndjson", "csv", "gz"]
+UPLOAD_TYPES = [
+    "log",
+    "txt",
+    "out",
+    "err",
+    "trace",
+    "har",
+    "json",
+    "jsonl",
+    "ndjson",
+    "csv",
+    "gz",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+]
 
 
 # ---------------------------------------------------------------------------------------- picking
@@ -76,6 +92,7 @@ def _open(draft_id: int) -> None:
 
 # ---------------------------------------------------------------------------------------- drafting
 POLL_S = 1.0
+QUIET_S = 5.0  # seconds without model output before the page says what is going on
 
 
 def _start(files: list[tuple[str, bytes]]) -> None:
@@ -142,7 +159,7 @@ def _new_draft(me: Principal) -> None:
         on_change=_clear_error,
     )
     uploads = st.file_uploader(
-        "Attach logs, HAR or JSON files",
+        "Attach logs, HAR, JSON or screenshots",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="draft.uploads",
@@ -191,6 +208,10 @@ def _partial_form(data: dict[str, Any]) -> None:
         shown = to_widget(field, value) if field.kind in ("lines", "attempts") else value
         if field.kind == "bool":
             shown = "yes"
+        elif field.kind == "severity" and value in Severity.__members__:
+            shown = SEVERITY_LABELS[Severity(value)]
+        elif field.kind == "target" and value in Target.__members__:
+            shown = TARGET_LABELS[Target(value)]
         st.markdown(f"**{safe(field.label)}**  \n{safe(str(shown)).replace(chr(10), '  ' + chr(10))}")
     if not filled:
         st.caption("No field written yet.")
@@ -304,15 +325,20 @@ def _running_fragment(request_id: int) -> None:
                 st.markdown(f":material/check_circle: {label} · {done[name]:.0f} s")
             else:
                 st.markdown(f":material/radio_button_unchecked: {label}")
+        quiet = now - job.last_output if job.last_output is not None else None
+        if job.phase == "drafting" and quiet is not None and quiet > QUIET_S:
+            # The stream ended but the answer failed validation: the model is asked to correct it.
+            st.caption(
+                f"No new output for {quiet:.0f} s: the model's answer is being checked, or the model is "
+                "asked to correct it (this can take as long as the first answer)."
+            )
         st.button("Cancel (keeps the ticket)", key="draft.cancel", on_click=_cancel, args=(request_id,))
     st.subheader("The brief so far")
     _partial_form(job.partial)
 
 
 def _running(job: JobView) -> None:
-    st.caption(
-        "You can reload this page or open another one: drafting goes on, and this page picks it up again."
-    )
+    st.caption("You can reload this page or open another one: drafting goes on, and this page picks it up again.")
     _running_fragment(job.request_id)
 
 
@@ -393,11 +419,16 @@ def _form_field_for(path: str) -> FormField | None:
 
 
 def _focus_script(label: str, nonce: int) -> None:
-    # The widget's label is its aria-label; scroll to it and focus it once per click (the nonce).
+    # The widget's label is its aria-label. Streamlit fades out the previous run's elements before it
+    # removes them, so skip stale ones and retry until the live field holds the focus (about 3 s).
     selector = json.dumps(f'[aria-label="{label}"]')
     st.html(
-        f"<script>/* focus {nonce} */ setTimeout(() => {{ const el = document.querySelector({selector}); "
-        "if (el) { el.scrollIntoView({block: 'center'}); el.focus(); } }, 300);</script>",
+        f"<script>/* focus {nonce} */ (() => {{ const sel = {selector}; let tries = 0, held = 0;"
+        " const go = () => { const live = [...document.querySelectorAll(sel)].filter("
+        "e => !e.closest('[data-stale=\"true\"]') && e.offsetParent !== null); const el = live[live.length - 1];"
+        " if (el && document.activeElement === el) { held += 1; } else if (el) { held = 0;"
+        " el.scrollIntoView({block: 'center'}); el.focus(); }"
+        " if (held < 3 && ++tries < 30) setTimeout(go, 100); }; setTimeout(go, 100); })();</script>",
         unsafe_allow_javascript=True,
     )
 
@@ -413,7 +444,8 @@ def _editor_fields(record: DraftRecord, disabled: bool) -> None:
         key = f"draft.section.{number}"
         if target is not None and target.section == section:
             st.session_state[key] = True  # a click on a finding opens its section
-        with st.expander(section, expanded=section == "Brief", key=key):
+        # on_change="rerun" makes the open state a session value a finding's click can set.
+        with st.expander(section, expanded=section == "Brief", key=key, on_change="rerun"):
             for field in fields:
                 _field_widget(record, field, disabled)
     if target is not None and focus is not None:
@@ -554,7 +586,8 @@ def _status_banner(me: Principal, record: DraftRecord) -> None:
     elif record.status == "approved":
         st.success(f"Approved by {safe(record.reviewed_by)}. Export it from the Approved briefs page.")
     elif record.status == "rejected":
-        st.warning(f"Rejected by {safe(record.reviewed_by)}: {safe(record.review_reason)}. Fix it and submit again.")
+        reason = (record.review_reason or "").strip().rstrip(".")
+        st.warning(f"Rejected by {safe(record.reviewed_by)}: {safe(reason)}. Fix it and submit again.")
 
 
 def _editor(me: Principal, draft_id: int) -> None:
@@ -564,6 +597,7 @@ def _editor(me: Principal, draft_id: int) -> None:
     except (NotFound, PermissionDenied) as exc:
         st.warning(safe(exc))
         st.session_state[state.CURRENT_DRAFT] = None
+        st.query_params.pop("draft", None)
         return
     seeded = st.session_state.get(state.SEEDED)
     if (

@@ -124,7 +124,7 @@ def _case(me: Principal, case: ReviewCase) -> None:
     )
     st.subheader("The brief as it will be sent")
     brief_as_sent(record, f"review.{record.id}")
-    panels.findings_panel(record.findings)
+    panels.findings_panel(record.findings, services().review.policy)
     panels.severities_panel(record)
     if record.overrides_rules:
         st.warning(f"The agent overrides the rules' severity. Their reason: {safe(record.override_justification)}")
@@ -153,6 +153,14 @@ def _case(me: Principal, case: ReviewCase) -> None:
     )
 
 
+def _sync_url() -> None:
+    picked = st.session_state.get(state.REVIEW_PICK)
+    if picked is None:
+        st.query_params.pop("draft", None)
+    else:
+        st.query_params["draft"] = str(picked)
+
+
 def render() -> None:
     me = state.principal()
     if me is None:
@@ -172,6 +180,9 @@ def render() -> None:
     labels = {
         item.draft.id: f"#{item.draft.id} · {SLA_LABELS[item.sla.status]} · {item.draft.summary[:70]}" for item in items
     }
+    raw = st.query_params.get("draft")
+    if raw is not None and raw.isdigit() and st.session_state.get(state.REVIEW_PICK) is None:
+        st.session_state[state.REVIEW_PICK] = int(raw)  # a shared link or a reload: ?draft=ID
     picked = st.session_state.get(state.REVIEW_PICK)
     options: list[int | None] = [None, *labels]
     if picked not in options:
@@ -181,6 +192,7 @@ def render() -> None:
         options,
         key=state.REVIEW_PICK,
         format_func=lambda v: "—" if v is None else labels.get(v, f"#{v}"),
+        on_change=_sync_url,
     )
     if picked is None:
         return

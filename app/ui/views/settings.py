@@ -20,18 +20,7 @@ def _users() -> None:
     app, me = services(), state.principal()
     assert me is not None
     st.subheader("Users")
-    st.dataframe(
-        [
-            {
-                "name": u.name,
-                "role": u.role.value,
-                "sign-in": "password" if u.password_hash else "OIDC",
-                "email": u.email,
-            }
-            for u in app.accounts.list_users(me)
-        ],
-        hide_index=True,
-    )
+    table = st.empty()  # filled after the form, so a user added in this run is listed at once
     with st.form("add_user", clear_on_submit=True):
         st.caption("Add a user")
         name = st.text_input("User name", key="settings.user.name")
@@ -45,6 +34,18 @@ def _users() -> None:
                 st.error(safe(exc))
             else:
                 st.success(f"Added {safe(user.name)} as {user.role.value}.")
+    table.dataframe(
+        [
+            {
+                "name": u.name,
+                "role": u.role.value,
+                "sign-in": "password" if u.password_hash else "OIDC",
+                "email": u.email,
+            }
+            for u in app.accounts.list_users(me)
+        ],
+        hide_index=True,
+    )
 
 
 def _audit() -> None:
