@@ -8,7 +8,7 @@ and list is bounded, because llama.cpp compiles this schema into the grammar the
 under: the limits leave no room for filler, and no field for the model to invent an ID in.
 """
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -73,10 +73,10 @@ class CitedDraft(BaseModel):
     facts: Annotated[list[CitedFact], Field(max_length=5)]
 
     @classmethod
-    def model_json_schema(cls, *args: object, **kwargs: object) -> dict[str, object]:  # type: ignore[override]
-        schema = super().model_json_schema(*args, **kwargs)  # type: ignore[arg-type]
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema = super().model_json_schema(*args, **kwargs)
         # Every key required: llama.cpp's grammar lets a model stop after the required keys.
-        for node in [schema, *schema.get("$defs", {}).values()]:  # type: ignore[attr-defined]
+        for node in [schema, *schema.get("$defs", {}).values()]:
             if properties := node.get("properties"):
                 node["required"] = list(properties)
         return schema

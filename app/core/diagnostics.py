@@ -37,7 +37,8 @@ _REQUEST_ID = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_NAMED = re.compile(
-    r"\b(?:request|trace|correlation)[ _-]?id\s*(?:is|:|=|#)?\s*(?P<id>(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{5,})\b",
+    r"\b(?:request|trace|correlation)[ _-]?id\s*(?:is|:|=|#)?\s*"
+    r"(?P<id>(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9][A-Za-z0-9_-]{5,})\b",
     re.IGNORECASE,
 )
 _CODES = (
@@ -53,10 +54,13 @@ _CODES = (
         r"|[45]\d\d\s[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2}|[45]\d\d(?=s?\s(?i:errors?|responses?)\b))(?=\W|$)"
     ),
 )
-_ERROR_CODE_NAMED = re.compile(r"\b(?:error|err|status)[ _-]?(?:code)?\s*[:=]\s*\"?(?P<code>(?-i:(?=[A-Za-z0-9_.-]*[\dA-Z_])[A-Za-z0-9_.-]{3,}))", re.I)
+_ERROR_CODE_NAMED = re.compile(
+    r"\b(?:error|err|status)[ _-]?(?:code)?\s*[:=]\s*\"?(?P<code>(?-i:(?=[A-Za-z0-9_.-]*[\dA-Z_])[A-Za-z0-9_.-]{3,}))",
+    re.I,
+)
 # A message in quotes next to an error word: 'shows "Payment method declined"', err="upstream reset".
 _QUOTED_MESSAGE = re.compile(
-    r"(?:error|err|message|msg|says|said|shows|showing|returns|returned|get|got|see|reads?|banner|toast|popup)\W{0,4}"
+    r"(?:error|err|message|msg|says|said|shows|showing|returns|returned|get|got|see|reads?|banner|toast|popup)\b[^\"“'\n]{0,20}?"
     r"[\"“'](?P<msg>[^\"”'\n]{6,160})[\"”']",
     re.IGNORECASE,
 )
@@ -76,7 +80,8 @@ _VERSIONED = re.compile(
     r"CentOS|Linux|Node(?:\.js)?|Python|Java|PHP|Ruby|Go|\.NET|Kubernetes|k8s|Postgres(?:QL)?|MySQL|Redis|nginx)"
     r"\s*v?\d+(?:\.\d+){0,3}"
     r"|(?:us|eu|ap|sa|ca|me|af)-(?:east|west|north|south|central|northeast|southeast|northwest|southwest)-\d"
-    r"|\b(?!(?:Our|My|Their|The|This|That|Your|Which|What|Same|Each|Any|Every|No)\b)[A-Z][a-z]+ (?:plan|tier|edition)\b)",
+    r"|\b(?!(?:Our|My|Their|The|This|That|Your|Which|What|Same|Each|Any|Every|No)\b)"
+    r"[A-Z][a-z]+ (?:plan|tier|edition)\b)",
 )
 _MONEY = re.compile(
     r"(?:[$€£¥]\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:[kKmM]|million|thousand|bn))?|\b\d[\d,]*(?:\.\d+)?\s?(?:USD|EUR|GBP|dollars))"
@@ -150,7 +155,9 @@ def _lines(source: NumberedSource, only: Iterable[int] | None = None) -> Iterabl
             yield n, text
 
 
-def read_diagnostics(source: NumberedSource, attachments: Iterable[Attachment] = (), *, pasted_logs: bool = False) -> SourceDiagnostics:
+def read_diagnostics(
+    source: NumberedSource, attachments: Iterable[Attachment] = (), *, pasted_logs: bool = False
+) -> SourceDiagnostics:
     """Every diagnostic value of the numbered source, in order of first appearance."""
     found = SourceDiagnostics()
     seen: dict[str, set[str]] = {k: set() for k in ("acct", "ts", "err", "url", "env", "money")}
@@ -212,7 +219,6 @@ def read_diagnostics(source: NumberedSource, attachments: Iterable[Attachment] =
 
 def _timestamps(source: NumberedSource, ticket_end: int) -> list[Found]:
     """Times the ticket states, then the first and last time of failing log lines."""
-
 
     found: list[Found] = []
     seen: set[str] = set()

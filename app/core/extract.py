@@ -501,9 +501,8 @@ class InstructorExtractor:
                 "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}",
             },
         ]
-        return self.extract(
-            _Messages(messages, getattr(prompt, "output", "brief")), context, max_retries=retries
-        )  # type: ignore[arg-type]
+        wrapped: Any = _Messages(messages, getattr(prompt, "output", "brief"))
+        return self.extract(wrapped, context, max_retries=retries)
 
     def complete_text(self, prompt: PromptFile, context: dict[str, Any]) -> ProseCompletion:
         """A plain completion (the prose baseline): no schema, no re-asks."""

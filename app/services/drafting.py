@@ -435,7 +435,9 @@ def unsupported_finding(path: str) -> Finding:
         field=path,
         message=f"{path} is unsupported: the model cited no line of the ticket for it",
         fix="Check it against the ticket and rewrite it from what the customer said, or clear it.",
-        policy_quote="Agents must supply complete diagnostics, reproduction steps, and impact assessments to engineering teams.",
+        policy_quote=(
+            "Agents must supply complete diagnostics, reproduction steps, and impact assessments to engineering teams."
+        ),
         citation="002_c7b4f1e68f98dd33.txt:4",
     )
 
