@@ -446,9 +446,7 @@ class InstructorExtractor:
             first = Reask(attempt=1, validator=classify_error(exc), message=str(exc)[:500])
             if self.max_retries <= 0:
                 kept, kept_answer = _salvaged(raw, cited)
-                extraction = Extraction(
-                    brief=kept, answer=kept_answer, valid=False, errors=[first.message], raw=raw
-                )
+                extraction = Extraction(brief=kept, answer=kept_answer, valid=False, errors=[first.message], raw=raw)
             else:
                 # The streamed attempt used one re-ask of the budget: same total as `extract`.
                 try:

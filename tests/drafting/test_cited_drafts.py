@@ -79,12 +79,14 @@ def test_cited_draft_then_regenerate_keeps_the_placeholder_map(
     assert "ACME-4821" in brief.diagnostics.account_ids
     assert "7.4.2" in brief.reproduction.environment and "Enterprise plan" in brief.reproduction.environment
     assert brief.impact.customers_affected == 40 and brief.impact.revenue_at_risk == "$12,000 per hour"
-    assert ungrounded_identifiers(brief.model_copy(update={"summary": "", "description": ""}), result.redacted_text) == []
+    code_read = brief.model_copy(update={"summary": "", "description": ""})
+    assert ungrounded_identifiers(code_read, result.redacted_text) == []
     assert brief.evidence and all(normalize_space(e.quote) in source for e in brief.evidence)
     assert not any("<" in name for name in brief.impact.customer_names)
     # The verdict with the model's facts is never below the one without them.
     assert result.assessment is not None
-    assert result.severity.final.rank <= cited_service.assess(cited_service.prepare(ticket("checkout_outage.txt")), NOW).severity.rank
+    no_model = cited_service.assess(cited_service.prepare(ticket("checkout_outage.txt")), NOW)
+    assert result.severity.final.rank <= no_model.severity.rank
 
     # Regenerate: only the new messages are redacted, with the draft's own map rebuilt from its receipt.
     old_text = saved.draft.source_text

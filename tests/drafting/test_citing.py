@@ -19,7 +19,9 @@ from schemas.draft import Attachment, TicketInput
 from tests.drafting.conftest import recorded_settings
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
-EMPTY: dict[str, Any] = {name: ([] if "list" in str(f.annotation) else "") for name, f in CitedDraft.model_fields.items()}
+EMPTY: dict[str, Any] = {
+    name: ([] if "list" in str(f.annotation) else "") for name, f in CitedDraft.model_fields.items()
+}
 
 
 class Endpoint:
