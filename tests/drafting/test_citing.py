@@ -159,3 +159,16 @@ def test_regenerate_masks_new_messages_with_the_stored_map() -> None:
     assert "Also cc <EMAIL_2>, and <EMAIL_1> still waits." in again.redacted_text
     # The stored text is not redacted again: its placeholders are untouched.
     assert again.redacted_text.count("<EMAIL_1>") == 2
+
+
+def test_numbered_lines_match_the_stored_source_and_logs_take_no_number_for_their_header() -> None:
+    endpoint = Endpoint(summary="API down", summary_lines=[1])
+    text = "Customer: the API fails.\n\nIt started at 08:00 UTC."
+    result = service(endpoint).draft(TicketInput(text=text, attachments=[Attachment(name="a.log", text="ERROR boom")]))
+    numbered = endpoint.sent[0]["numbered"]
+    assert numbered.splitlines()[:2] == ["1| Customer: the API fails.", "3| It started at 08:00 UTC."]
+    assert "\nLOGS (" in numbered
+    log_line = next(line for line in numbered.splitlines() if "ERROR boom" in line)
+    n = int(log_line.split("|")[0])
+    assert result.redacted_text.split("\n")[n - 1].endswith("ERROR boom")
+    assert result.logs_from is not None and number_source(result.redacted_text, result.logs_from).untrusted(n)
