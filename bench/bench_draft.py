@@ -4,6 +4,12 @@ prompt tokens with condensing next to pasting everything, on the public dev set.
     python bench/bench_draft.py overhead [--runs 3] [--ticket tests/fixtures/tickets/checkout_outage.txt]
     python bench/bench_draft.py tokens [--dataset ../shared/datasets/public-dev.jsonl]
     python bench/bench_draft.py prompts [--n 3] [--prompts brief@v1,brief@v2]
+    python bench/bench_draft.py recorded
+
+`recorded` reads the committed cassettes (real llama.cpp answers, Qwen2.5-Coder-0.5B) of the same
+ticket drafted with brief@v1 and with brief@v2 and prints what each request cost: prompt tokens,
+prompt tokens llama.cpp evaluated (the rest came from its prompt cache), completion tokens. No
+model needed; the cassettes were recorded at different times, so only token counts compare.
 
 `prompts` drafts the same authored conversations (evals/datasets/conversations.jsonl) with each
 prompt, interleaved in one run against one server, and reports per prompt: p50 model time per
@@ -250,6 +256,33 @@ def prompts(args: argparse.Namespace) -> None:
         Path(args.out).write_text(json.dumps({"runs": stats, "summary": summary}, indent=1), encoding="utf-8")
 
 
+RECORDED = {
+    # (cassette, what it holds): the same ticket, tests/fixtures/tickets/checkout_outage.txt, no log.
+    "brief@v1": ("tests/drafting/cassettes/test_recorded_drafts/test_findings_block_until_fixed.yaml", "draft"),
+    "brief@v2": (
+        "tests/drafting/cassettes/test_cited_drafts/test_cited_draft_then_regenerate_keeps_the_placeholder_map.yaml",
+        "draft, then regenerate with new messages",
+    ),
+}
+
+
+def recorded(args: argparse.Namespace) -> None:
+    import yaml
+
+    for ref, (path, what) in RECORDED.items():
+        cassette = yaml.safe_load((REPO / path).read_text(encoding="utf-8"))
+        print(f"{ref} ({what}): {path}")
+        for i, interaction in enumerate(cassette["interactions"]):
+            body = json.loads(interaction["response"]["body"]["string"])
+            usage, timings = body.get("usage") or {}, body.get("timings") or {}
+            prompt, evaluated = usage.get("prompt_tokens", 0), timings.get("prompt_n", 0)
+            print(
+                f"  request {i + 1}: prompt {prompt} tokens ({evaluated} evaluated, {prompt - evaluated} from the "
+                f"prompt cache), completion {usage.get('completion_tokens', 0)} tokens, "
+                f"{timings.get('predicted_per_second', 0):.1f} tokens/s while recording"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="what", required=True)
@@ -265,8 +298,9 @@ def main() -> None:
     p.add_argument("--ids", default="", help="comma-separated id prefixes to pick conversations")
     p.add_argument("--prompts", default="brief@v1,brief@v2")
     p.add_argument("--out", default="", help="write every run and the summary as JSON here")
+    sub.add_parser("recorded")
     args = parser.parse_args()
-    {"overhead": overhead, "tokens": tokens, "prompts": prompts}[args.what](args)
+    {"overhead": overhead, "tokens": tokens, "prompts": prompts, "recorded": recorded}[args.what](args)
 
 
 if __name__ == "__main__":

@@ -444,7 +444,10 @@ class InstructorExtractor:
             brief, answer = _parsed(response_model.model_validate(last, context=context))
         except ValidationError as exc:
             first = Reask(attempt=1, validator=classify_error(exc), message=str(exc)[:500])
-            if self.max_retries <= 0:
+            # A cited answer decodes under the schema's grammar: what fails it is an answer cut off
+            # (keys missing), which asking again would only cut off again. Keep what parsed.
+            cut_off = cited and all(e["type"] == "missing" for e in exc.errors())
+            if self.max_retries <= 0 or cut_off:
                 kept, kept_answer = _salvaged(raw, cited)
                 extraction = Extraction(brief=kept, answer=kept_answer, valid=False, errors=[first.message], raw=raw)
             else:
