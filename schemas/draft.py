@@ -97,3 +97,9 @@ class DraftResult(BaseModel):
     redactions: list[RedactionItem] = Field(default_factory=list)
     redacted_text: str = Field(description="The exact text the model saw (ticket + condensed logs, redacted).")
     receipt: DraftReceipt
+    logs_from: int | None = Field(
+        default=None, description="Where the logs begin in redacted_text (they cannot lower a verdict); None without."
+    )
+    unsupported: list[str] = Field(
+        default_factory=list, description="Brief fields the model wrote but cited no source line for (brief@v2)."
+    )

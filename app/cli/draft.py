@@ -55,7 +55,7 @@ def draft_cmd(
     ticket_file: Annotated[str, typer.Argument(help="Ticket text file, or - for standard input.")],
     log: Annotated[list[str] | None, typer.Option("--log", help="A log, HAR or JSON attachment (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
-    prompt: Annotated[str, typer.Option("--prompt", help="Prompt ID@vN.")] = "brief@v1",
+    prompt: Annotated[str, typer.Option("--prompt", help="Prompt ID@vN.")] = "brief@v2",
 ) -> None:
     """Draft an escalation brief with the configured model, then check it against the policy."""
     text = read_ticket(ticket_file)

@@ -27,6 +27,7 @@ from app.core.errors import BackendError
 from app.core.llm.client import map_openai_error
 from app.core.prompts import PromptFile
 from schemas.brief import DraftedBrief, EscalationBrief
+from schemas.cited import CitedDraft
 from schemas.draft import Reask
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,11 @@ class Extraction:
     latency_s: float = 0.0
     # A streamed answer whose server reported no usage: the caller counts its tokens locally.
     unmetered_output: str | None = None
+    # The model's answer under a prompt whose output is not a whole brief (brief@v2's CitedDraft);
+    # the drafting service composes the brief from it and the source.
+    answer: CitedDraft | None = None
+    # Seconds from sending the request to the first partial answer (streamed drafts only).
+    first_partial_s: float | None = None
 
 
 @dataclass
@@ -143,6 +149,36 @@ def _at(data: Any, loc: tuple[int | str, ...]) -> Any:
     return data
 
 
+def salvage_cited(raw: str | None) -> CitedDraft | None:
+    """The last cited answer, parsed as far as it goes; missing keys default to empty."""
+    if not raw:
+        return None
+    try:
+        data = pydantic_core.from_json(raw, allow_partial=True)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    defaults: dict[str, Any] = {
+        name: ([] if "list" in str(info.annotation) else "") for name, info in CitedDraft.model_fields.items()
+    }
+    try:
+        return CitedDraft.model_validate({**defaults, **data})
+    except ValidationError:
+        return None
+
+
+def _parsed(parsed: Any) -> tuple[EscalationBrief | None, CitedDraft | None]:
+    """(brief, answer) of a parsed response: a cited answer is composed into a brief later."""
+    if isinstance(parsed, CitedDraft):
+        return None, parsed
+    return as_brief(parsed), None
+
+
+def _salvaged(raw: str | None, cited: bool) -> tuple[EscalationBrief | None, CitedDraft | None]:
+    return (None, salvage_cited(raw)) if cited else (salvage(raw), None)
+
+
 def as_brief(parsed: Any) -> EscalationBrief:
     """The model answers a DraftedBrief (evidence required); the product stores an EscalationBrief."""
     if isinstance(parsed, DraftedBrief):
@@ -233,10 +269,14 @@ class _Meter:
             self.reasks.append(self._pending)
             self._pending = None
 
-    def kept_invalid(self, raw: str | None, errors: list[str], *, attempts: int, started: float) -> Extraction:
+    def kept_invalid(
+        self, raw: str | None, errors: list[str], *, attempts: int, started: float, cited: bool = False
+    ) -> Extraction:
         """The last answer, salvaged and marked invalid, with what this meter counted."""
+        brief, answer = _salvaged(raw, cited)
         return Extraction(
-            brief=salvage(raw),
+            brief=brief,
+            answer=answer,
             valid=False,
             errors=errors,
             raw=raw,
@@ -272,15 +312,21 @@ class InstructorExtractor:
         self.temperature = temperature
         self.response_model = response_model
 
+    def response_model_for(self, prompt: Any) -> type[BaseModel]:
+        """A prompt whose output is 'cited' (brief@v2) is answered as a CitedDraft."""
+        return CitedDraft if getattr(prompt, "output", "brief") == "cited" else self.response_model
+
     def _call_kwargs(self) -> dict[str, Any]:
         return {"model": self.model_name, "max_tokens": self.max_tokens, "temperature": self.temperature}
 
     def extract(self, prompt: PromptFile, context: dict[str, Any], *, max_retries: int | None = None) -> Extraction:
         meter = _Meter()
         started = time.perf_counter()
+        response_model = self.response_model_for(prompt)
+        cited = response_model is CitedDraft
         try:
             brief, completion = self.client.create_with_completion(
-                response_model=self.response_model,
+                response_model=response_model,
                 messages=prompt.messages(),  # type: ignore[arg-type]
                 context=context,
                 max_retries=self.max_retries if max_retries is None else max_retries,
@@ -302,10 +348,14 @@ class InstructorExtractor:
                     f"asking the model to correct it failed: {map_openai_error(cause)}",
                 ]
                 meter.settle()
-                return meter.kept_invalid(raw, errors, attempts=len(attempts), started=started)
+                return meter.kept_invalid(raw, errors, attempts=len(attempts), started=started, cited=cited)
             errors = [str(a.exception)[:500] for a in attempts] or [str(exc)[:500]]
             return meter.kept_invalid(
-                _completion_text(exc.last_completion), errors, attempts=exc.n_attempts or 0, started=started
+                _completion_text(exc.last_completion),
+                errors,
+                attempts=exc.n_attempts or 0,
+                started=started,
+                cited=cited,
             )
         except IncompleteOutputException as exc:
             # Asking again would only hit the same limit; keep what parsed and say what to change.
@@ -313,11 +363,15 @@ class InstructorExtractor:
                 f"the model's answer was cut off at max_tokens={self.max_tokens} before its JSON was complete; "
                 "raise ESCALATE_MAX_TOKENS or shorten the ticket, or finish the brief by hand"
             )
-            return meter.kept_invalid(_completion_text(exc.last_completion), [cut_off], attempts=1, started=started)
+            return meter.kept_invalid(
+                _completion_text(exc.last_completion), [cut_off], attempts=1, started=started, cited=cited
+            )
         except (openai.APIError, openai.APIConnectionError) as exc:
             raise map_openai_error(exc) from exc
+        final, answer = _parsed(brief)
         return Extraction(
-            brief=as_brief(brief),
+            brief=final,
+            answer=answer,
             valid=True,
             raw=_completion_text(completion),
             prompt_tokens=meter.prompt_tokens,
@@ -336,9 +390,12 @@ class InstructorExtractor:
         started = time.perf_counter()
         last: dict[str, Any] = {}
         meter = _Meter()
+        response_model = self.response_model_for(prompt)
+        cited = response_model is CitedDraft
+        first_partial: float | None = None
         try:
             request: dict[str, Any] = dict(
-                response_model=self.response_model,
+                response_model=response_model,
                 messages=prompt.messages(),
                 context=context,
                 max_retries=0,
@@ -356,6 +413,8 @@ class InstructorExtractor:
             for partial in partials:
                 # Mid-stream, enum fields still hold plain strings; pydantic would warn on each dump.
                 last = partial.model_dump(mode="json", exclude_none=True, warnings=False)
+                if first_partial is None and last:
+                    first_partial = time.perf_counter() - started
                 yield last
         except (InstructorRetryException, httpx2.TransportError, openai.APIConnectionError) as exc:
             # A connection that breaks once the answer is flowing: bare from the async stream (httpx2
@@ -382,11 +441,15 @@ class InstructorExtractor:
                 last = whole[-1]
         raw = json.dumps(last)
         try:
-            brief = as_brief(self.response_model.model_validate(last, context=context))
+            brief, answer = _parsed(response_model.model_validate(last, context=context))
         except ValidationError as exc:
             first = Reask(attempt=1, validator=classify_error(exc), message=str(exc)[:500])
-            if self.max_retries <= 0:
-                extraction = Extraction(brief=salvage(raw), valid=False, errors=[first.message], raw=raw)
+            # A cited answer decodes under the schema's grammar: what fails it is an answer cut off
+            # (keys missing), which asking again would only cut off again. Keep what parsed.
+            cut_off = cited and all(e["type"] == "missing" for e in exc.errors())
+            if self.max_retries <= 0 or cut_off:
+                kept, kept_answer = _salvaged(raw, cited)
+                extraction = Extraction(brief=kept, answer=kept_answer, valid=False, errors=[first.message], raw=raw)
             else:
                 # The streamed attempt used one re-ask of the budget: same total as `extract`.
                 try:
@@ -394,8 +457,10 @@ class InstructorExtractor:
                 except BackendError as failure:
                     # Measured: llama.cpp can answer a re-ask with HTTP 500 ("output does not match the
                     # expected peg-native format"). The streamed draft is kept, marked invalid, not lost.
+                    kept, kept_answer = _salvaged(raw, cited)
                     extraction = Extraction(
-                        brief=salvage(raw),
+                        brief=kept,
+                        answer=kept_answer,
                         valid=False,
                         errors=[first.message, f"asking the model to correct it failed: {failure}"],
                         raw=raw,
@@ -407,10 +472,13 @@ class InstructorExtractor:
             extraction.completion_tokens += meter.completion_tokens
             extraction.unmetered_output = None if meter.completion_tokens else raw
             extraction.latency_s = time.perf_counter() - started
+            extraction.first_partial_s = first_partial
             yield extraction
             return
         yield Extraction(
             brief=brief,
+            answer=answer,
+            first_partial_s=first_partial,
             valid=True,
             raw=raw,
             prompt_tokens=meter.prompt_tokens,
@@ -434,7 +502,8 @@ class InstructorExtractor:
                 "content": "Correct your JSON ONLY RESPONSE, based on the following errors:\n{{ _errors }}",
             },
         ]
-        return self.extract(_Messages(messages), context, max_retries=retries)  # type: ignore[arg-type]
+        wrapped: Any = _Messages(messages, getattr(prompt, "output", "brief"))
+        return self.extract(wrapped, context, max_retries=retries)
 
     def complete_text(self, prompt: PromptFile, context: dict[str, Any]) -> ProseCompletion:
         """A plain completion (the prose baseline): no schema, no re-asks."""
@@ -467,8 +536,9 @@ class InstructorExtractor:
 class _Messages:
     """A prompt-shaped wrapper around explicit messages (used for the streamed path's re-ask)."""
 
-    def __init__(self, messages: list[dict[str, str]]) -> None:
+    def __init__(self, messages: list[dict[str, str]], output: str = "brief") -> None:
         self._messages = messages
+        self.output = output
 
     def messages(self) -> list[dict[str, str]]:
         return self._messages

@@ -28,7 +28,7 @@ class PromptFile(BaseModel):
 
     id: str
     version: int = Field(ge=1)
-    output: Literal["brief", "prose"] = "brief"
+    output: Literal["brief", "cited", "prose"] = "brief"
     variables: list[str]
     changelog: list[str] = Field(min_length=1)
     system: str

@@ -14,29 +14,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.assessment import as_triage
+from app.core.citing import compose
 from app.core.condense import condense_log
+from app.core.diagnostics import SourceDiagnostics, read_diagnostics
 from app.core.errors import BudgetError
 from app.core.extract import Extraction, Extractor
 from app.core.field_guide import field_guide
 from app.core.ingest import ingest, split_conversation
 from app.core.llm.settings import Settings, get_settings
+from app.core.numbered import NumberedSource, number_source
 from app.core.policy import cached_policy
 from app.core.prompts import PromptFile, load_prompt, render_preview
 from app.core.redaction import PlaceholderMap, redact
 from app.core.rules import apply_computed_fields, check_brief
 from app.core.tokens import count_tokens
 from app.services.assessment import assess_source
-from schemas.assessment import Assessment, Reading
+from schemas.assessment import Assessment, ModelFact, Reading
 from schemas.brief import EscalationBrief
+from schemas.cited import CitedDraft
 from schemas.common import Severity, Target
 from schemas.draft import (
+    Attachment,
     DraftReceipt,
     DraftResult,
     SeverityDecision,
     TargetDecision,
     TicketInput,
 )
-from schemas.finding import Finding
+from schemas.finding import Finding, Level
 from schemas.policy import Policy
 from schemas.redaction import RedactionItem
 
@@ -85,6 +90,39 @@ class PreparedPrompt:
     folded_lines: int
     # Where pasted or attached logs begin in source_text: text from there on cannot lower the verdict.
     logs_from: int | None = None
+    # The source as numbered lines and what code read from it (every prompt; brief@v2 cites them).
+    numbered: NumberedSource | None = None
+    diagnostics: SourceDiagnostics | None = None
+
+
+@dataclass
+class Redacted:
+    """A ticket after redaction: the conversation, what was masked, the logs, the attachments."""
+
+    ticket_text: RedactedTicket
+    redactions: list[RedactionItem]
+    log_parts: list[str]
+    attachments: list[Attachment]
+    pasted_logs: bool
+
+
+@dataclass(frozen=True)
+class PriorRedaction:
+    """A stored draft being regenerated: its redacted text, kept as it is, and the placeholder map
+    that masked it, so new messages get placeholders consistent with the old ones."""
+
+    text: RedactedTicket
+    placeholders: PlaceholderMap
+    redactions: list[RedactionItem]
+    logs: str = ""  # the stored draft's condensed logs, already redacted
+
+    @classmethod
+    def of(cls, result: DraftResult) -> "PriorRedaction":
+        """The stored draft's conversation, logs and placeholder map, from its DraftResult."""
+        text, logs = result.redacted_text, ""
+        if result.logs_from is not None:
+            text, logs = text[: result.logs_from - 1], text[result.logs_from :]
+        return cls(text, PlaceholderMap.resumed(result.redactions, result.redacted_text), list(result.redactions), logs)
 
 
 def decide_severity(model: Severity | None, assessment: Assessment) -> SeverityDecision:
@@ -147,16 +185,25 @@ class DraftingService:
     def ingest(self, text: str, files: list[tuple[str, bytes]]) -> TicketInput:
         return ingest(text, files, max_bytes=self.settings.max_input_bytes)
 
-    def prepare(self, ticket: TicketInput) -> PreparedPrompt:
+    def prepare(self, ticket: TicketInput, prior: PriorRedaction | None = None) -> PreparedPrompt:
         """Redact, condense and render; refuse a prompt over the budget before anything is sent."""
-        return self._condense(*self._redact(ticket))
+        return self._condense(self._redact(ticket, prior))
 
-    def _redact(self, ticket: TicketInput) -> tuple[RedactedTicket, list[RedactionItem], list[str]]:
-        placeholders = PlaceholderMap()
+    def _redact(self, ticket: TicketInput, prior: PriorRedaction | None = None) -> Redacted:
+        """Mask the ticket. With `prior` (regenerate), `ticket.text` holds only the new messages:
+        they are masked with the stored draft's placeholder map and appended to its redacted text,
+        which is not redacted again (a second pass would hand out a fresh map: an earlier <EMAIL_1>
+        and a new address would both become <EMAIL_1>)."""
+        placeholders = prior.placeholders if prior is not None else PlaceholderMap()
         conversation, pasted_logs = split_conversation(ticket.text)
-        red_conv = redact(conversation, source="ticket", placeholders=placeholders)
+        where = "ticket" if prior is None else "ticket (new messages)"
+        red_conv = redact(conversation, source=where, placeholders=placeholders)
         redactions = list(red_conv.items)
-        log_parts: list[str] = []
+        conversation_text = red_conv.text
+        if prior is not None:
+            redactions = [*prior.redactions, *redactions]
+            conversation_text = f"{prior.text.rstrip()}\n\n{red_conv.text.strip()}"
+        log_parts: list[str] = [prior.logs] if prior is not None and prior.logs.strip() else []
         if pasted_logs.strip():
             red = redact(pasted_logs, source="ticket (pasted logs)", placeholders=placeholders)
             redactions += red.items
@@ -167,12 +214,15 @@ class DraftingService:
             red = redact(attachment.text, source=attachment.name, placeholders=placeholders)
             redactions += red.items
             log_parts.append(f"--- {attachment.name} ---\n{red.text}")
-        return red_conv.text, redactions, log_parts
+        return Redacted(conversation_text, redactions, log_parts, list(ticket.attachments), bool(pasted_logs.strip()))
 
-    def _condense(self, ticket_text: str, redactions: list[RedactionItem], log_parts: list[str]) -> PreparedPrompt:
+    def _condense(self, redacted: Redacted) -> PreparedPrompt:
+        ticket_text, redactions, log_parts = redacted.ticket_text, redacted.redactions, redacted.log_parts
         context: dict[str, Any] = {"ticket": ticket_text, "logs": "", "log_note": ""}
         if self.prompt.output == "brief":
             context["field_guide"] = field_guide(EscalationBrief)
+        if self.prompt.output == "cited":
+            context["numbered"] = number_source(ticket_text).render()
         base_tokens = self._count(context)
         folded = 0
         if log_parts:
@@ -184,6 +234,11 @@ class DraftingService:
                 f"{condensed.lines_in} lines condensed to {condensed.lines_out}; "
                 f"{condensed.folded_lines} repeated lines folded into templates with counts"
             )
+        source_text = "\n".join(p for p in (context["ticket"], context["logs"]) if p)
+        logs_from = len(context["ticket"]) + 1 if context["logs"] else None
+        numbered = number_source(source_text, logs_from)
+        if self.prompt.output == "cited":
+            context = {"numbered": self._numbered_prompt(numbered, context["log_note"])}
         prompt_tokens = self._count(context)
         if prompt_tokens > self.settings.prompt_token_budget:
             raise BudgetError(
@@ -191,31 +246,50 @@ class DraftingService:
                 f"{self.settings.prompt_token_budget} (ESCALATE_PROMPT_TOKEN_BUDGET); shorten the ticket "
                 "or raise the budget"
             )
-        source_text = "\n".join(p for p in (context["ticket"], context["logs"]) if p)
-        logs_from = len(context["ticket"]) + 1 if context["logs"] else None
         # The validation context carries the source so evidence quotes are checked against it.
         context["source"] = source_text
-        return PreparedPrompt(self.prompt, context, source_text, redactions, prompt_tokens, folded, logs_from)
+        found = read_diagnostics(numbered, redacted.attachments, pasted_logs=redacted.pasted_logs)
+        return PreparedPrompt(
+            self.prompt, context, source_text, redactions, prompt_tokens, folded, logs_from, numbered, found
+        )
+
+    @staticmethod
+    def _numbered_prompt(numbered: NumberedSource, log_note: str) -> str:
+        """The numbered ticket, then the numbered logs under a header that takes no number."""
+        if numbered.logs_from_line is None:
+            return numbered.render()
+        ticket = numbered.render(1, numbered.logs_from_line - 1)
+        return f"{ticket}\nLOGS ({log_note}):\n{numbered.render(numbered.logs_from_line)}"
 
     def _count(self, context: dict[str, Any]) -> int:
         return sum(count_tokens(m["content"]) for m in render_preview(self.prompt, context))
 
     # ------------------------------------------------------------------ drafting
-    def draft(self, ticket: TicketInput, now: datetime | None = None) -> DraftResult:
-        prepared = self.prepare(ticket)
+    def draft(
+        self, ticket: TicketInput, now: datetime | None = None, prior: PriorRedaction | None = None
+    ) -> DraftResult:
+        prepared = self.prepare(ticket, prior)
         extraction = self.extractor.extract(prepared.prompt, prepared.context)
         return self._finish(prepared, extraction, now or ticket.received_at or datetime.now(UTC))
 
-    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
+    def stream(
+        self, ticket: TicketInput, now: datetime | None = None, prior: PriorRedaction | None = None
+    ) -> Iterator[DraftEvent]:
         yield Phase("redacting")
-        redacted = self._redact(ticket)
+        redacted = self._redact(ticket, prior)
         yield Phase("condensing")
-        prepared = self._condense(*redacted)
+        prepared = self._condense(redacted)
         yield Phase("drafting")
+        cited = prepared.prompt.output == "cited"
+        if cited and prepared.diagnostics is not None:
+            # What code read is there before the model's first token.
+            yield PartialBrief(partial_brief({}, prepared.diagnostics))
         for item in self.extractor.stream(prepared.prompt, prepared.context):
             if isinstance(item, Extraction):
                 yield Phase("checking")
                 yield DraftDone(self._finish(prepared, item, now or ticket.received_at or datetime.now(UTC)))
+            elif cited and prepared.diagnostics is not None:
+                yield PartialBrief(partial_brief(item, prepared.diagnostics))
             else:
                 yield PartialBrief(item)
 
@@ -236,8 +310,34 @@ class DraftingService:
             prepared.source_text, self.policy, now, redactions=prepared.redactions, untrusted_from=prepared.logs_from
         )
 
+    def assess_with_facts(self, prepared: PreparedPrompt, now: datetime, facts: list[ModelFact]) -> Assessment:
+        """The verdict again with the model's cited facts. Facts only raise: a verdict they would
+        lower below the no-model assessment is not taken (lowering facts that cite untrusted lines
+        are already ignored by assess); the no-model verdict stands and says what was set aside."""
+        base = self.assess(prepared, now)
+        if not facts:
+            return base
+        informed = assess_source(
+            prepared.source_text,
+            self.policy,
+            now,
+            redactions=prepared.redactions,
+            facts=facts,
+            untrusted_from=prepared.logs_from,
+        )
+        if informed.severity.rank > base.severity.rank:
+            note = (
+                f"model facts would lower {base.severity.value} to {informed.severity.value}: "
+                "facts only raise a verdict, the no-model assessment stands"
+            )
+            return base.model_copy(update={"facts": facts, "ignored": [*base.ignored, note]})
+        return informed
+
     def _finish(self, prepared: PreparedPrompt, extraction: Extraction, now: datetime) -> DraftResult:
         started = time.perf_counter()
+        unsupported: list[str] = []
+        if extraction.answer is not None and prepared.numbered is not None and prepared.diagnostics is not None:
+            return self._finish_cited(prepared, extraction, extraction.answer, now, started)
         assessment = self.assess(prepared, now)
         brief = extraction.brief
         model_sev, model_target = (brief.severity, brief.target) if brief else (None, None)
@@ -249,6 +349,46 @@ class DraftingService:
             brief = brief.model_copy(update={"severity": severity.final, "target": target.final})
             brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
             findings = check_brief(brief, prepared.source_text, self.policy, now, assessment)
+        return self._result(prepared, extraction, brief, findings, severity, target, assessment, started, unsupported)
+
+    def _finish_cited(
+        self, prepared: PreparedPrompt, extraction: Extraction, answer: CitedDraft, now: datetime, started: float
+    ) -> DraftResult:
+        """brief@v2: compose the brief from the cited prose and the code-read diagnostics, then
+        assess again with the model's cited facts."""
+        assert prepared.numbered is not None and prepared.diagnostics is not None
+        base = self.assess(prepared, now)
+        instructions = prepared.prompt.system
+        composed = compose(
+            answer,
+            prepared.numbered,
+            prepared.diagnostics,
+            severity=base.severity,
+            target=base.target,
+            instructions=instructions,
+        )
+        assessment = self.assess_with_facts(prepared, now, composed.facts)
+        severity, target = decide_severity(None, assessment), decide_target(None, assessment)
+        brief = composed.brief.model_copy(update={"severity": severity.final, "target": target.final})
+        brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
+        findings = check_brief(brief, prepared.source_text, self.policy, now, assessment)
+        findings += [unsupported_finding(path) for path in composed.unsupported]
+        return self._result(
+            prepared, extraction, brief, findings, severity, target, assessment, started, composed.unsupported
+        )
+
+    def _result(
+        self,
+        prepared: PreparedPrompt,
+        extraction: Extraction,
+        brief: EscalationBrief | None,
+        findings: list[Finding],
+        severity: SeverityDecision,
+        target: TargetDecision,
+        assessment: Assessment,
+        started: float,
+        unsupported: list[str],
+    ) -> DraftResult:
         prompt_tokens, completion_tokens = extraction.prompt_tokens, extraction.completion_tokens
         if extraction.unmetered_output is not None:
             # instructor's stream reports no usage: count the streamed attempt here, and say so.
@@ -281,4 +421,71 @@ class DraftingService:
             redactions=prepared.redactions,
             redacted_text=prepared.source_text,
             receipt=receipt,
+            logs_from=prepared.logs_from,
+            unsupported=unsupported,
         )
+
+
+UNSUPPORTED_RULE = "cited_lines"
+
+
+def unsupported_finding(path: str) -> Finding:
+    """A field the model wrote but could cite no line of the ticket for: shown as unsupported."""
+    return Finding(
+        rule=UNSUPPORTED_RULE,
+        level=Level.warning,
+        field=path,
+        message=f"{path} is unsupported: the model cited no line of the ticket for it",
+        fix="Check it against the ticket and rewrite it from what the customer said, or clear it.",
+        policy_quote=(
+            "Agents must supply complete diagnostics, reproduction steps, and impact assessments to engineering teams."
+        ),
+        citation="002_c7b4f1e68f98dd33.txt:4",
+    )
+
+
+_PARTIAL_PATHS = {
+    "summary": ("summary",),
+    "description": ("description",),
+    "workflow_impact": ("impact", "workflow_impact"),
+    "steps": ("reproduction", "steps"),
+    "expected": ("reproduction", "expected"),
+    "actual": ("reproduction", "actual"),
+    "workaround": ("workaround",),
+    "last_update": ("communication", "last_update"),
+    "expectation": ("communication", "expectation"),
+    "escalation_risk": ("communication", "escalation_risk"),
+    "asks": ("needed", "asks"),
+    "customer_names": ("impact", "customer_names"),
+}
+
+
+def partial_brief(data: dict[str, Any], found: SourceDiagnostics) -> dict[str, Any]:
+    """A brief@v2 answer so far, in the brief's shape (what the Draft page shows), with what code
+    read from the source already filled in."""
+    brief: dict[str, Any] = {
+        "diagnostics": {
+            "account_ids": found.texts("account_ids", 6),
+            "timestamps": found.texts("timestamps", 6),
+            "error_messages": found.texts("error_messages", 6),
+            "logs_attached": found.logs_attached,
+            "har_attached": found.har_attached,
+        },
+    }
+    for key, path in _PARTIAL_PATHS.items():
+        value = data.get(key)
+        if value in (None, "", []):
+            continue
+        if key == "steps" or key == "asks" or key == "customer_names":
+            value = [v for v in value if isinstance(v, str) and v]
+        node = brief
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    if data.get("tried"):
+        brief["tried"] = [
+            {"action": t.get("action", ""), "result": t.get("result", "")}
+            for t in data["tried"]
+            if isinstance(t, dict) and t.get("action")
+        ]
+    return brief

@@ -23,6 +23,6 @@ def build_extractor(
     )
 
 
-def build_drafting_service(settings: Settings | None = None, prompt_ref: str = "brief@v1") -> DraftingService:
+def build_drafting_service(settings: Settings | None = None, prompt_ref: str = "brief@v2") -> DraftingService:
     settings = settings or get_settings()
     return DraftingService(build_extractor(settings), settings=settings, prompt_ref=prompt_ref)

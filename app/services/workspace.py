@@ -24,7 +24,7 @@ from app.core.store.repo import (
 )
 from app.core.store.requests import DraftRequest, create_request, finish_request, get_request, list_requests
 from app.services.auth import Permission, Principal, require
-from app.services.drafting import DraftDone, DraftEvent, PartialBrief, Phase
+from app.services.drafting import DraftDone, DraftEvent, PartialBrief, Phase, PriorRedaction
 from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief, field_title, with_field_titles
 from schemas.common import Severity
@@ -42,7 +42,9 @@ class Drafter(Protocol):
 
     def draft(self, ticket: TicketInput, now: datetime | None = None) -> DraftResult: ...
 
-    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]: ...
+    def stream(
+        self, ticket: TicketInput, now: datetime | None = None, prior: PriorRedaction | None = None
+    ) -> Iterator[DraftEvent]: ...
 
     def recheck(
         self,
@@ -175,9 +177,11 @@ class Workspace:
         require(principal, Permission.draft)
         return self.drafter.ingest(text, files)
 
-    def _drafted(self, ticket: TicketInput, now: datetime, store: SaveDraft) -> Iterator[WorkspaceEvent]:
+    def _drafted(
+        self, ticket: TicketInput, now: datetime, store: SaveDraft, prior: PriorRedaction | None = None
+    ) -> Iterator[WorkspaceEvent]:
         """Pass the model's partial briefs through; store the finished draft with `store`."""
-        for event in self.drafter.stream(ticket, now):
+        for event in self.drafter.stream(ticket, now, prior) if prior is not None else self.drafter.stream(ticket, now):
             if isinstance(event, DraftDone):
                 result = event.result
                 if result.brief is not None:
@@ -280,12 +284,20 @@ class Workspace:
     def regenerate(
         self, principal: Principal, draft_id: int, expected_version: int, new_messages: str
     ) -> Iterator[WorkspaceEvent]:
-        """Draft again from the stored (redacted) ticket with the customer's new messages appended."""
+        """Draft again from the stored (redacted) ticket with the customer's new messages appended.
+
+        The stored text is not redacted again: only the new messages are, with the draft's own
+        placeholder map rebuilt from its receipt, so a value masked before keeps its placeholder
+        and a new one gets the next number (never an earlier value's placeholder)."""
         record = self._editable(principal, draft_id)
         if not new_messages.strip():
             raise InputError("paste the customer's new messages to regenerate with")
         now = self.clock()
-        ticket = TicketInput(text=f"{record.source_text}\n\n{new_messages.strip()}", received_at=record.received_at)
+        ticket = TicketInput(text=new_messages.strip(), received_at=record.received_at)
+        stored = record.model_result
+        if not stored.redacted_text:
+            stored = stored.model_copy(update={"redacted_text": record.source_text})
+        prior = PriorRedaction.of(stored)
 
         def replace(brief: EscalationBrief, findings: list[Finding], result: DraftResult) -> DraftRecord:
             with self.store.write() as session:
@@ -307,7 +319,7 @@ class Workspace:
                     },
                 )
 
-        yield from self._drafted(ticket, now, replace)
+        yield from self._drafted(ticket, now, replace, prior)
 
     # ------------------------------------------------------------------ editing
     def _editable(self, principal: Principal, draft_id: int) -> DraftRecord:

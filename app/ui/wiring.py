@@ -22,7 +22,7 @@ from app.core.store import Store
 from app.core.store.settings import AppSettings, get_app_settings
 from app.core.users import UsersFile
 from app.services.auth import Accounts
-from app.services.drafting import DraftEvent
+from app.services.drafting import DraftEvent, PriorRedaction
 from app.services.export import ExportService
 from app.services.jobs import DraftJobs
 from app.services.review import ReviewService
@@ -67,8 +67,10 @@ class LazyDrafter:
     def draft(self, ticket: TicketInput, now: datetime | None = None) -> DraftResult:
         return self._get().draft(ticket, now)
 
-    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
-        return self._get().stream(ticket, now)
+    def stream(
+        self, ticket: TicketInput, now: datetime | None = None, prior: PriorRedaction | None = None
+    ) -> Iterator[DraftEvent]:
+        return self._get().stream(ticket, now, prior)
 
     def recheck(
         self,

@@ -3,10 +3,15 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from app.core.render import handoff_checklist, render_json, render_markdown, render_text
 from schemas.brief import EscalationBrief, leaf_paths
 
 SEED_003 = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "003_656cb13fbb021e47.txt"
+needs_seeds = pytest.mark.skipif(
+    not SEED_003.exists(), reason=f"the seed guides are not next to this checkout ({SEED_003.parent})"
+)
 
 BRIEF = EscalationBrief.model_validate(
     {
@@ -35,6 +40,7 @@ def _seed_labels() -> list[str]:
     return [label for label in labels if label and not label[0].isdigit() and label != "-"]
 
 
+@needs_seeds
 def test_text_follows_seed_003_structure_in_order() -> None:
     rendered = render_text(BRIEF).splitlines()
     position = 0
@@ -116,6 +122,7 @@ def test_every_brief_field_reaches_the_text_export_except_evidence_which_reaches
             assert value[0] in render(changed), path
 
 
+@needs_seeds
 def test_text_holds_seed_002_diagnostics_and_handoff_checklist() -> None:
     brief = _with(
         _with(BRIEF, "diagnostics.account_ids", ["acct-77"]), "diagnostics.customer_contact", "Ops lead, via Slack"

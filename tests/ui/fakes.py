@@ -23,7 +23,7 @@ from app.core.errors import BackendUnavailable
 from app.core.grounding import IDENTIFIER_LIST_ITEM, evidence_quotes_missing, ungrounded_identifiers
 from app.core.ingest import ingest
 from app.core.policy import cached_policy
-from app.services.drafting import DraftDone, DraftEvent, PartialBrief
+from app.services.drafting import DraftDone, DraftEvent, PartialBrief, PriorRedaction
 from schemas.brief import Diagnostics, EscalationBrief, Evidence, Impact
 from schemas.common import Severity, Target
 from schemas.draft import DraftReceipt, DraftResult, SeverityDecision, TargetDecision, TicketInput
@@ -102,7 +102,11 @@ class FakeDrafter:
             receipt=DraftReceipt(prompt_id="brief", prompt_version=1, backend="fake", model="fake"),
         )
 
-    def stream(self, ticket: TicketInput, now: datetime | None = None) -> Iterator[DraftEvent]:
+    def stream(
+        self, ticket: TicketInput, now: datetime | None = None, prior: PriorRedaction | None = None
+    ) -> Iterator[DraftEvent]:
+        if prior is not None:  # regenerate: the stored draft's text, then the new messages
+            ticket = ticket.model_copy(update={"text": f"{prior.text}\n\n{ticket.text}"})
         if MODEL_DOWN in ticket.text:
             raise BackendUnavailable("the model server is not reachable (test double)")
         result = self.draft(ticket, now)

@@ -4,10 +4,16 @@ import hashlib
 import ipaddress
 import re
 from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import phonenumbers
 
+if TYPE_CHECKING:
+    from schemas.redaction import RedactionItem
+
 _NON_DIGIT = re.compile(r"\D")
+_NUMBERED_PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+)>")
 # Public, well-known prefixes that tell a reviewer which vendor a key belongs to.
 _KNOWN_PREFIX = re.compile(
     r"^(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9]|AIza|GOCSPX-|ya29\.|gh[pousr]_|github_pat_|glpat-|gl[a-z]+-|xox[abposr]-|"
@@ -42,10 +48,30 @@ class PlaceholderMap:
     def __init__(self) -> None:
         self._assigned: dict[tuple[str, str], str] = {}
         self._per_kind: Counter[str] = Counter()
+        # A map rebuilt from a stored draft knows values only by their digest (the receipt's).
+        self._by_digest: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def resumed(cls, items: "Iterable[RedactionItem]", text: str = "") -> "PlaceholderMap":
+        """The map that masked a stored draft, rebuilt from its receipt (no original value is kept):
+        a value masked before gets its old placeholder again, a new one the next number of its kind
+        (after every placeholder in `text`, the stored redacted text, too)."""
+        mapping = cls()
+        for item in items:
+            mapping._by_digest.setdefault((item.kind, item.digest), item.placeholder)
+        numbered = [(m.group(1), int(m.group(2))) for m in _NUMBERED_PLACEHOLDER.finditer(text)]
+        numbered += [
+            (m.group(1), int(m.group(2)))
+            for item in items
+            if (m := _NUMBERED_PLACEHOLDER.fullmatch(item.placeholder)) is not None
+        ]
+        for kind, number in numbered:
+            mapping._per_kind[kind] = max(mapping._per_kind[kind], number)
+        return mapping
 
     def placeholder(self, kind: str, value: str) -> str:
         key = (kind, _normalized(kind, value))
-        found = self._assigned.get(key)
+        found = self._assigned.get(key) or self._by_digest.get((kind, digest(value)))
         if found is None:
             self._per_kind[kind] += 1
             found = self._assigned[key] = f"<{kind}_{self._per_kind[kind]}>"

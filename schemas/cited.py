@@ -1,0 +1,99 @@
+"""What the model answers under prompt brief@v2: only what needs language, each part citing lines.
+
+The model reads the ticket as numbered lines. It writes the prose of the brief and the impact
+facts the assessment consumes, and cites the numbers of the lines each comes from; code copies
+identifiers, times, codes, amounts and counts from the source itself (app.core.diagnostics) and
+turns citations into verbatim evidence (app.core.citing). Every key is required and every text
+and list is bounded, because llama.cpp compiles this schema into the grammar the model decodes
+under: the limits leave no room for filler, and no field for the model to invent an ID in.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FactKind = Literal[
+    "service_unavailable",
+    "customers_affected",
+    "data_lost",
+    "data_exposed",
+    "credential_exposed",
+    "workaround_confirmed",
+    "duration_hours",
+    "business_event_blocked",
+    "question_only",
+    "feature_request",
+    "past_or_hypothetical",
+]
+
+Lines = Annotated[list[Annotated[int, Field(ge=1, le=9999)]], Field(max_length=3)]
+
+
+class CitedAttempt(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(max_length=90)
+    result: str = Field(max_length=90)
+    lines: Lines
+
+
+class CitedFact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: FactKind
+    # A number for customers_affected and duration_hours; 1 for the others.
+    value: float = Field(ge=0, le=1e7)
+    lines: Lines
+
+
+class CitedDraft(BaseModel):
+    """The model's part of a brief (prompt brief@v2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str = Field(max_length=140)
+    summary_lines: Lines
+    description: str = Field(max_length=360)
+    description_lines: Lines
+    workflow_impact: str = Field(max_length=160)
+    impact_lines: Lines
+    steps: Annotated[list[Annotated[str, Field(max_length=90)]], Field(max_length=5)]
+    expected: str = Field(max_length=100)
+    actual: str = Field(max_length=100)
+    reproduction_lines: Lines
+    tried: Annotated[list[CitedAttempt], Field(max_length=3)]
+    workaround: str = Field(max_length=140)
+    workaround_lines: Lines
+    last_update: str = Field(max_length=120)
+    expectation: str = Field(max_length=120)
+    escalation_risk: str = Field(max_length=120)
+    communication_lines: Lines
+    asks: Annotated[list[Annotated[str, Field(max_length=90)]], Field(max_length=3)]
+    customer_names: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=3)]
+    facts: Annotated[list[CitedFact], Field(max_length=5)]
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema = super().model_json_schema(*args, **kwargs)
+        # Every key required: llama.cpp's grammar lets a model stop after the required keys.
+        for node in [schema, *schema.get("$defs", {}).values()]:
+            if properties := node.get("properties"):
+                node["required"] = list(properties)
+        return schema
+
+
+# The prose fields and the citation list each is checked against, as brief paths.
+CITED_FIELDS: dict[str, str] = {
+    "summary": "summary_lines",
+    "description": "description_lines",
+    "impact.workflow_impact": "impact_lines",
+    "reproduction.steps": "reproduction_lines",
+    "reproduction.expected": "reproduction_lines",
+    "reproduction.actual": "reproduction_lines",
+    "workaround": "workaround_lines",
+    "communication.last_update": "communication_lines",
+    "communication.expectation": "communication_lines",
+    "communication.escalation_risk": "communication_lines",
+}
+
+__all__ = ["CITED_FIELDS", "CitedAttempt", "CitedDraft", "CitedFact", "FactKind"]
