@@ -8,7 +8,7 @@ disagreement is added as a reading and the draft asks a person (`needs_human`).
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +29,7 @@ from app.core.redaction import PlaceholderMap, redact
 from app.core.rules import apply_computed_fields, check_brief
 from app.core.tokens import count_tokens
 from app.services.assessment import assess_source
-from schemas.assessment import Assessment, ModelFact, Reading
+from schemas.assessment import Assessment, ModelFact, PatternMatch, Reading
 from schemas.brief import EscalationBrief
 from schemas.cited import CitedDraft
 from schemas.common import Severity, Target
@@ -159,6 +159,10 @@ def with_model_reading(assessment: Assessment, severity: Severity | None, target
     return assessment.model_copy(update={"readings": [*assessment.readings, reading], "needs_human": True})
 
 
+# (brief, source text, now) -> the seed 003 pattern the draft belongs to, or None.
+PatternFinder = Callable[[EscalationBrief, str, datetime], PatternMatch | None]
+
+
 class DraftingService:
     def __init__(
         self,
@@ -168,8 +172,11 @@ class DraftingService:
         policy: Policy | None = None,
         prompt_ref: str = "brief@v1",
         backend_name: str | None = None,
+        find_pattern: PatternFinder | None = None,
     ) -> None:
         self.extractor = extractor
+        # Set where drafts are stored (the web app): drafts from 3+ accounts sharing a signature.
+        self.find_pattern = find_pattern
         self.settings = settings or get_settings()
         self.policy = policy or cached_policy(str(self.settings.policy_file) if self.settings.policy_file else None)
         self.prompt = load_prompt(prompt_ref)
@@ -310,12 +317,20 @@ class DraftingService:
             prepared.source_text, self.policy, now, redactions=prepared.redactions, untrusted_from=prepared.logs_from
         )
 
-    def assess_with_facts(self, prepared: PreparedPrompt, now: datetime, facts: list[ModelFact]) -> Assessment:
-        """The verdict again with the model's cited facts. Facts only raise: a verdict they would
-        lower below the no-model assessment is not taken (lowering facts that cite untrusted lines
-        are already ignored by assess); the no-model verdict stands and says what was set aside."""
-        base = self.assess(prepared, now)
-        if not facts:
+    def assess_with_facts(
+        self,
+        prepared: PreparedPrompt,
+        now: datetime,
+        facts: list[ModelFact],
+        base: Assessment,
+        brief: EscalationBrief | None = None,
+    ) -> Assessment:
+        """The verdict again with what only a drafted brief gives: the model's cited facts, and the
+        drafts from 3+ other accounts sharing its error signature (`find_pattern`, when the service
+        has a store). Both only raise: a verdict they would lower below the no-model assessment
+        `base` is not taken (lowering facts citing untrusted lines are already ignored by assess)."""
+        pattern = self.find_pattern(brief, prepared.source_text, now) if self.find_pattern and brief else None
+        if not facts and pattern is None:
             return base
         informed = assess_source(
             prepared.source_text,
@@ -323,6 +338,7 @@ class DraftingService:
             now,
             redactions=prepared.redactions,
             facts=facts,
+            pattern=pattern,
             untrusted_from=prepared.logs_from,
         )
         if informed.severity.rank > base.severity.rank:
@@ -338,8 +354,8 @@ class DraftingService:
         unsupported: list[str] = []
         if extraction.answer is not None and prepared.numbered is not None and prepared.diagnostics is not None:
             return self._finish_cited(prepared, extraction, extraction.answer, now, started)
-        assessment = self.assess(prepared, now)
         brief = extraction.brief
+        assessment = self.assess_with_facts(prepared, now, [], self.assess(prepared, now), brief)
         model_sev, model_target = (brief.severity, brief.target) if brief else (None, None)
         assessment = with_model_reading(assessment, model_sev, model_target)
         severity = decide_severity(model_sev, assessment)
@@ -367,7 +383,7 @@ class DraftingService:
             target=base.target,
             instructions=instructions,
         )
-        assessment = self.assess_with_facts(prepared, now, composed.facts)
+        assessment = self.assess_with_facts(prepared, now, composed.facts, base, composed.brief)
         severity, target = decide_severity(None, assessment), decide_target(None, assessment)
         brief = composed.brief.model_copy(update={"severity": severity.final, "target": target.final})
         brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)

@@ -22,13 +22,14 @@ from app.core.store import Store
 from app.core.store.settings import AppSettings, get_app_settings
 from app.core.users import UsersFile
 from app.services.auth import Accounts
-from app.services.drafting import DraftEvent, PriorRedaction
+from app.services.drafting import DraftEvent, DraftingService, PatternFinder, PriorRedaction
 from app.services.export import ExportService
 from app.services.jobs import DraftJobs
+from app.services.patterns import find_pattern
 from app.services.review import ReviewService
 from app.services.sessions import Sessions
 from app.services.workspace import Drafter, Workspace
-from schemas.assessment import Assessment
+from schemas.assessment import Assessment, PatternMatch
 from schemas.brief import EscalationBrief
 from schemas.draft import DraftResult, TicketInput
 from schemas.finding import Finding
@@ -46,8 +47,10 @@ def load_factory(path: str) -> Callable[[], Drafter]:
 class LazyDrafter:
     """A Drafter that builds the real one the first time it is asked to do anything."""
 
-    def __init__(self, factory_path: str) -> None:
+    def __init__(self, factory_path: str, find_pattern: PatternFinder | None = None) -> None:
         self.factory_path = factory_path
+        # Given to the drafting service once built: it needs the store, which the factory has not.
+        self.find_pattern = find_pattern
         self._drafter: Drafter | None = None
         self._lock = threading.Lock()
 
@@ -59,6 +62,8 @@ class LazyDrafter:
         with self._lock:
             if self._drafter is None:
                 self._drafter = load_factory(self.factory_path)()
+                if isinstance(self._drafter, DraftingService) and self._drafter.find_pattern is None:
+                    self._drafter.find_pattern = self.find_pattern
             return self._drafter
 
     def ingest(self, text: str, files: list[tuple[str, bytes]]) -> TicketInput:
@@ -101,8 +106,12 @@ def _build(_settings: Settings, _app_settings: AppSettings, key: str) -> Service
     # `key` (the settings as JSON) is what the cache hashes; the objects ride along unhashed.
     store = Store(_settings.db_url)
     store.migrate()
-    drafter = LazyDrafter(_app_settings.drafter_factory)
     policy = cached_policy(str(_settings.policy_file) if _settings.policy_file else None)
+
+    def patterns(brief: EscalationBrief, source_text: str, now: datetime) -> PatternMatch | None:
+        return find_pattern(store, policy, brief=brief, source_text=source_text, received_at=now)
+
+    drafter = LazyDrafter(_app_settings.drafter_factory, patterns)
     workspace = Workspace(store, drafter)
     return Services(
         settings=_settings,
