@@ -11,6 +11,7 @@ import streamlit as st
 
 from app.core.store import DraftRecord, VersionRecord
 from app.ui.text import safe
+from app.ui.verdict import verdict_panel
 from schemas.brief import field_title, with_field_titles
 from schemas.common import Severity
 from schemas.finding import Finding, Level
@@ -72,31 +73,28 @@ def severity_text(severity: Severity | None) -> str:
 
 
 def severities_panel(record: DraftRecord) -> None:
-    """The model's suggestion, the rules' verdict and the agent's choice, side by side."""
+    """The model's suggestion, the assessment's verdict and the agent's choice, side by side; then
+    where the verdict came from and how sure it is (app.ui.verdict)."""
     decision = record.model_result.severity
     model_col, rules_col, agent_col = st.columns(3)
     with model_col:
         st.metric("Model suggested", severity_text(decision.model))
     with rules_col:
-        st.metric("Rules derived", severity_text(decision.rules))
-        for reason in decision.reasons:
-            st.caption(safe(reason))
+        st.metric("Assessment", severity_text(decision.rules))
+        if record.model_result.assessment is None:  # saved before verdicts were stored: its reasons
+            for reason in decision.reasons:
+                st.caption(safe(reason))
     with agent_col:
         st.metric(
             "Agent's choice",
             severity_text(record.brief.severity),
-            delta="overrides the rules" if record.overrides_rules else "agrees with the rules",
+            delta="overrides the assessment" if record.overrides_rules else "agrees with the assessment",
             delta_color="inverse" if record.overrides_rules else "off",
         )
         if record.override_justification:
             st.caption(f"Justification: {safe(record.override_justification)}")
-    signals = record.model_result.triage.signals
-    if signals:
-        with st.expander(f"Signals the rules read in the ticket ({len(signals)})", key="panel.signals"):
-            st.dataframe(
-                [{"signal": s.kind, "text": s.text, "source": s.citation} for s in signals],
-                hide_index=True,
-            )
+    if record.model_result.assessment is not None:
+        verdict_panel(record.model_result.assessment)
 
 
 EVIDENCE_KEY = "panel.evidence"

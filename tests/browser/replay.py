@@ -14,9 +14,9 @@ from typing import Any
 import vcr
 from vcr.request import Request
 
-from app.core.redaction.recording import vcr_options
 from app.core.extract import Extraction, Extractor
 from app.core.prompts import PromptFile
+from app.core.redaction.recording import vcr_options
 from app.services.drafting import DraftingService
 from tests.drafting.conftest import recorded_extractor, recorded_settings
 

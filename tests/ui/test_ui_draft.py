@@ -18,7 +18,7 @@ def test_a_draft_shows_findings_three_severities_and_the_redaction_receipt(make_
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
         "Model suggested": "Medium (sev3)",
-        "Rules derived": "Critical (sev1)",
+        "Assessment": "Critical (sev1)",
         "Agent's choice": "Critical (sev1)",
     }
     page = texts(at)

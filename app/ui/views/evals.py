@@ -210,6 +210,27 @@ def _versus(paths: list[Path], a_path: Path, report_a: Report) -> None:
         )
 
 
+VERDICT_PICK = "evals.verdict_report"
+
+
+def verdict_reports() -> None:
+    """The verdict without a model (`python -m evals.triage_eval`): where it comes from and how it
+    scores on the blind corpus, the tuning corpus and the public dev set, before and after."""
+    folder = reports_dir() / "triage"
+    files = sorted(folder.glob("triage__*.md")) if folder.is_dir() else []
+    if not files:
+        return
+    with st.expander("The verdict without a model: blind, tuning and dev-set reports", expanded=False):
+        st.caption(
+            "Severity, target and urgency are decided by the assessment (policy signals, the redactor's "
+            "credentials, the learned classifier, the model's cited facts, fused by the policy's rules); "
+            "the model never sets them. 'unseen' was written blind to the code and never tuned on."
+        )
+        chosen = st.selectbox("Report", files, format_func=lambda p: p.stem.removeprefix("triage__"), key=VERDICT_PICK)
+        if chosen is not None:
+            st.markdown(chosen.read_text(encoding="utf-8"))
+
+
 def render() -> None:
     me = state.principal()
     if me is None:
@@ -218,6 +239,7 @@ def render() -> None:
         st.warning("Eval reports are for reviewers and admins.")
         st.stop()
     st.title("Evals")
+    verdict_reports()
     paths = list_reports(reports_dir())
     if not paths:
         st.info("No saved eval reports yet. Run `escalate eval --dataset conversations --prompt brief@v1`.")
