@@ -40,3 +40,43 @@ def test_a_disagreeing_model_on_an_unsure_verdict_asks_a_person() -> None:
     sure = assess(OUTAGE, cached_policy(None), NOW)
     assert sure.confidence >= 0.8
     assert with_model_reading(sure, Severity.sev4, Target.product) == sure
+
+
+def test_a_pattern_across_tickets_and_cited_facts_only_raise_the_drafted_verdict() -> None:
+    from app.core.llm.settings import Settings
+    from app.services.drafting import DraftingService
+    from schemas.assessment import ModelFact, PatternMatch
+    from schemas.brief import EscalationBrief
+    from schemas.draft import TicketInput
+
+    class _NoModel:
+        """The assessment never calls the model; a call here is a bug in the test."""
+
+        model_name = "none"
+
+        def extract(self, *_: object) -> None:
+            raise AssertionError("no model in the assessment")
+
+        stream = complete_text = extract
+
+    pattern = PatternMatch(signature="ERR-7f21c", draft_ids=[4, 7, 9], accounts=["a", "b", "c"])
+    asked: list[str] = []
+
+    def find_pattern(brief: EscalationBrief, source_text: str, now: datetime) -> PatternMatch:
+        asked.append(brief.summary)
+        return pattern
+
+    settings = Settings(backend="openai", base_url="http://127.0.0.1:9/v1", model="x")
+    service = DraftingService(_NoModel(), settings=settings, find_pattern=find_pattern)  # type: ignore[arg-type]
+    prepared = service.prepare(TicketInput(text="Customer: the weekly report shows ERR-7f21c sometimes."))
+    base = service.assess(prepared, NOW)
+    brief = EscalationBrief(summary="Weekly report shows ERR-7f21c", severity=Severity.sev4, target=Target.support_l2)
+    raised = service.assess_with_facts(prepared, NOW, [], base, brief)
+    assert asked == ["Weekly report shows ERR-7f21c"]
+    assert raised.pattern == pattern and raised.severity.rank <= cached_policy(None).patterns.severity_floor.rank
+    assert raised.severity.rank < base.severity.rank
+    lowering = [ModelFact(kind="question_only", lines=[1])]
+    service.find_pattern = None
+    outage = service.prepare(TicketInput(text="Customer: since 09:10 checkout is down for all our stores."))
+    outage_base = service.assess(outage, NOW)
+    assert service.assess_with_facts(outage, NOW, lowering, outage_base, brief).severity is outage_base.severity
