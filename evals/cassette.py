@@ -18,6 +18,7 @@ from vcr.cassette import Cassette
 from app.core.redaction.recording import vcr_options
 from evals import replay_mark
 
+
 def _only_model_calls(request: Any) -> Any:
     # The embedded backend probes /health and /props to reuse a running server. Recorded, those probes
     # would later "find" a server that is not there (connection refused on the first real call), so

@@ -179,9 +179,9 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             name = match.group("name")
             # 'Client: Société Générale Café', 'customer Acme Retail': a role word is followed by
             # companies as often as by people, so there the first word must be a first name.
-            if pattern is _ROLE or (pattern is _FIELD and "name" not in match.group(0).lower()):
-                if _words(name)[0] not in first_names():
-                    continue
+            role_word = pattern is _ROLE or (pattern is _FIELD and "name" not in match.group(0).lower())
+            if role_word and _words(name)[0] not in first_names():
+                continue
             span = _accept(line, match.start("name"), name, listed_only=False)
             if span:
                 spans.append(span)
