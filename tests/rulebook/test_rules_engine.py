@@ -225,7 +225,7 @@ PII_CASES = [
          {"evidence": [{"field": "diagnostics.customer_contact", "quote": "call +1 415 555 0142"}]},
          expect=[(E, "evidence[0].quote")]),
     Case("key_in_steps", "no_pii",
-         {"reproduction.steps": ["call the API with key AKIAIOSFODNN7EXAMPLE", "press Download"]},
+         {"reproduction.steps": ["call the API with key AKIAQ3EGRTYPLMNB7XZ2", "press Download"]},
          expect=[(E, "reproduction.steps[0]")]),
 ]  # fmt: skip
 

@@ -145,7 +145,7 @@ _OTP_CONTEXT = (
 )
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
-NETRC = re.compile(r"(?i)\b(?:machine|login)\b[^\n]*?\bpassword\s+(?P<value>[^\s\"'`]+)")
+NETRC = re.compile(r"(?i)\blogin\s+[^\s\"'`]+\s+password\s+(?P<value>[^\s\"'`]+)")
 SQL_PASSWORD = re.compile(
     r"(?i)\b(?:identified\s+by|with\s+(?:encrypted\s+)?password|set\s+password\s*=?|password\s+for\s+\S+\s*=)\s*"
     r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`;]+))"
@@ -377,7 +377,7 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (GO_DSN, "PASSWORD_IN_URL", "dsn_password", ("@tcp", "@udp", "@unix")),
         (PGPASS_LINE, "PASSWORD", "pgpass_line", ()),
         (ONE_TIME_CODE, "ONE_TIME_CODE", "one_time_code", _OTP_WORDS),
-        (NETRC, "PASSWORD", "netrc_password", ("machine", "login")),
+        (NETRC, "PASSWORD", "netrc_password", ("login",)),
         (SQL_PASSWORD, "PASSWORD", "sql_password", ("identified", "password")),
         (OPENSSL_PASS, "PASSWORD", "openssl_pass", ("-pass",)),
         (ECHO_STDIN, "PASSWORD", "password_stdin", ("echo", "printf")),
@@ -408,6 +408,7 @@ def _stand_in(value: str) -> bool:
     return (
         not value
         or value.lower() in DUMMY_VALUES
+        or value.lower().rstrip(".,:;") in PROSE_VALUES
         or bool(_MASKED_ALREADY.match(value) or _REFERENCE.search(value))
         or is_placeholder(value)
     )

@@ -44,6 +44,7 @@ COMPANY_WORDS = frozenset(
         *("manufacturing", "electronics", "telecom", "communications", "digital", "interactive", "games", "mobile"),
         *("financial", "finance", "investments", "realty", "properties", "construction", "engineering", "design"),
         *("outfitters", "supply", "supplies", "store", "stores", "shop", "mart", "brands", "apparel", "fashion"),
+        *("société", "societe", "générale", "generale", "café", "compagnie", "gesellschaft", "werke", "banco"),
         *("&", "and", "sons", "brothers", "bros", "gbr", "kg", "srl", "spa", "ab", "oy", "as", "aps", "kk"),
     }
 )
@@ -175,7 +176,13 @@ def _line_names(line: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for pattern in _CONTEXT_PATTERNS:
         for match in pattern.finditer(line):
-            span = _accept(line, match.start("name"), match.group("name"), listed_only=False)
+            name = match.group("name")
+            # 'Client: Société Générale Café', 'customer Acme Retail': a role word is followed by
+            # companies as often as by people, so there the first word must be a first name.
+            role_word = pattern is _ROLE or (pattern is _FIELD and "name" not in match.group(0).lower())
+            if role_word and _words(name)[0] not in first_names():
+                continue
+            span = _accept(line, match.start("name"), name, listed_only=False)
             if span:
                 spans.append(span)
     for match in _LISTED.finditer(line):
