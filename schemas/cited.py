@@ -26,14 +26,14 @@ FactKind = Literal[
     "past_or_hypothetical",
 ]
 
-Lines = Annotated[list[Annotated[int, Field(ge=1, le=9999)]], Field(max_length=3)]
+Lines = Annotated[list[Annotated[int, Field(ge=1, le=9999)]], Field(max_length=2)]
 
 
 class CitedAttempt(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    action: str = Field(max_length=90)
-    result: str = Field(max_length=90)
+    action: str = Field(max_length=70)
+    result: str = Field(max_length=70)
     lines: Lines
 
 
@@ -51,26 +51,26 @@ class CitedDraft(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    summary: str = Field(max_length=140)
+    summary: str = Field(max_length=120)
     summary_lines: Lines
-    description: str = Field(max_length=360)
+    description: str = Field(max_length=240)
     description_lines: Lines
-    workflow_impact: str = Field(max_length=160)
+    workflow_impact: str = Field(max_length=120)
     impact_lines: Lines
-    steps: Annotated[list[Annotated[str, Field(max_length=90)]], Field(max_length=5)]
-    expected: str = Field(max_length=100)
-    actual: str = Field(max_length=100)
+    steps: Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=3)]
+    expected: str = Field(max_length=80)
+    actual: str = Field(max_length=80)
     reproduction_lines: Lines
-    tried: Annotated[list[CitedAttempt], Field(max_length=3)]
-    workaround: str = Field(max_length=140)
+    tried: Annotated[list[CitedAttempt], Field(max_length=2)]
+    workaround: str = Field(max_length=100)
     workaround_lines: Lines
-    last_update: str = Field(max_length=120)
-    expectation: str = Field(max_length=120)
-    escalation_risk: str = Field(max_length=120)
+    last_update: str = Field(max_length=80)
+    expectation: str = Field(max_length=80)
+    escalation_risk: str = Field(max_length=80)
     communication_lines: Lines
-    asks: Annotated[list[Annotated[str, Field(max_length=90)]], Field(max_length=3)]
-    customer_names: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=3)]
-    facts: Annotated[list[CitedFact], Field(max_length=5)]
+    asks: Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=2)]
+    customer_names: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=2)]
+    facts: Annotated[list[CitedFact], Field(max_length=4)]
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -63,7 +63,7 @@ def test_citations_become_verbatim_evidence_and_uncited_prose_is_unsupported() -
         description_lines=[99],  # no such line: dropped, so the description is unsupported
         workflow_impact="Customers cannot pay for orders",
         impact_lines=[],
-        customer_names=["<EMAIL_1>", "Brightline Foods", "Globex"],
+        customer_names=["<EMAIL_1>", "Brightline Foods"],
     )
     result = service(endpoint).draft(TicketInput(text=TICKET), NOW)
     assert result.brief is not None
@@ -75,15 +75,17 @@ def test_citations_become_verbatim_evidence_and_uncited_prose_is_unsupported() -
     ]
     assert result.unsupported == ["description", "impact.workflow_impact"]
     assert {f.field for f in result.findings if f.rule == "cited_lines"} == {"description", "impact.workflow_impact"}
-    # Names: a placeholder is never one, and a name the ticket lacks is dropped.
+    # Names: a placeholder is never one.
     assert result.brief.impact.customer_names == ["Brightline Foods"]
     # The model sent numbered lines and was never asked for identifiers.
     assert endpoint.sent[0]["numbered"].startswith("1| Customer (Lena")
 
 
 def test_code_reads_identifiers_times_codes_amounts_and_counts() -> None:
-    result = service(Endpoint(summary="Checkout down", summary_lines=[1])).draft(TicketInput(text=TICKET), NOW)
+    endpoint = Endpoint(summary="Checkout down", summary_lines=[1], customer_names=["Globex"])
+    result = service(endpoint).draft(TicketInput(text=TICKET), NOW)
     assert result.brief is not None
+    assert result.brief.impact.customer_names == []  # a name the ticket lacks is dropped
     d = result.brief.diagnostics
     assert d.account_ids == ["acct_55120"]
     assert d.timestamps == ["07:40 UTC"]
