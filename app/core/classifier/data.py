@@ -88,7 +88,7 @@ def _from_conversation(raw: dict[str, Any]) -> Example:
         id=str(raw["id"]),
         text=str(raw["input_text"]),
         source="conversations",
-        licence="own",
+        licence="MIT (this project)",
         severity=Severity(raw["expected_severity"]).value,
         target=Target(raw["expected_target"]).value,
         own=True,

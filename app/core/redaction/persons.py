@@ -17,6 +17,7 @@ Company names stay: a name followed by a company word ('Morgan Stanley Bank', 'W
 'Northgate Logistics') is the company's, and the brief needs it.
 """
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +27,14 @@ from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
 
 KIND = "PERSON"
+# On unless set to 0: model traffic recorded before name masking replays with it off (tests/conftest.py).
+SWITCH = "ESCALATE_REDACT_PERSON_NAMES"
+
+
+def enabled() -> bool:
+    return os.environ.get(SWITCH, "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
 _UPPER = r"\p{Lu}"
 _NAME_WORD = r"(?:\p{Lu}'\p{Lu}\p{Ll}+|Mc\p{Lu}\p{Ll}+|Mac\p{Lu}\p{Ll}+|\p{Lu}[\p{Ll}'’\-]*\p{Ll}|\p{Lu}\.)"
 _PARTICLE = r"(?:van|von|der|den|de|del|della|di|da|du|la|le|bin|al|el|dos|das|ter|ten)"

@@ -4,6 +4,7 @@ from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import replace
 
+from app.core.redaction import persons
 from app.core.redaction.assignments import find_assignments, is_placeholder
 from app.core.redaction.credentials import find_credentials
 from app.core.redaction.detection import Category, Detection
@@ -12,7 +13,6 @@ from app.core.redaction.keep import drop_look_alikes
 from app.core.redaction.lines import Lines
 from app.core.redaction.national_ids import find_national_ids
 from app.core.redaction.personal import find_personal
-from app.core.redaction.persons import find_persons
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
 from app.core.redaction.tabular import find_tabular
@@ -77,7 +77,7 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
         *find_pii(text, mask_ips=mask_ips, allow_list=list(allowed), lines=lines),
         *find_personal(text, lines),
         *find_national_ids(text, lines),
-        *find_persons(text, lines),
+        *(persons.find_persons(text, lines) if persons.enabled() else []),
         *find_tabular(text, lines),
     ]
     pii = drop_look_alikes([p for p in found_pii if text[p.start : p.end] not in allowed], lines)
