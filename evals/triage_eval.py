@@ -1,8 +1,8 @@
 """Score the verdict alone (no model) on a labelled corpus, and write a report.
 
     python -m evals.triage_eval dev       # ../shared/datasets/public-dev.jsonl (160 real tickets)
-    python -m evals.triage_eval unseen    # evals/datasets/unseen_triage.jsonl (written blind to the code)
-    python -m evals.triage_eval tuning    # evals/datasets/dev_triage.jsonl (same categories, for tuning)
+    python -m evals.triage_eval unseen    # evals/datasets/triage/unseen_triage.jsonl (written blind to the code)
+    python -m evals.triage_eval tuning    # evals/datasets/triage/dev_triage.jsonl (same categories, for tuning)
     python -m evals.triage_eval dev --name before   # report name suffix, e.g. to keep a 'before' figure
 
 The verdict comes from the same service the CLI's `escalate triage` uses, so the figure is the
@@ -26,9 +26,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "datasets" / "public-dev.jsonl"
-UNSEEN = REPO / "evals" / "datasets" / "unseen_triage.jsonl"
+UNSEEN = REPO / "evals" / "datasets" / "triage" / "unseen_triage.jsonl"
 # Written by another blind helper in the same categories: the data the patterns are tuned on.
-TUNING = REPO / "evals" / "datasets" / "dev_triage.jsonl"
+TUNING = REPO / "evals" / "datasets" / "triage" / "dev_triage.jsonl"
 REPORTS = REPO / "evals" / "reports" / "triage"
 DEFAULT_NOW = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 GOLD = {"Critical": "sev1", "High": "sev2", "Medium": "sev3", "Low": "sev4"}

@@ -4,7 +4,7 @@
   (Critical/High/Medium/Low), `gold_team`, `licence`;
 - eval cases (`evals/datasets/conversations.jsonl`, and what `escalate eval export-reviewed` writes):
   `input.text` (+ attachments), `gold.severity` (sev1..sev4), `gold.target`, `attribution`;
-- labelled conversations written for this project (`evals/datasets/train_conversations_*.jsonl`):
+- labelled conversations written for this project (`evals/datasets/triage/train_conversations_*.jsonl`):
   `id`, `input_text`, `expected_severity` (sev1..sev4), `expected_target`; this project's own.
 """
 
@@ -142,4 +142,4 @@ _REPO = Path(__file__).resolve().parents[3]
 SHARED_POOL = _REPO.parent / "shared" / "datasets" / "train.jsonl"
 OWN_CONVERSATIONS = _REPO / "evals" / "datasets" / "conversations.jsonl"
 # Labelled conversations written for training by helpers blind to the code (never evaluation data).
-TRAIN_CONVERSATIONS = tuple(sorted((_REPO / "evals" / "datasets").glob("train_conversations_*.jsonl")))
+TRAIN_CONVERSATIONS = tuple(sorted((_REPO / "evals" / "datasets" / "triage").glob("train_conversations_*.jsonl")))
