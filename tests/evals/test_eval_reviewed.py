@@ -39,7 +39,10 @@ def test_an_approved_brief_becomes_a_case_with_the_agents_corrections_as_gold(co
     assert row.gold.severity == case.gold.severity and row.gold.target == case.gold.target
     assert row.gold.facts is not None and row.gold.facts.account_ids == ["acct_33092"]
     assert row.gold.brief == case.gold.brief
-    assert "corrected" in row.tags and "severity sev4 -> sev3" in row.notes and "rui" in row.notes
+    # The drafted final severity is the assessment's, whatever the model said; the agent's sev3 differs.
+    drafted = record.model_result.severity.final
+    assert drafted != case.gold.severity
+    assert "corrected" in row.tags and f"severity {drafted.value} -> sev3" in row.notes and "rui" in row.notes
     # Only the redacted ticket the store kept becomes input: the card number never leaves the store.
     assert "4111 1111 1111 1111" not in row.input.text and "acct_33092" in row.input.text
 
