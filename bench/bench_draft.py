@@ -273,8 +273,21 @@ def recorded(args: argparse.Namespace) -> None:
         cassette = yaml.safe_load((REPO / path).read_text(encoding="utf-8"))
         print(f"{ref} ({what}): {path}")
         for i, interaction in enumerate(cassette["interactions"]):
-            body = json.loads(interaction["response"]["body"]["string"])
-            usage, timings = body.get("usage") or {}, body.get("timings") or {}
+            text = interaction["response"]["body"]["string"]
+            if "\ndata: " in text or text.startswith(
+                "data:"
+            ):  # a streamed answer: llama.cpp's last chunk has the timings
+                chunks = [
+                    json.loads(line[5:]) for line in text.splitlines() if line.startswith("data:") and "{" in line
+                ]
+                timings = next((c["timings"] for c in reversed(chunks) if c.get("timings")), {})
+                usage = {
+                    "prompt_tokens": timings.get("cache_n", 0) + timings.get("prompt_n", 0),
+                    "completion_tokens": timings.get("predicted_n", 0),
+                }
+            else:
+                body = json.loads(text)
+                usage, timings = body.get("usage") or {}, body.get("timings") or {}
             prompt, evaluated = usage.get("prompt_tokens", 0), timings.get("prompt_n", 0)
             print(
                 f"  request {i + 1}: prompt {prompt} tokens ({evaluated} evaluated, {prompt - evaluated} from the "

@@ -12,8 +12,10 @@
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.core.diagnostics import SourceDiagnostics, affected_count, is_placeholder
+from app.core.grounding import ungrounded_identifiers
 from app.core.numbered import NumberedSource
 from schemas.assessment import ModelFact
 from schemas.brief import (
@@ -180,7 +182,37 @@ def compose(
         ),
         evidence=evidence,
     )
+    brief = _without_invented_identifiers(brief, source, unsupported, dropped)
     return Composed(brief, facts, unsupported, dropped)
+
+
+def _without_invented_identifiers(
+    brief: EscalationBrief, source: NumberedSource, unsupported: list[str], dropped: list[str]
+) -> EscalationBrief:
+    """Clear a prose value that states an ID, time, code or number the source lacks: code put every
+    real one in the brief already, so such a value is the model's invention, and it is unsupported."""
+    invented = ungrounded_identifiers(brief, source.text)
+    if not invented:
+        return brief
+    data = brief.model_dump()
+    for item in invented:
+        parts = [p for p in item.field.replace("]", "").replace("[", ".").split(".") if p]
+        node: Any = data
+        for part in parts[:-1]:
+            node = node[int(part)] if part.isdigit() else node[part]
+        last = parts[-1]
+        key: int | str = int(last) if last.isdigit() else last
+        if item.field == "summary":
+            node[key] = _first_line(source)
+        elif isinstance(node, list):
+            node[key] = ""  # list items emptied here are dropped by the brief's validators
+        else:
+            node[key] = "" if isinstance(node.get(key), str) else None
+        dropped.append(f"{item.field}: states {item.text!r}, which the ticket does not contain")
+        if item.field not in unsupported:
+            unsupported.append(item.field)
+    data["evidence"] = [e for e in data["evidence"] if e["field"] not in unsupported]
+    return EscalationBrief.model_validate(data)
 
 
 def _first_line(source: NumberedSource) -> str:

@@ -67,7 +67,7 @@ def test_cited_draft_then_regenerate_keeps_the_placeholder_map(
     first = _bodies(vcr)[0]
     user = first["messages"][-1]["content"]  # type: ignore[index]
     assert re.search(r"^1\| From: Dana Whitfield", user, re.M) and "dana.whitfield@" not in user
-    assert first["response_format"]["json_schema"]["name"] == "CitedDraft"  # type: ignore[index]
+    assert first["response_format"]["json_schema"]["name"].endswith("CitedDraft")  # type: ignore[index]
 
     # The first partial holds what code read, before the model's first token.
     partials = [e for e in events if isinstance(e, PartialBrief)]
@@ -79,8 +79,8 @@ def test_cited_draft_then_regenerate_keeps_the_placeholder_map(
     assert "ACME-4821" in brief.diagnostics.account_ids
     assert "7.4.2" in brief.reproduction.environment and "Enterprise plan" in brief.reproduction.environment
     assert brief.impact.customers_affected == 40 and brief.impact.revenue_at_risk == "$12,000 per hour"
-    code_read = brief.model_copy(update={"summary": "", "description": ""})
-    assert ungrounded_identifiers(code_read, result.redacted_text) == []
+    # None ungrounded at all: a prose value stating an ID or time the ticket lacks is cleared as unsupported.
+    assert ungrounded_identifiers(brief, result.redacted_text) == []
     assert brief.evidence and all(normalize_space(e.quote) in source for e in brief.evidence)
     assert not any("<" in name for name in brief.impact.customer_names)
     # The verdict with the model's facts is never below the one without them.

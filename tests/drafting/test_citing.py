@@ -174,3 +174,16 @@ def test_numbered_lines_match_the_stored_source_and_logs_take_no_number_for_thei
     n = int(log_line.split("|")[0])
     assert result.redacted_text.split("\n")[n - 1].endswith("ERROR boom")
     assert result.logs_from is not None and number_source(result.redacted_text, result.logs_from).untrusted(n)
+
+
+def test_prose_that_states_an_identifier_the_ticket_lacks_is_cleared_as_unsupported() -> None:
+    endpoint = Endpoint(
+        summary="Checkout down",
+        summary_lines=[1],
+        last_update="Told the customer at 2026-11-20T09:55:03Z",  # the 0.5B wrote this; the ticket has no such time
+        communication_lines=[1],
+    )
+    result = service(endpoint).draft(TicketInput(text=TICKET), NOW)
+    assert result.brief is not None and result.brief.communication.last_update == ""
+    assert "communication.last_update" in result.unsupported
+    assert not [f for f in result.findings if f.rule == "grounding"]
