@@ -372,11 +372,11 @@ def run_cli(item: BadInput, workdir: Path, base_url: str) -> CliRun:
     data = item.data()
     path = workdir / item.filename
     path.write_bytes(data)
-    args = ["draft", str(path)]
+    args = ["draft", str(path), "--prompt", "brief@v1"]  # the prompt the cassettes hold
     if item.where == "attach":
         ticket = workdir / "ticket.txt"
         ticket.write_text(BASE_TICKET, encoding="utf-8")
-        args = ["draft", str(ticket), "--log", str(path)]
+        args = ["draft", str(ticket), "--log", str(path), "--prompt", "brief@v1"]
     with environment(cli_environment(base_url)):
         result = CliRunner().invoke(app, args)
     unchanged = hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(data).digest()

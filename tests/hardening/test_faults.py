@@ -159,7 +159,7 @@ def test_cli_fault_message_and_input_untouched(
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         get_settings.cache_clear()
-        result = CliRunner().invoke(app, ["draft", str(ticket)])
+        result = CliRunner().invoke(app, ["draft", str(ticket), "--prompt", "brief@v1"])  # as recorded
         # A CLI process exits here and its sockets with it; in process, collect them now so their
         # ResourceWarning cannot surface in whichever test runs next.
         with warnings.catch_warnings():
