@@ -205,7 +205,7 @@ def _without_invented_identifiers(
         if item.field == "summary":
             node[key] = _first_line(source)
         elif isinstance(node, list):
-            node[key] = ""  # list items emptied here are dropped by the brief's validators
+            node[int(key)] = ""  # list items emptied here are dropped by the brief's validators
         else:
             node[key] = "" if isinstance(node.get(key), str) else None
         dropped.append(f"{item.field}: states {item.text!r}, which the ticket does not contain")
