@@ -126,7 +126,13 @@ def test_approve_send_acknowledge_update_handoff_resolve(app_url: tuple[str, Rec
             who.fill("Priya, data platform on-call")
             who.press("Tab")
             _settle(page)
-            page.get_by_role("button", name="Record acknowledgement").click()
+            ack = page.get_by_role("button", name="Record acknowledgement")
+            # A rerun can leave Streamlit's stale copy on screen for a moment: wait for the live one alone.
+            for _ in range(50):
+                if ack.count() == 1:
+                    break
+                time.sleep(0.2)
+            ack.click()
             _done(page, "Acknowledgement: done.")
 
             _settle(page)
