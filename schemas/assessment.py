@@ -35,6 +35,22 @@ class ClassifierScores(BaseModel):
     security_threshold: float = Field(ge=0.0, le=1.0, description="Calibrated cut for security.")
 
 
+# The impact facts a model may extract (one home: schemas.cited's answer shape uses it too).
+FactKind = Literal[
+    "service_unavailable",
+    "customers_affected",
+    "data_lost",
+    "data_exposed",
+    "credential_exposed",
+    "workaround_confirmed",
+    "duration_hours",
+    "business_event_blocked",
+    "question_only",
+    "feature_request",
+    "past_or_hypothetical",
+]
+
+
 class ModelFact(BaseModel):
     """A fact the model extracted, with the numbered source lines it cites.
 
@@ -44,19 +60,7 @@ class ModelFact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kind: Literal[
-        "service_unavailable",
-        "customers_affected",
-        "data_lost",
-        "data_exposed",
-        "credential_exposed",
-        "workaround_confirmed",
-        "duration_hours",
-        "business_event_blocked",
-        "question_only",
-        "feature_request",
-        "past_or_hypothetical",
-    ]
+    kind: FactKind
     value: bool | float = True
     lines: list[int] = Field(default_factory=list, description="1-based line numbers of the numbered source.")
     quote: str = Field(default="", description="The cited lines' text, filled in by code, never by the model.")

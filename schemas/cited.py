@@ -8,23 +8,11 @@ and list is bounded, because llama.cpp compiles this schema into the grammar the
 under: the limits leave no room for filler, and no field for the model to invent an ID in.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FactKind = Literal[
-    "service_unavailable",
-    "customers_affected",
-    "data_lost",
-    "data_exposed",
-    "credential_exposed",
-    "workaround_confirmed",
-    "duration_hours",
-    "business_event_blocked",
-    "question_only",
-    "feature_request",
-    "past_or_hypothetical",
-]
+from schemas.assessment import FactKind
 
 Lines = Annotated[list[Annotated[int, Field(ge=1, le=9999)]], Field(max_length=2)]
 
