@@ -122,6 +122,20 @@ class Fusion(Cited):
     credential_exposed_severity: Severity = Field(description="...and the text says it was exposed or used.")
     classifier_alone_raises_to: Severity = Field(description="The classifier above its threshold, no other signal.")
     classifier_with_signal_raises_to: Severity = Field(description="The classifier agreeing with a technical signal.")
+    model_fact_alone_raises_to: Severity = Field(
+        default=Severity.sev2,
+        description="A fact the model cited lines for, with no signal, credential or classifier score agreeing.",
+    )
+    classifier_leads_at: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1.0,
+        description="At or above this probability the classifier's severity and target replace a verdict that no "
+        "decisive signal set (1.0: never).",
+    )
+    classifier_over_decisive: bool = Field(
+        default=False, description="Experiment switch: the leading classifier may also lower a decisive signal."
+    )
     needs_human_below: float = Field(ge=0.0, le=1.0, description="A verdict less sure than this asks a person.")
     base: list[BaseVerdict] = Field(min_length=1, description="Strongest first: the first kind present decides.")
 

@@ -117,8 +117,27 @@ def test_model_facts_raise_only_with_cited_lines(policy: Policy) -> None:
     uncited = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed")])
     assert uncited.severity is base.severity and any("no cited line" in n for n in uncited.ignored)
     cited = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed", lines=[1])])
-    assert (cited.severity, cited.target) == (Severity.sev1, Target.security)
+    # A cited fact alone raises, but only as far as the policy lets a small model's reading go.
+    assert (cited.severity, cited.target) == (policy.fusion.model_fact_alone_raises_to, Target.security)
+    assert policy.fusion.model_fact_alone_raises_to is Severity.sev2
     assert any(s.source == "model_fact" for s in cited.signals)
+
+
+def test_a_model_fact_with_agreeing_evidence_raises_to_the_base_verdict(policy: Policy) -> None:
+    text = "Customer: a stranger says he can see our customers' invoices.\nCustomer: please help."
+    lexical = assess(text, policy, NOW)
+    with_fact = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed", lines=[1])])
+    assert with_fact.severity.rank <= lexical.severity.rank
+    scores = ClassifierScores(
+        model_id="test",
+        severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
+        security=0.9,
+        sev1_threshold=0.5,
+        security_threshold=0.6,
+    )
+    plain = "Customer: our dashboard shows a spinner.\nCustomer: the finance team relies on it."
+    corroborated = assess(plain, policy, NOW, classifier=scores, facts=[ModelFact(kind="data_exposed", lines=[1])])
+    assert (corroborated.severity, corroborated.target) == (Severity.sev1, Target.security)
 
 
 def test_a_lowering_model_fact_citing_untrusted_text_is_ignored(policy: Policy) -> None:
@@ -139,10 +158,11 @@ def test_the_classifier_raises_above_its_threshold_and_asks_a_person(policy: Pol
         security_threshold=0.5,
     )
     a = assess(text, policy, NOW, classifier=scores)
-    assert a.severity is Severity.sev2 and a.target is Target.security
-    assert a.needs_human and {r.source for r in a.readings} >= {"classifier", "signals"}
+    assert a.severity is policy.fusion.classifier_alone_raises_to and a.target is Target.security
+    assert a.needs_human and {r.source for r in a.readings} >= {"signals"}
     below = scores.model_copy(update={"sev1_threshold": 0.95, "security_threshold": 0.95})
-    assert assess(text, policy, NOW, classifier=below).severity is Severity.sev4
+    not_leading = policy.model_copy(update={"fusion": policy.fusion.model_copy(update={"classifier_leads_at": 1.0})})
+    assert assess(text, not_leading, NOW, classifier=below).severity is Severity.sev4
 
 
 def test_a_pattern_across_tickets_sets_the_floor(policy: Policy) -> None:
@@ -156,3 +176,32 @@ def test_every_reason_cites_a_seed_line(policy: Policy) -> None:
     a = assess(DATA_LOSS, policy, NOW)
     assert a.reasons and all(".txt:" in r for r in a.reasons)
     assert a.escalate_by is None or a.escalate_by >= datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _leading_scores(severity: Severity, target: Target, p: float = 0.8) -> ClassifierScores:
+    rest = (1.0 - p) / 3
+    return ClassifierScores(
+        model_id="test",
+        severity={level: (p if level is severity else rest) for level in Severity},
+        security=0.01,
+        target={t: (p if t is target else (1.0 - p) / (len(Target) - 1)) for t in Target},
+        sev1_threshold=0.99,
+        security_threshold=0.99,
+    )
+
+
+def test_a_sure_classifier_leads_a_verdict_no_decisive_signal_set(policy: Policy) -> None:
+    assert policy.fusion.classifier_leads_at < 1.0
+    text = "Customer: the export button is greyed out for me since this morning."
+    rules_alone = assess(text, policy, NOW)
+    led = assess(text, policy, NOW, classifier=_leading_scores(Severity.sev4, Target.product))
+    assert rules_alone.severity is not Severity.sev4 or rules_alone.target is not Target.product
+    assert (led.severity, led.target) == (Severity.sev4, Target.product)
+    assert "classifier" in led.decided_by and led.needs_human == bool(led.readings)
+    unsure = assess(text, policy, NOW, classifier=_leading_scores(Severity.sev4, Target.product, p=0.4))
+    assert (unsure.severity, unsure.target) == (rules_alone.severity, rules_alone.target)
+
+
+def test_a_sure_classifier_never_lowers_a_decisive_signal(policy: Policy) -> None:
+    led = assess(DATA_LOSS, policy, NOW, classifier=_leading_scores(Severity.sev4, Target.support_l2))
+    assert led.severity is Severity.sev1 and led.target is Target.engineering

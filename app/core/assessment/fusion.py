@@ -24,6 +24,8 @@ TECHNICAL = frozenset(
     {"security", "credential", "outage", "data_loss", "data_wrong", "major_impairment", "degradation", "bug_report"}
 )
 REQUESTS = frozenset({"feature_request", "question", "request_form", "question_form"})
+# Kinds whose minimum the policy states outright: the classifier may raise past them, never lower them.
+FLOORS = frozenset({"credential", "pattern", "customer_count", "duration", "business_blocked", "scope_all"})
 CAP_BY_LOWERING = {"workaround": Severity.sev3, "resolved": Severity.sev4}
 # How sure a verdict is, by the kind of evidence that set it.
 _CONFIDENCE = {
@@ -73,6 +75,35 @@ def _quote(signal: Signal | None) -> str:
     return f" {signal.text!r}" if signal and signal.text else ""
 
 
+def _only_model_says(ev: Evidence, kind: str) -> bool:
+    """Only the model's cited facts found `kind`: no pattern, no credential, no confident classifier."""
+    if any(s.kind == kind and s.source != "model_fact" for s in ev.signals):
+        return False
+    if "credential" in ev.kinds():
+        return False
+    scores = ev.classifier
+    if scores is not None and (
+        scores.severity.get(Severity.sev1, 0.0) >= scores.sev1_threshold or scores.security >= scores.security_threshold
+    ):
+        return False
+    return True
+
+
+def _leading(
+    scores: ClassifierScores, at: float
+) -> tuple[Severity | None, Target | None, float, float] | None:
+    """The classifier's own severity and target where it is at least `at` sure of them."""
+    if at >= 1.0:
+        return None
+    sev, p_sev = max(scores.severity.items(), key=lambda kv: kv[1], default=(None, 0.0))
+    tgt, p_tgt = max(scores.target.items(), key=lambda kv: kv[1], default=(None, 0.0))
+    lead_sev = sev if sev is not None and p_sev >= at else None
+    lead_tgt = tgt if tgt is not None and p_tgt >= at else None
+    if lead_sev is None and lead_tgt is None:
+        return None
+    return lead_sev, lead_tgt, p_sev, p_tgt
+
+
 def decide(ev: Evidence, policy: Policy) -> Verdict:
     fusion, rules = policy.fusion, policy.rules
     kinds = ev.kinds()
@@ -98,6 +129,9 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
     for entry in fusion.base:
         if entry.kind in kinds:
             severity, target, basis = entry.severity, entry.target, entry.kind
+            if _only_model_says(ev, entry.kind) and fusion.model_fact_alone_raises_to.rank > severity.rank:
+                # A small model obeys pasted text and over-reads: its cited fact alone raises only so far.
+                severity = fusion.model_fact_alone_raises_to
             reasons.append(
                 f"{entry.kind}{_quote(ev.first(entry.kind))}: {severity.value}, {target.value} "
                 f"({policy.signals[entry.kind].cite if entry.kind in policy.signals else tier(target)})"
@@ -230,6 +264,23 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
                 fusion.cite,
             )
             route(Target.security, "classifier", f"{scores.model_id}: P(security) {scores.security:.2f}")
+        lead = _leading(scores, fusion.classifier_leads_at)
+        decisive_now = bool(kinds & set(fusion.decisive)) and not fusion.classifier_over_decisive
+        if lead is not None and not request_only:
+            lead_sev, lead_target, p_sev, p_target = lead
+            # Raise freely; lower only a verdict no decisive signal and no floor of the policy set.
+            lowers = lead_sev is not None and lead_sev.rank > severity.rank
+            if lowers and (decisive_now or basis in FLOORS):
+                lead_sev = None
+            if lead_sev is not None and lead_sev is not severity:
+                readings.append(
+                    Reading(severity=severity, target=target, source="signals", reason=f"the policy's signals ({basis or 'none'})")
+                )
+                severity, basis = lead_sev, "classifier"
+                reasons.append(f"classifier: {scores.model_id} P({lead_sev.value}) {p_sev:.2f}: {lead_sev.value} ({fusion.cite})")
+            if lead_target is not None and lead_target is not target and not decisive_now and target_basis not in FLOORS:
+                target, target_basis = lead_target, "classifier"
+                reasons.append(f"classifier: {scores.model_id} P({lead_target.value}) {p_target:.2f}: {lead_target.value} ({tier(lead_target)})")
         if scores.sev1_threshold < 1.0:  # a cut of 1.0 means the head never found a precise one
             agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
             confidence += 0.1 if agrees else -0.15
