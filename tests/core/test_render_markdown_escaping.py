@@ -5,6 +5,7 @@ brief's export."""
 
 import re
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -28,7 +29,9 @@ HOSTILE = (
     "[x](http://evil.example/a) ![i](http://evil.example/p.png) <b>html</b>\n"
     "see http://evil.example, www.evil.example and mail a@evil.example"
 )
-MARKUP = {"link_open", "image", "html_inline", "html_block", "code_inline", "code_block", "fence", "table_open", "s_open"}
+MARKUP = {
+    *("link_open", "image", "html_inline", "html_block", "code_inline", "code_block", "fence", "table_open", "s_open"),
+}
 
 
 def _hostile(brief: EscalationBrief) -> EscalationBrief:
@@ -82,7 +85,7 @@ def test_hostile_text_leaves_the_structure_of_the_export_unchanged() -> None:
     assert _shape(plain)["ordered_list_open"] == 2  # steps and what was tried are numbered lists
     assert not {t.type for t in _tokens(hostile)} & MARKUP
     tokens = _tokens(hostile)
-    headings = [after.content for token, after in zip(tokens, tokens[1:], strict=False) if token.type == "heading_open"]
+    headings = [after.content for token, after in pairwise(tokens) if token.type == "heading_open"]
     assert headings[1:] == [
         "Impact", "Issue description", "Reproduction steps", "What's been tried", "Customer communication",
         "What's needed", "Diagnostics", "Handoff checklist", "Evidence",

@@ -13,8 +13,9 @@ from tests.ui import endpoint
 # Monday 2026-11-23 17:00 UTC is 09:00 in Los Angeles (in hours); Sunday 03:00 UTC is Saturday 19:00 PT.
 BUSINESS = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 OFF_HOURS = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
-NOTED_OFF_HOURS = "Sent: 2026-11-22 03:00 UTC\nCheckout fails at all stores for acct-1234\nEvery till shows error GW-502."
-NOTED_IN_HOURS = "Sent: 2026-11-23 17:00 UTC\nCheckout fails at all stores for acct-1234\nEvery till shows error GW-502."
+TICKET = "Checkout fails at all stores for acct-1234\nEvery till shows error GW-502."
+NOTED_OFF_HOURS = f"Sent: 2026-11-22 03:00 UTC\n{TICKET}"
+NOTED_IN_HOURS = f"Sent: 2026-11-23 17:00 UTC\n{TICKET}"
 
 
 def _draft(text: str, now: datetime) -> DraftResult:

@@ -189,9 +189,7 @@ def handle(request: httpx2.Request) -> httpx2.Response:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": BACKEND.model,
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-            ],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 100, "completion_tokens": len(content) // 4, "total_tokens": 0},
         },
     )

@@ -33,6 +33,8 @@ def complete(ticket: str, since: str = RECENTLY) -> str:
     """`ticket` with what an engineering escalation needs besides its IDs and error (a time,
     steps, the environment), so the policy's required diagnostics do not block it."""
     return f"{ticket}\nIt started at {since}.\nSteps: open the page and retry\nEnvironment: web app 5.2 on Chrome 131"
+
+
 # Complete but for the account ID.
 NO_ACCOUNT_TICKET = (
     "Exports time out for the northwind-sales workspace since 2026-11-20 09:10 UTC\n"

@@ -30,7 +30,9 @@ def test_approved_brief_in_the_escalation_format_markdown_and_json(make_app: App
     at = approved_brief(make_app)
     assert not at.exception
     text = at.code[0].value
-    assert text.startswith("ESCALATION: Exports are slow for acct-2042\nSeverity: Medium\nTarget: Engineering\nIMPACT\n")
+    assert text.startswith(
+        "ESCALATION: Exports are slow for acct-2042\nSeverity: Medium\nTarget: Engineering\nIMPACT\n"
+    )
     assert "WHAT'S NEEDED" in text
     assert any(c.language == "markdown" and c.value.startswith("# Exports are slow") for c in at.code)
     assert any(c.language == "json" and '"summary": "Exports are slow for acct-2042"' in c.value for c in at.code)

@@ -8,9 +8,8 @@ from streamlit.testing.v1 import AppTest
 from app.core.users import Role
 from app.services.auth import Principal
 from app.ui import state
-from app.ui.views.evals import PICK_A, PICK_B, PICK_SOURCE
+from app.ui.views.evals import PICK_A, PICK_B, PICK_SOURCE, VERDICT_PICK
 from evals.cases import Dataset, load_dataset
-from app.ui.views.evals import VERDICT_PICK
 from evals.report import REPORTS_DIR, PromptInfo, build_report, list_reports, load_report, write_report
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases
 from tests.evals.conftest import FakeDrafter

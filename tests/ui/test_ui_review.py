@@ -11,7 +11,8 @@ from tests.ui.conftest import AppFactory
 from tests.ui.flows import FRESH_TICKET, complete, draft, draft_row, edit, open_in_review, review_rows, submit, texts
 
 BREACHED = complete(
-    "Checkout fails at all stores for acct-1001 since 2020-01-01T09:00Z\nEvery till shows error GW-502: Payment declined.",
+    "Checkout fails at all stores for acct-1001 since 2020-01-01T09:00Z\n"
+    "Every till shows error GW-502: Payment declined.",
     "2020-01-01 09:00 UTC",
 )
 FRESH = FRESH_TICKET
