@@ -24,6 +24,10 @@ _NOT_STATED = "Not stated"
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 _MD_BLOCK_MARK = re.compile(r"^(\s*)([#+\-=])", re.MULTILINE)
 _MD_ORDERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# GFM links bare "http://…", "www.…" and "name@host" even with every Markdown character escaped;
+# these escapes (valid CommonMark, rendered as typed) stop it.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=www)(\.)|(@)")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x0b\x0c\x85]+\s*")
 
 
 def _or_not_stated(value: str | None) -> str:
@@ -138,9 +142,28 @@ def escape_markdown(text: str) -> str:
     return _MD_ORDERED.sub(r"\1\\\2", _MD_BLOCK_MARK.sub(r"\1\\\2", text))
 
 
+def _no_autolinks(text: str) -> str:
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(), text)
+
+
+def markdown_inline(text: str) -> str:
+    """Text inside one Markdown line (a heading, a list item, a table cell): its line breaks
+    become spaces, so it cannot end its item and start a heading, list, checkbox or table of its own."""
+    return _no_autolinks(escape_markdown(_LINE_BREAKS.sub(" ", text).strip()))
+
+
+def markdown_block(text: str) -> str:
+    """A paragraph of several lines: each line's indent is dropped (four spaces would start a code
+    block) and every line is escaped as at the start of a line."""
+    lines = [line.strip() for line in text.splitlines()]
+    return _no_autolinks(escape_markdown("\n".join(lines)))
+
+
 def render_markdown(brief: EscalationBrief) -> str:
-    """Markdown with the business impact in the first two lines (seed 002 line 19)."""
-    e = escape_markdown
+    """Markdown with the business impact in the first two lines (seed 002 line 19). Every text
+    from the ticket, the model or the agent goes through `markdown_inline` or `markdown_block`:
+    the structure (headings, lists, the checklist) is this function's alone."""
+    e = markdown_inline
     d = brief.diagnostics
     out = [
         f"# {e(brief.summary)}",
@@ -154,12 +177,12 @@ def render_markdown(brief: EscalationBrief) -> str:
         f"- **SLA status:** {_SLA_LABELS[brief.impact.sla_status]}",
         "",
         "## Issue description",
-        e(_or_not_stated(brief.description)),
+        markdown_block(_or_not_stated(brief.description)),
     ]
     if brief.workaround:
         out += ["", f"**Workaround:** {e(brief.workaround)}"]
     out += ["", "## Reproduction steps"]
-    out += [e(line) for line in _numbered(brief.reproduction.steps, _NOT_STATED)]
+    out += _numbered([e(step) for step in brief.reproduction.steps], _NOT_STATED)
     out += [
         "",
         f"- **Expected:** {e(_or_not_stated(brief.reproduction.expected))}",
@@ -167,7 +190,7 @@ def render_markdown(brief: EscalationBrief) -> str:
         f"- **Environment:** {e(_or_not_stated(brief.reproduction.environment or d.environment))}",
         "",
         "## What's been tried",
-        *[e(line) for line in _numbered(_tried(brief), "Nothing recorded")],
+        *_numbered([e(line) for line in _tried(brief)], "Nothing recorded"),
         "",
         "## Customer communication",
         f"- **Last update:** {e(_or_not_stated(brief.communication.last_update))}",

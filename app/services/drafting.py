@@ -66,15 +66,24 @@ class Phase:
     name: str  # one of PHASES
 
 
+@dataclass
+class Verdict:
+    """The no-model assessment, computed once before the model is asked: pages show it while
+    the model drafts, and the draft's final verdict starts from it (facts only raise it)."""
+
+    assessment: Assessment
+
+
 # What a person watching a draft reads, in order.
 PHASES = {
     "redacting": "Redacting personal data and secrets",
     "condensing": "Condensing the logs",
+    "verdict": "Weighing the evidence for a verdict, before the model",
     "drafting": "The model drafts the brief, field by field",
     "checking": "Checking the brief against the policy",
 }
 
-DraftEvent = PartialBrief | DraftDone | Phase
+DraftEvent = PartialBrief | DraftDone | Phase | Verdict
 
 
 RedactedTicket = str  # the conversation with PII and secrets replaced by placeholders
@@ -286,6 +295,10 @@ class DraftingService:
         redacted = self._redact(ticket, prior)
         yield Phase("condensing")
         prepared = self._condense(redacted)
+        yield Phase("verdict")
+        when = now or ticket.received_at or datetime.now(UTC)
+        base = self.assess(prepared, when)
+        yield Verdict(base)
         yield Phase("drafting")
         cited = prepared.prompt.output == "cited"
         if cited and prepared.diagnostics is not None:
@@ -294,7 +307,7 @@ class DraftingService:
         for item in self.extractor.stream(prepared.prompt, prepared.context):
             if isinstance(item, Extraction):
                 yield Phase("checking")
-                yield DraftDone(self._finish(prepared, item, now or ticket.received_at or datetime.now(UTC)))
+                yield DraftDone(self._finish(prepared, item, when, base))
             elif cited and prepared.diagnostics is not None:
                 yield PartialBrief(partial_brief(item, prepared.diagnostics))
             else:
@@ -349,13 +362,17 @@ class DraftingService:
             return base.model_copy(update={"facts": facts, "ignored": [*base.ignored, note]})
         return informed
 
-    def _finish(self, prepared: PreparedPrompt, extraction: Extraction, now: datetime) -> DraftResult:
+    def _finish(
+        self, prepared: PreparedPrompt, extraction: Extraction, now: datetime, base: Assessment | None = None
+    ) -> DraftResult:
+        """`base`: the no-model assessment when the caller already has it (a stream showed it)."""
         started = time.perf_counter()
         unsupported: list[str] = []
+        base = base or self.assess(prepared, now)
         if extraction.answer is not None and prepared.numbered is not None and prepared.diagnostics is not None:
-            return self._finish_cited(prepared, extraction, extraction.answer, now, started)
+            return self._finish_cited(prepared, extraction, extraction.answer, now, started, base)
         brief = extraction.brief
-        assessment = self.assess_with_facts(prepared, now, [], self.assess(prepared, now), brief)
+        assessment = self.assess_with_facts(prepared, now, [], base, brief)
         model_sev, model_target = (brief.severity, brief.target) if brief else (None, None)
         assessment = with_model_reading(assessment, model_sev, model_target)
         severity = decide_severity(model_sev, assessment)
@@ -368,12 +385,17 @@ class DraftingService:
         return self._result(prepared, extraction, brief, findings, severity, target, assessment, started, unsupported)
 
     def _finish_cited(
-        self, prepared: PreparedPrompt, extraction: Extraction, answer: CitedDraft, now: datetime, started: float
+        self,
+        prepared: PreparedPrompt,
+        extraction: Extraction,
+        answer: CitedDraft,
+        now: datetime,
+        started: float,
+        base: Assessment,
     ) -> DraftResult:
         """brief@v2: compose the brief from the cited prose and the code-read diagnostics, then
         assess again with the model's cited facts."""
         assert prepared.numbered is not None and prepared.diagnostics is not None
-        base = self.assess(prepared, now)
         instructions = prepared.prompt.system
         composed = compose(
             answer,

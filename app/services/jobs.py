@@ -15,8 +15,9 @@ from typing import Any
 
 from app.core.errors import EscalateError
 from app.services.auth import Principal
-from app.services.drafting import PartialBrief, Phase
+from app.services.drafting import PartialBrief, Phase, Verdict
 from app.services.workspace import DraftSaved, Workspace
+from schemas.assessment import Assessment
 
 Clock = Callable[[], float]
 
@@ -33,6 +34,7 @@ class JobView:
     phases: tuple[tuple[str, float], ...]  # finished phases and the seconds each took
     partial: dict[str, Any] = field(default_factory=dict)
     last_output: float | None = None  # clock() of the model's latest partial brief
+    verdict: Assessment | None = None  # the no-model assessment, shown before the model drafts
     draft_id: int | None = None
     error: str = ""
     cancelled: bool = False
@@ -107,6 +109,8 @@ class DraftJobs:
             for event in self.workspace.run(principal, request_id, cancelled=cancel.is_set):
                 if isinstance(event, Phase):
                     self._enter(request_id, event.name)
+                elif isinstance(event, Verdict):
+                    self._update(request_id, verdict=event.assessment)
                 elif isinstance(event, PartialBrief):
                     self._update(request_id, partial=event.data, last_output=self.clock())
                 elif isinstance(event, DraftSaved):

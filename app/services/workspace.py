@@ -24,7 +24,7 @@ from app.core.store.repo import (
 )
 from app.core.store.requests import DraftRequest, create_request, finish_request, get_request, list_requests
 from app.services.auth import Permission, Principal, require
-from app.services.drafting import DraftDone, DraftEvent, PartialBrief, Phase, PriorRedaction
+from app.services.drafting import DraftDone, DraftEvent, PartialBrief, Phase, PriorRedaction, Verdict
 from schemas.assessment import Assessment
 from schemas.brief import EscalationBrief, field_title, with_field_titles
 from schemas.common import Severity
@@ -63,7 +63,7 @@ class DraftSaved:
     result: DraftResult
 
 
-WorkspaceEvent = PartialBrief | Phase | DraftSaved
+WorkspaceEvent = PartialBrief | Phase | Verdict | DraftSaved
 
 
 class SubmissionBlocked(InputError):

@@ -12,18 +12,23 @@ from schemas.assessment import Assessment
 SIGNALS_KEY = "verdict.signals"
 
 
-def verdict_panel(assessment: Assessment | None) -> None:
-    if assessment is None:
-        st.caption("This draft was saved before verdicts were stored with drafts: no evidence record.")
-        return
+def verdict_headline(assessment: Assessment, title: str = "Verdict") -> None:
+    """The verdict in one line and what decided it."""
     sure = "a person should decide" if assessment.needs_human else "decided by the evidence"
     st.markdown(
-        f"**Verdict: {assessment.severity.label} ({assessment.severity.value}), "
+        f"**{title}: {assessment.severity.label} ({assessment.severity.value}), "
         f"{assessment.target.value.replace('_', ' ')}** — confidence {assessment.confidence:.2f}, {sure}"
         + (", escalate now" if assessment.immediate else "")
     )
     decided = ", ".join(assessment.decided_by) or "no signal (the policy's fallback)"
     st.caption(f"Decided by: {safe(decided)}")
+
+
+def verdict_panel(assessment: Assessment | None) -> None:
+    if assessment is None:
+        st.caption("This draft was saved before verdicts were stored with drafts: no evidence record.")
+        return
+    verdict_headline(assessment)
     for reason in assessment.reasons:
         st.caption(safe(reason))
     if assessment.readings:

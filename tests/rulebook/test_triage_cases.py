@@ -140,11 +140,19 @@ def test_off_hours_sev2_is_immediate(now: datetime, immediate: bool, policy: Pol
     assert ("off_hours" in {s.kind for s in result.signals}) is immediate
 
 
-def test_off_hours_without_now_uses_the_latest_ticket_timestamp(policy: Policy) -> None:
+def test_off_hours_is_judged_on_the_escalations_clock_never_a_note_in_the_ticket(policy: Policy) -> None:
+    # Notes written on a Saturday (off hours), escalated on Tuesday 10:00 PT (in hours): not off hours.
     text = "2026-11-17 18:00 UTC: users cannot log in.\n2026-11-21 18:00 UTC: still failing."
-    off = next(s for s in triage(text, policy).signals if s.kind == "off_hours")
-    assert off.text == "2026-11-21 18:00 UTC"
-    assert text[off.start : off.end] == off.text
+    tuesday = datetime(2026, 11, 17, 18, 0, tzinfo=UTC)
+    assert "off_hours" not in {s.kind for s in triage(text, policy, tuesday).signals}
+    # Notes written in hours, escalated on Saturday: off hours, from the clock, with no ticket span.
+    in_hours = "2026-11-17 18:00 UTC: about 30 users cannot log in.\n2026-11-17 19:00 UTC: still failing."
+    saturday = datetime(2026, 11, 21, 18, 0, tzinfo=UTC)
+    result = triage(in_hours, policy, saturday)
+    off = next(s for s in result.signals if s.kind == "off_hours")
+    assert off.source == "clock" and off.text == "" and result.immediate
+    # With no clock to judge by, a note's time does not stand in for one.
+    assert "off_hours" not in {s.kind for s in triage(text, policy).signals}
 
 
 def test_off_hours_sev3_is_not_immediate(policy: Policy) -> None:

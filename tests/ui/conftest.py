@@ -1,7 +1,8 @@
 """Page tests run the real entry script with AppTest against a fresh SQLite file and users file.
 
-The drafter is the deterministic test double in tests/ui/fakes.py (ESCALATE_DRAFTER_FACTORY);
-everything else (store, services, role checks, audit) is the real thing.
+The drafter is the web app's real drafting service; only the model endpoint behind its openai
+client is a function (tests/ui/endpoint.py, named by ESCALATE_DRAFTER_FACTORY). Everything else
+(redaction, assessment, instructor, rules, store, services, role checks, audit) is the real thing.
 """
 
 from collections.abc import Callable, Iterator
@@ -48,7 +49,7 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_template: Pat
     users_file.write_bytes(users_template.read_bytes())
     monkeypatch.setenv("ESCALATE_DB_URL", f"sqlite:///{tmp_path / 'app.db'}")
     monkeypatch.setenv("ESCALATE_USERS_FILE", str(users_file))
-    monkeypatch.setenv("ESCALATE_DRAFTER_FACTORY", "tests.ui.fakes:FakeDrafter")
+    monkeypatch.setenv("ESCALATE_DRAFTER_FACTORY", "tests.ui.endpoint:build_function_drafter")
     reload_settings()
     yield tmp_path
     st.cache_resource.clear()
@@ -63,6 +64,14 @@ def app_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, users_template: Pat
             assert report.ok, report.summary()
         finally:
             store.dispose()
+
+
+@pytest.fixture
+def whole_brief_prompt(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Draft under brief@v1, where the model writes the whole brief (its severity, evidence and
+    identifiers too), through the same function endpoint."""
+    monkeypatch.setenv("ESCALATE_DRAFTER_FACTORY", "tests.ui.endpoint:build_v1_drafter")
+    reload_settings()
 
 
 @pytest.fixture

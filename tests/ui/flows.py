@@ -2,6 +2,7 @@
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,9 +12,36 @@ from app.core.store import Store
 from app.core.store.models import DraftRow, ReviewRow
 from app.ui import state
 
-TICKET = "Checkout fails at all stores for acct-1234\nana.lee@example.com says every till shows error 502."
-FRESH_TICKET = "Exports are slow for acct-2"
-NO_ACCOUNT_TICKET = "Exports time out for one workspace\nThe customer sees error 504 on every export."
+# Complete for an engineering escalation: IDs, time, error, steps and environment are all there.
+TICKET = (
+    "Checkout fails at all stores for acct-1234 since 2026-11-20 09:10 UTC\n"
+    "ana.lee@example.com says every till shows error GW-502: Payment declined.\n"
+    "Steps: ring up any item and pay by card\n"
+    "Environment: POS app 7.4.2 on Windows 10"
+)
+# A few minutes ago, in the form the ticket reader takes as a timestamp: an SLA clock not yet breached.
+RECENTLY = f"{datetime.now(UTC) - timedelta(minutes=5):%Y-%m-%d %H:%M} UTC"
+FRESH_TICKET = (
+    "Exports are slow for acct-2042\n"
+    f"Since {RECENTLY} large exports take 10 minutes, then end with error 504 Gateway Timeout.\n"
+    "Steps: open Reports and export a year of data\n"
+    "Environment: web app 5.2 on Chrome 131"
+)
+
+
+def complete(ticket: str, since: str = RECENTLY) -> str:
+    """`ticket` with what an engineering escalation needs besides its IDs and error (a time,
+    steps, the environment), so the policy's required diagnostics do not block it."""
+    return f"{ticket}\nIt started at {since}.\nSteps: open the page and retry\nEnvironment: web app 5.2 on Chrome 131"
+
+
+# Complete but for the account ID.
+NO_ACCOUNT_TICKET = (
+    "Exports time out for the northwind-sales workspace since 2026-11-20 09:10 UTC\n"
+    "The customer sees error 504 Gateway Timeout on every export.\n"
+    "Steps: open Reports and click Export\n"
+    "Environment: web app 5.2 on Chrome 131"
+)
 
 
 def texts(at: AppTest) -> str:

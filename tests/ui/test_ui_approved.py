@@ -30,10 +30,12 @@ def test_approved_brief_in_the_escalation_format_markdown_and_json(make_app: App
     at = approved_brief(make_app)
     assert not at.exception
     text = at.code[0].value
-    assert text.startswith("ESCALATION: Exports are slow for acct-2\nSeverity: Medium\nTarget: Engineering\nIMPACT\n")
+    assert text.startswith(
+        "ESCALATION: Exports are slow for acct-2042\nSeverity: Medium\nTarget: Engineering\nIMPACT\n"
+    )
     assert "WHAT'S NEEDED" in text
     assert any(c.language == "markdown" and c.value.startswith("# Exports are slow") for c in at.code)
-    assert any(c.language == "json" and '"summary": "Exports are slow for acct-2"' in c.value for c in at.code)
+    assert any(c.language == "json" and '"summary": "Exports are slow for acct-2042"' in c.value for c in at.code)
     assert [b.label for b in at.download_button] == ["Download text", "Download markdown", "Download json"]
     assert "Set ESCALATE_WEBHOOK_URL" in texts(at)
     assert exports(app_env) == []
@@ -53,9 +55,9 @@ def test_send_posts_a_slack_payload_and_records_the_outcome(
     assert "SECRET-TOKEN" not in texts(at)
     (payload,) = received.posts
     assert received.paths == ["/services/T000/B000/SECRET-TOKEN"]
-    assert payload["text"] == "Medium → Engineering: Exports are slow for acct-2"
+    assert payload["text"] == "Medium → Engineering: Exports are slow for acct-2042"
     assert payload["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": payload["text"]}}
-    assert "ESCALATION: Exports are slow for acct-2" in payload["blocks"][2]["text"]["text"]
+    assert "ESCALATION: Exports are slow for acct-2042" in payload["blocks"][2]["text"]["text"]
     ((fmt, destination, status, code),) = exports(app_env)
     assert (fmt, status, code) == ("webhook-slack", "ok", 200)
     assert destination.startswith("http://127.0.0.1:") and "SECRET" not in destination

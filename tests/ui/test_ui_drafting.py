@@ -74,6 +74,9 @@ def test_a_reload_mid_draft_reattaches_and_ends_on_the_drafts_own_url(
     assert re.search(r"Drafting the brief\*\* · \d+ s so far", page), page
     assert re.search(r"check_circle: Redacting personal data and secrets · \d+ s", page), page
     assert re.search(r"\*\*The model drafts the brief, field by field\*\* · \d+ s", page), page
+    # The verdict phase ran before the model, and its no-model assessment is on screen already.
+    assert re.search(r"check_circle: Weighing the evidence for a verdict, before the model · \d+ s", page), page
+    assert "Assessment before the model: High (sev2), engineering" in page, page
     assert "radio_button_unchecked: Checking the brief against the policy" in page
     assert "Exports time out for acct-4411 since Monday" in page  # the brief so far, as a field
     assert "{" not in page.split("The brief so far")[-1]  # never a raw JSON tree

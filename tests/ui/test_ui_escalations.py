@@ -17,7 +17,7 @@ from app.services.followup import FollowService
 from app.services.outbox import OutboxService
 from tests.follow.receiver import free_port
 from tests.ui.conftest import AppFactory, reload_settings
-from tests.ui.flows import FRESH_TICKET, db, draft, open_in_review, submit, texts
+from tests.ui.flows import FRESH_TICKET, complete, db, draft, open_in_review, submit, texts
 from tests.ui.webhook_server import webhook_server
 
 
@@ -129,7 +129,7 @@ def test_send_posts_the_summary_and_a_down_webhook_keeps_it_for_retry(
             (message,) = list_outbox(session)
         store.dispose()
         assert (message.status, message.attempts, message.response_code) == ("delivered", 4, 200)
-    assert received.posts[0]["text"] == "Medium → Engineering: Exports are slow for acct-2"
+    assert received.posts[0]["text"] == "Medium → Engineering: Exports are slow for acct-2042"
 
 
 def test_the_handoff_page_shows_open_escalations_and_records_the_handoff(make_app: AppFactory, app_env: Path) -> None:
@@ -139,7 +139,7 @@ def test_the_handoff_page_shows_open_escalations_and_records_the_handoff(make_ap
     assert not at.exception
     note = at.code[0].value
     assert note.startswith("SHIFT HANDOFF ")
-    assert "#1 [sev3] Exports are slow for acct-2" in note
+    assert "#1 [sev3] Exports are slow for acct-2042" in note
     assert "Owner: ana · state: sent" in note
     assert "engineering to acknowledge by" in note
     assert "Set ESCALATE_WEBHOOK_URL" in texts(at)
@@ -153,9 +153,9 @@ def test_tickets_from_three_accounts_with_one_error_code_are_linked_as_a_pattern
     make_app: AppFactory, app_env: Path
 ) -> None:
     tickets = [
-        "Payments fail for acct-101\nCheckout shows PAYMENT_GATEWAY_TIMEOUT for every card",
-        "Card payments broken for acct-202\nOur logs show PAYMENT_GATEWAY_TIMEOUT since 9am",
-        "acct-303 cannot take payments\nThe pay button returns PAYMENT_GATEWAY_TIMEOUT",
+        complete("Payments fail for acct-101\nCheckout shows PAYMENT_GATEWAY_TIMEOUT for every card"),
+        complete("Card payments broken for acct-202\nOur logs show PAYMENT_GATEWAY_TIMEOUT since 9am"),
+        complete("acct-303 cannot take payments\nThe pay button returns PAYMENT_GATEWAY_TIMEOUT"),
     ]
     submit(draft(make_app("ana").run(), tickets[0]))
     for ticket in tickets[1:]:

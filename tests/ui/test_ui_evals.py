@@ -8,9 +8,9 @@ from streamlit.testing.v1 import AppTest
 from app.core.users import Role
 from app.services.auth import Principal
 from app.ui import state
-from app.ui.views.evals import PICK_A, PICK_B, PICK_SOURCE
+from app.ui.views.evals import PICK_A, PICK_B, PICK_SOURCE, VERDICT_PICK
 from evals.cases import Dataset, load_dataset
-from evals.report import REPORTS_DIR, PromptInfo, build_report, list_reports, write_report
+from evals.report import REPORTS_DIR, PromptInfo, build_report, list_reports, load_report, write_report
 from evals.runner import ResultsLog, RunHeader, RunSpec, run_cases
 from tests.evals.conftest import FakeDrafter
 
@@ -99,3 +99,29 @@ def test_every_pair_of_committed_reports_draws_without_an_error(
     for source in at.radio(key=PICK_SOURCE).options:
         at.radio(key=PICK_SOURCE).set_value(source).run()
         assert not at.exception, (source, at.exception)
+
+
+def _case_ids(path: Path) -> set[str]:
+    return {c.id for c in load_report(path).cases}
+
+
+def test_the_committed_pairs_include_reports_that_share_no_cases() -> None:
+    # The pair test above then covers a comparison with nothing in common, not only overlapping runs.
+    assert any(not (_case_ids(a) & _case_ids(b)) for a in COMMITTED for b in COMMITTED if a != b)
+
+
+TRIAGE = sorted((REPORTS_DIR / "triage").glob("triage__*.md"))
+
+
+def test_every_committed_triage_report_draws_without_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert TRIAGE, "evals/reports/triage holds the verdict reports"
+    monkeypatch.setenv("ESCALATE_EVAL_REPORTS", str(REPORTS_DIR))
+    at = AppTest.from_file(str(VIEW), default_timeout=120)
+    at.session_state[state.PRINCIPAL] = Principal("rui", Role.reviewer)
+    at.run()
+    assert list(at.selectbox(key=VERDICT_PICK).options) == [p.stem.removeprefix("triage__") for p in TRIAGE]
+    for report in TRIAGE:
+        at.selectbox(key=VERDICT_PICK).set_value(report).run()
+        assert not at.exception, (report.name, at.exception)
+        assert not at.error, [e.value for e in at.error]
+        assert any(report.read_text(encoding="utf-8")[:40].strip() in m.value for m in at.markdown), report.name

@@ -8,10 +8,14 @@ from streamlit.testing.v1 import AppTest
 from app.ui import state
 from schemas.common import SlaStatus
 from tests.ui.conftest import AppFactory
-from tests.ui.flows import draft, draft_row, edit, open_in_review, review_rows, submit, texts
+from tests.ui.flows import FRESH_TICKET, complete, draft, draft_row, edit, open_in_review, review_rows, submit, texts
 
-BREACHED = "Checkout fails at all stores for acct-1 since 2020-01-01T09:00Z"
-FRESH = "Exports are slow for acct-2"
+BREACHED = complete(
+    "Checkout fails at all stores for acct-1001 since 2020-01-01T09:00Z\n"
+    "Every till shows error GW-502: Payment declined.",
+    "2020-01-01 09:00 UTC",
+)
+FRESH = FRESH_TICKET
 
 
 def submitted(make_app: AppFactory, author: str, *tickets: str) -> AppTest:
@@ -38,7 +42,7 @@ def test_queue_puts_breached_first_and_filters_by_sla(make_app: AppFactory) -> N
 
 def test_reviewer_reads_the_brief_as_sent_and_a_field_diff_then_approves(make_app: AppFactory, app_env: Path) -> None:
     ana = draft(make_app("ana").run(), FRESH)
-    ana = edit(ana, 1, "summary", "Exports take 10 minutes for acct-2")
+    ana = edit(ana, 1, "summary", "Exports take 10 minutes for acct-2042")
     # Fields the export text used to leave out are in the diff too.
     ana = edit(ana, 1, "diagnostics.customer_contact", "Ops lead, prefers Slack")
     submit(ana)
@@ -46,7 +50,7 @@ def test_reviewer_reads_the_brief_as_sent_and_a_field_diff_then_approves(make_ap
     assert not rui.exception
     # The brief exactly as the exports carry it, first.
     sent = rui.code[0].value
-    assert sent.startswith("ESCALATION: Exports take 10 minutes for acct-2\n")
+    assert sent.startswith("ESCALATION: Exports take 10 minutes for acct-2042\n")
     assert "- Customer contact and preferred channel: Ops lead, prefers Slack\n" in sent
     assert "DIAGNOSTICS\n" in sent and "HANDOFF CHECKLIST\n" in sent
     assert any(c.language == "json" and '"customer_contact": "Ops lead, prefers Slack"' in c.value for c in rui.code)
@@ -54,9 +58,9 @@ def test_reviewer_reads_the_brief_as_sent_and_a_field_diff_then_approves(make_ap
     # evidence, which loses the model's quote for the rewritten summary (it backed the old words).
     diff = rui.table[0].value
     assert list(diff["field"]) == ["One-line summary", "Customer contact and preferred channel", "Evidence"]
-    assert list(diff["model's draft"])[:2] == ["Exports are slow for acct-2", "—"]
-    assert list(diff["agent's version"])[:2] == ["Exports take 10 minutes for acct-2", "Ops lead, prefers Slack"]
-    assert "One-line summary\\: “Exports are slow for acct-2”" in diff["model's draft"][2]  # Markdown-escaped
+    assert list(diff["model's draft"])[:2] == ["Exports are slow for acct-2042", "—"]
+    assert list(diff["agent's version"])[:2] == ["Exports take 10 minutes for acct-2042", "Ops lead, prefers Slack"]
+    assert "One-line summary\\: “Exports are slow for acct-2042”" in diff["model's draft"][2]  # Markdown-escaped
     assert "One-line summary" not in diff["agent's version"][2]
     assert "The agent changed 3 of 30 fields." in texts(rui)
     # Every field of the brief is one toggle away.

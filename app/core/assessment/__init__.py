@@ -195,18 +195,16 @@ def assess(
     kept += fact_signals
     ignored += fact_ignored
 
-    moment, where = now, None
+    moment = now
     if moment is None and (stamps := find_timestamps(text)):
-        where = max(stamps, key=lambda s: s.moment)
-        moment = where.moment
-    off_hours = moment is not None and not is_business_hours(moment, policy)
+        moment = max(stamps, key=lambda s: s.moment).moment  # the SLA clock's "as of", when no clock is given
+    # Off hours is judged on the escalation's own clock (`now`: when it is drafted, checked or
+    # submitted), in the policy's [business_hours] time zone: a time written in the ticket says when
+    # someone wrote a note, not whether support is staffed now. No clock, no off-hours judgement.
+    off_hours = now is not None and not is_business_hours(now, policy)
     if off_hours:
-        # The ticket's latest time stamp when it says when; the clock (no span) when `now` does.
-        text_, start, end = (where.text, where.start, where.end) if where else ("", 0, 0)
         kept.append(
-            Signal(
-                kind=OFF_HOURS, text=text_, start=start, end=end, source="clock", citation=policy.business_hours.cite
-            )
+            Signal(kind=OFF_HOURS, text="", start=0, end=0, source="clock", citation=policy.business_hours.cite)
         )
     kept.sort(key=lambda s: (s.start, s.end))
     verdict = decide(Evidence(kept, ignored, classifier, list(facts), pattern, off_hours, record), policy)

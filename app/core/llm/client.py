@@ -102,7 +102,9 @@ def make_openai_client(
     )
 
 
-def make_async_openai_client(settings: Settings, *, backend: BackendInfo) -> openai.AsyncOpenAI:
+def make_async_openai_client(
+    settings: Settings, *, backend: BackendInfo, transport: httpx2.AsyncBaseTransport | None = None
+) -> openai.AsyncOpenAI:
     """The async twin of `make_openai_client`, for streaming (see `make_async_instructor`).
 
     No unreadable-JSON hook: a stream is server-sent events, not one JSON body.
@@ -114,14 +116,16 @@ def make_async_openai_client(settings: Settings, *, backend: BackendInfo) -> ope
         base_url=backend.base_url,
         timeout=timeout,
         max_retries=settings.max_retries,
-        http_client=openai.DefaultAsyncHttpxClient(timeout=timeout),
+        http_client=openai.DefaultAsyncHttpxClient(timeout=timeout, transport=transport),
     )
 
 
-def make_async_instructor(settings: Settings, *, backend: BackendInfo) -> instructor.AsyncInstructor:
+def make_async_instructor(
+    settings: Settings, *, backend: BackendInfo, transport: httpx2.AsyncBaseTransport | None = None
+) -> instructor.AsyncInstructor:
     """An async instructor client. Streaming needs it: instructor 1.17's sync `create_partial`
     reads the whole stream before yielding its first partial; the async one yields as tokens arrive."""
-    client = make_async_openai_client(settings, backend=backend)
+    client = make_async_openai_client(settings, backend=backend, transport=transport)
     return instructor.from_openai(client, mode=MODES[settings.mode], model=backend.model)
 
 

@@ -26,6 +26,7 @@ from app.services.workspace import (
 from app.ui import panels, state
 from app.ui.brief_form import FIELDS, FormField, brief_from_values, evidence_for, form_values, to_widget
 from app.ui.text import safe
+from app.ui.verdict import verdict_headline
 from app.ui.wiring import services
 from schemas.common import SEVERITY_LABELS, TARGET_LABELS, Severity, Target
 
@@ -325,6 +326,10 @@ def _running_fragment(request_id: int) -> None:
                 st.markdown(f":material/check_circle: {label} · {done[name]:.0f} s")
             else:
                 st.markdown(f":material/radio_button_unchecked: {label}")
+        if job.verdict is not None:
+            # Computed without the model: on screen while the model drafts (its cited facts can
+            # only raise it).
+            verdict_headline(job.verdict, "Assessment before the model")
         quiet = now - job.last_output if job.last_output is not None else None
         if job.phase == "drafting" and quiet is not None and quiet > QUIET_S:
             # The stream ended but the answer failed validation: the model is asked to correct it.
