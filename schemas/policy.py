@@ -133,6 +133,11 @@ class Fusion(Cited):
         description="At or above this probability the classifier's severity and target replace a verdict that no "
         "decisive signal set (1.0: never).",
     )
+    classifier_leads_incident_records: bool = Field(
+        default=False,
+        description="Whether the classifier also leads on status-page updates and post-mortems (judged by how long "
+        "the impact ran).",
+    )
     classifier_over_decisive: bool = Field(
         default=False, description="Experiment switch: the leading classifier may also lower a decisive signal."
     )

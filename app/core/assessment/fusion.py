@@ -266,7 +266,8 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
             route(Target.security, "classifier", f"{scores.model_id}: P(security) {scores.security:.2f}")
         lead = _leading(scores, fusion.classifier_leads_at)
         decisive_now = bool(kinds & set(fusion.decisive)) and not fusion.classifier_over_decisive
-        if lead is not None and not request_only:
+        leads_here = fusion.classifier_leads_incident_records or not ev.incident_record
+        if lead is not None and not request_only and leads_here:
             lead_sev, lead_target, p_sev, p_target = lead
             # Raise freely; lower only a verdict no decisive signal and no floor of the policy set.
             lowers = lead_sev is not None and lead_sev.rank > severity.rank
