@@ -21,7 +21,7 @@ from typing import Any
 from app.services import assessment as service
 from app.core.classifier.data import SHARED_POOL, SHIPPABLE_LICENCES, Example, read_examples
 from app.core.classifier.model import TriageClassifier
-from app.core.classifier.train import fit
+from app.core.classifier.train import TrainConfig, fit
 from app.core.policy import load_policy
 from schemas.common import Severity
 
@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--no-pool", action="store_true", help="train on the written conversations only")
+    parser.add_argument(
+        "--pool-heads", action="store_true", help="severity and target learn from the public pool too (the old way)"
+    )
     args = parser.parse_args(argv)
     names = args.variants.split(",")
     rows = _rows()
@@ -79,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for k, fold in enumerate(folds):
         held = [i for key in fold for i in groups[key]]
         train: list[Example] = pool + [ex for i, ex in examples.items() if i not in set(held)]
-        clf = TriageClassifier(fit(train).to_artifact())
+        config = TrainConfig(own_only_heads=()) if args.pool_heads else TrainConfig()
+        clf = TriageClassifier(fit(train, config).to_artifact())
         for case_id in held:
             row = by_id[case_id]
             for name in names:
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "# Fusion variants, cross-validated on the written training conversations",
         "",
-        f"Command: `python -m evals.fusion_cv --folds {args.folds}{' --no-pool' if args.no_pool else ''}`; {len(rows)} rows, "
+        f"Command: `python -m evals.fusion_cv --folds {args.folds}{' --no-pool' if args.no_pool else ''}{' --pool-heads' if args.pool_heads else ''}`; {len(rows)} rows, "
         "classifier retrained per fold.",
         "",
         "| variant | " + " | ".join(cats) + " |",
@@ -106,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         cells = [f"{sum(results[name][c]) / len(results[name][c]):.3f}" if results[name][c] else "-" for c in cats]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    (REPORTS / f"fusion_cv{'_nopool' if args.no_pool else ''}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (REPORTS / f"fusion_cv{'_nopool' if args.no_pool else ''}{'_poolheads' if args.pool_heads else ''}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0
 

@@ -54,6 +54,11 @@ class TrainConfig:
     min_precision: float = 0.85
     min_flagged: int = 5
     seed: int = 0
+    # Heads that learn only from this project's own rows (written conversations, reviewed briefs):
+    # cross-validated on the written conversations, severity and target learned from bug trackers
+    # pulled their verdicts towards tracker habits (evals/reports/triage/fusion_cv*.md); the security
+    # head keeps the public security reports.
+    own_only_heads: tuple[str, ...] = ("severity", "target")
 
 
 THRESHOLD_RULE = (
@@ -291,7 +296,10 @@ def _fit(examples: list[Example], config: TrainConfig | None) -> FittedModel:
     x = vectorizer.fit_transform([ex.text for ex in rows])
     heads: dict[str, FittedHead] = {}
     for name in HEADS:
-        head = _fit_head(x, head_labels(rows, name), config)
+        labels = head_labels(rows, name)
+        if name in config.own_only_heads:
+            labels = [label if ex.own else None for ex, label in zip(rows, labels, strict=True)]
+        head = _fit_head(x, labels, config)
         if head is not None:
             heads[name] = head
     for required in ("severity", "security"):
