@@ -53,8 +53,9 @@ def _free_port() -> int:
 
 @pytest.fixture
 def drafter_factory() -> str:
-    # ESCALATE_TEST_BROWSER_DRAFTER lets a developer run this flow against tests.ui.fakes:FakeDrafter
-    # before cassettes exist; CI uses the replayed recording.
+    # ESCALATE_TEST_BROWSER_DRAFTER lets a developer run this flow before cassettes exist, e.g. with
+    # tests.ui.endpoint:build_function_drafter (the real service, a function as its model endpoint);
+    # CI uses the replayed recording.
     override = os.environ.get("ESCALATE_TEST_BROWSER_DRAFTER")
     if override:
         return override

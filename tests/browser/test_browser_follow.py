@@ -2,7 +2,8 @@
 a reviewer approves a submitted brief -> sends it to engineering (summary posted to a local webhook)
 -> records engineering's acknowledgement -> drafts, checks and sends a customer update -> records
 the shift handoff -> resolves. The submitted draft is made beforehand through the services with
-the drafting model's test double (tests.ui.fakes.FakeDrafter); everything else is the real app.
+the web app's real drafting service, its model endpoint a function (tests/ui/endpoint.py), which
+the app is given too; everything else is the real app.
 """
 
 import os
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +23,7 @@ from app.core.store.lifecycle import list_events
 from app.core.users import Role, UsersFile
 from app.services.auth import Principal
 from app.services.workspace import DraftSaved, Workspace
+from schemas.common import Severity
 from schemas.draft import TicketInput
 from tests.browser.test_browser_flow import (
     ARTIFACTS,
@@ -32,10 +35,18 @@ from tests.browser.test_browser_flow import (
     _settle,
     _sign_in,
 )
-from tests.ui.fakes import FakeDrafter
+from tests.ui.endpoint import build_function_drafter
 from tests.ui.webhook_server import Received, webhook_server
 
-TICKET = "Exports are slow for acct-2\nThe customer says CSV exports take ten minutes since Monday."
+# Complete for an engineering escalation (account, time, error, steps, environment), so the real
+# policy lets it be submitted; it started a few minutes ago, so its SLA clock is not breached.
+TICKET = (
+    "Exports are slow for acct-2\n"
+    "Account ID: acct-2. The customer says CSV exports take ten minutes, then show error EXPORT_QUEUE_FULL.\n"
+    f"It started at {datetime.now(UTC) - timedelta(minutes=5):%Y-%m-%d %H:%M} UTC.\n"
+    "Steps: open Reports and export a year of data\n"
+    "Environment: web app 5.2 on Chrome 131"
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,9 +62,10 @@ def app_url(tmp_path: Path) -> Iterator[tuple[str, Received, Store]]:
     db_url = f"sqlite:///{tmp_path / 'app.db'}"
     store = Store(db_url)
     store.migrate()
-    workspace = Workspace(store, FakeDrafter())
+    workspace = Workspace(store, build_function_drafter())
     events = list(workspace.start(Principal("ana", Role.agent), TicketInput(text=TICKET)))
     assert isinstance(events[-1], DraftSaved)
+    assert events[-1].draft.brief.severity is Severity.sev3  # the handoff and the webhook say Medium
     workspace.submit(Principal("ana", Role.agent), events[-1].draft.id, 1)
     port = _free_port()
     with webhook_server() as (webhook_url, received):
@@ -62,7 +74,7 @@ def app_url(tmp_path: Path) -> Iterator[tuple[str, Received, Store]]:
             "PYTHONPATH": str(REPO),
             "ESCALATE_DB_URL": db_url,
             "ESCALATE_USERS_FILE": str(users.path),
-            "ESCALATE_DRAFTER_FACTORY": "tests.ui.fakes:FakeDrafter",
+            "ESCALATE_DRAFTER_FACTORY": "tests.ui.endpoint:build_function_drafter",
             "ESCALATE_WEBHOOK_URL": webhook_url,
             "ESCALATE_WEBHOOK_FORMAT": "slack",
             "ESCALATE_APP_URL": f"http://127.0.0.1:{port}",

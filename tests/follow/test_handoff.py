@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from app.cli.main import app
 from app.core.llm.settings import get_settings
 from app.services.handoff import parse_since, render_note, when
-from tests.follow.conftest import ANA, BEA, SEV1_TICKET, SEV3_TICKET, Services
+from tests.follow.conftest import ANA, BEA, QUIET_TICKET, SEV1_TICKET, SEV3_TICKET, Services
 from tests.follow.receiver import free_port
 
 _ID = re.compile(r"#(\d+)")
@@ -23,7 +23,7 @@ def seed(services: Services) -> dict[str, int]:
     """Three escalations: one acknowledged with updates, one waiting, one resolved."""
     busy = services.approved(SEV1_TICKET)
     waiting = services.approved(SEV3_TICKET)
-    closed = services.approved("Reports are slow for acct-3")
+    closed = services.approved(QUIET_TICKET)
     sent = services.follow.send(ANA, busy).escalation
     services.follow.send(ANA, waiting)
     done = services.follow.send(ANA, closed).escalation

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from app.services.handoff import ModelHandoffWriter, render_note, summarise
-from tests.drafting.conftest import recorded_extractor, recorded_settings, vcr_config  # noqa: F401
+from tests.drafting.conftest import recorded_extractor, recorded_settings
 from tests.follow.conftest import ANA, SEV1_TICKET, SEV3_TICKET, Services
 
 

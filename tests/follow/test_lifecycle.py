@@ -12,8 +12,7 @@ from app.core.store.models import AuditRow
 from app.core.users import Role
 from app.services.auth import Principal
 from app.services.handoff import render_note
-from schemas.draft import TicketInput
-from tests.follow.conftest import ANA, BEA, BUSINESS, SEV1_TICKET, SEV3_TICKET, Services
+from tests.follow.conftest import ANA, BEA, BUSINESS, QUIET_TICKET, SEV1_TICKET, SEV3_TICKET, Services
 
 
 def audit_actions(services: Services) -> list[str]:
@@ -126,8 +125,7 @@ def test_transitions_in_the_wrong_order_or_on_a_stale_version_are_refused(servic
 
 
 def test_a_draft_not_yet_approved_cannot_be_sent_and_strangers_cannot_act(services: Services) -> None:
-    events = list(services.workspace.start(ANA, TicketInput(text=SEV3_TICKET)))
-    draft_id = events[-1].draft.id
+    draft_id = services.drafted(SEV3_TICKET)
     with pytest.raises(InputError, match="only approved briefs"):
         services.follow.send(ANA, draft_id)
     with pytest.raises(PermissionDenied, match="sign in first"):
@@ -140,7 +138,7 @@ def test_a_draft_not_yet_approved_cannot_be_sent_and_strangers_cannot_act(servic
 def test_the_board_puts_acknowledgement_breaches_first_then_overdue_touchpoints(services: Services) -> None:
     slow = services.approved(SEV3_TICKET)  # Sev3: 24 business hours to acknowledge
     urgent = services.approved(SEV1_TICKET)  # Sev1: 15 minutes
-    quiet = services.approved("Reports are slow for acct-3")  # Sev3, acknowledged below
+    quiet = services.approved(QUIET_TICKET)  # Sev3, acknowledged below
     services.follow.send(ANA, slow)
     services.follow.send(ANA, urgent)
     sent = services.follow.send(ANA, quiet).escalation

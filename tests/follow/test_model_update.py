@@ -11,8 +11,11 @@ from datetime import timedelta
 import pytest
 
 from app.services.followup import ModelUpdateWriter
-from tests.drafting.conftest import recorded_extractor, recorded_settings, vcr_config  # noqa: F401
+from app.services.workspace import SubmissionBlocked
+from tests.drafting.conftest import recorded_extractor, recorded_settings
 from tests.follow.conftest import ANA, BUSINESS, Services
+
+UPDATE_TICKET = "Checkout fails\nCards are declined with error GW-502: Payment declined for account acct-2042."
 
 
 @pytest.fixture
@@ -22,7 +25,16 @@ def default_cassette_name() -> str:
 
 @pytest.mark.vcr
 def test_the_model_drafts_a_customer_update_that_is_then_checked(services: Services) -> None:
-    draft_id = services.approved()
+    # The customer's words as the update's "issue" (impact.workflow_impact), as recorded.
+    draft_id = services.drafted(UPDATE_TICKET)
+    record = services.workspace.open(ANA, draft_id)
+    assert record.brief.impact.workflow_impact == "Checkout fails"
+    # "Checkout fails" alone does not state the business impact: the agent leads the summary with it.
+    with pytest.raises(SubmissionBlocked, match="states the business impact"):
+        services.workspace.submit(ANA, draft_id, record.version)
+    summary = "Checkout fails at every store: customers cannot pay by card"
+    services.workspace.save(ANA, draft_id, record.version, record.brief.model_copy(update={"summary": summary}), "")
+    services.approve(draft_id)
     sent = services.follow.send(ANA, draft_id).escalation
     services.clock.advance(minutes=30)
     services.follow.acknowledge(ANA, draft_id, sent.version, by="data platform on-call")
