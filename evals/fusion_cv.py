@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.services import assessment as service
 from app.core.classifier.data import SHARED_POOL, SHIPPABLE_LICENCES, Example, read_examples
 from app.core.classifier.model import TriageClassifier
 from app.core.classifier.train import TrainConfig, fit
 from app.core.policy import load_policy
+from app.services import assessment as service
 from schemas.common import Severity
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,8 +44,16 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "classifier_leads_incident_records": True,
     },
     "lead_70": {"classifier_alone_raises_to": Severity.sev1, "classifier_leads_at": 0.7},
-    "lead_any_50": {"classifier_alone_raises_to": Severity.sev1, "classifier_leads_at": 0.5, "classifier_over_decisive": True},
-    "lead_any_60": {"classifier_alone_raises_to": Severity.sev1, "classifier_leads_at": 0.6, "classifier_over_decisive": True},
+    "lead_any_50": {
+        "classifier_alone_raises_to": Severity.sev1,
+        "classifier_leads_at": 0.5,
+        "classifier_over_decisive": True,
+    },
+    "lead_any_60": {
+        "classifier_alone_raises_to": Severity.sev1,
+        "classifier_leads_at": 0.6,
+        "classifier_over_decisive": True,
+    },
 }
 
 
@@ -69,7 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = _rows()
     by_id = {r["id"]: r for r in rows}
     examples = {ex.id: ex for path in sorted(TRAIN_DIR.glob("train_*.jsonl")) for ex in read_examples(path)}
-    pool = [ex for ex in read_examples(SHARED_POOL) if ex.licence in SHIPPABLE_LICENCES] if SHARED_POOL.exists() and not args.no_pool else []
+    pool = (
+        [ex for ex in read_examples(SHARED_POOL) if ex.licence in SHIPPABLE_LICENCES]
+        if SHARED_POOL.exists() and not args.no_pool
+        else []
+    )
     # Appended variants share their base's story: keep a base and its variants in one fold.
     groups: dict[str, list[str]] = defaultdict(list)
     for r in rows:
@@ -98,10 +110,11 @@ def main(argv: list[str] | None = None) -> int:
                 results[name]["all"].append(ok)
         print(f"fold {k + 1}/{args.folds} done", flush=True)
     cats = sorted({c for r in results.values() for c in r})
+    flags = (" --no-pool" if args.no_pool else "") + (" --pool-heads" if args.pool_heads else "")
     lines = [
         "# Fusion variants, cross-validated on the written training conversations",
         "",
-        f"Command: `python -m evals.fusion_cv --folds {args.folds}{' --no-pool' if args.no_pool else ''}{' --pool-heads' if args.pool_heads else ''}`; {len(rows)} rows, "
+        f"Command: `python -m evals.fusion_cv --folds {args.folds}{flags}`; {len(rows)} rows, "
         "classifier retrained per fold.",
         "",
         "| variant | " + " | ".join(cats) + " |",
@@ -110,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         cells = [f"{sum(results[name][c]) / len(results[name][c]):.3f}" if results[name][c] else "-" for c in cats]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    (REPORTS / f"fusion_cv{'_nopool' if args.no_pool else ''}{'_poolheads' if args.pool_heads else ''}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (REPORTS / f"fusion_cv{flags.replace(' --', '_').replace('-', '')}.md").write_text(
+        "\n".join(lines) + "\n", encoding="utf-8"
+    )
     print("\n".join(lines))
     return 0
 

@@ -226,6 +226,8 @@ class Patterns(Cited):
     min_accounts: int = Field(ge=2)
     severity_floor: Severity
     similarity: float = Field(default=0.9, gt=0, le=1, description="Summary similarity that counts as the same text.")
+
+
 class GuideSection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -82,16 +82,13 @@ def _only_model_says(ev: Evidence, kind: str) -> bool:
     if "credential" in ev.kinds():
         return False
     scores = ev.classifier
-    if scores is not None and (
-        scores.severity.get(Severity.sev1, 0.0) >= scores.sev1_threshold or scores.security >= scores.security_threshold
-    ):
-        return False
-    return True
+    if scores is None:
+        return True
+    sure_sev1 = scores.severity.get(Severity.sev1, 0.0) >= scores.sev1_threshold
+    return not (sure_sev1 or scores.security >= scores.security_threshold)
 
 
-def _leading(
-    scores: ClassifierScores, at: float
-) -> tuple[Severity | None, Target | None, float, float] | None:
+def _leading(scores: ClassifierScores, at: float) -> tuple[Severity | None, Target | None, float, float] | None:
     """The classifier's own severity and target where it is at least `at` sure of them."""
     if at >= 1.0:
         return None
@@ -275,13 +272,28 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
                 lead_sev = None
             if lead_sev is not None and lead_sev is not severity:
                 readings.append(
-                    Reading(severity=severity, target=target, source="signals", reason=f"the policy's signals ({basis or 'none'})")
+                    Reading(
+                        severity=severity,
+                        target=target,
+                        source="signals",
+                        reason=f"the policy's signals ({basis or 'none'})",
+                    )
                 )
                 severity, basis = lead_sev, "classifier"
-                reasons.append(f"classifier: {scores.model_id} P({lead_sev.value}) {p_sev:.2f}: {lead_sev.value} ({fusion.cite})")
-            if lead_target is not None and lead_target is not target and not decisive_now and target_basis not in FLOORS:
+                reasons.append(
+                    f"classifier: {scores.model_id} P({lead_sev.value}) {p_sev:.2f}: {lead_sev.value} ({fusion.cite})"
+                )
+            if (
+                lead_target is not None
+                and lead_target is not target
+                and not decisive_now
+                and target_basis not in FLOORS
+            ):
                 target, target_basis = lead_target, "classifier"
-                reasons.append(f"classifier: {scores.model_id} P({lead_target.value}) {p_target:.2f}: {lead_target.value} ({tier(lead_target)})")
+                reasons.append(
+                    f"classifier: {scores.model_id} P({lead_target.value}) {p_target:.2f}: "
+                    f"{lead_target.value} ({tier(lead_target)})"
+                )
         if scores.sev1_threshold < 1.0:  # a cut of 1.0 means the head never found a precise one
             agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
             confidence += 0.1 if agrees else -0.15
