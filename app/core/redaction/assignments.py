@@ -110,6 +110,7 @@ USER_COLON_PASS = re.compile(
 )
 GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:tcp6?|udp|unix)\(")
 PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
+_PGPASS_LINES = re.compile(PGPASS_LINE.pattern, re.MULTILINE)
 ONE_TIME_CODE = re.compile(
     r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
     r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|te"
@@ -427,7 +428,9 @@ def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
-    for number in index.containing(triggers):
+    # A .pgpass line (host:port:db:user:password) names nothing: its shape is the trigger.
+    numbers = sorted({*index.containing(triggers), *index.matching(_PGPASS_LINES)})
+    for number in numbers:
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):
             if end > start:

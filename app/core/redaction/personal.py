@@ -36,7 +36,9 @@ _PHONE_CANDIDATE = re.compile(
 )
 _PHONE_WORDS = re.compile(
     r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
-    r"]phone|contact)\b"
+    r"]phone|contact|"
+    # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
+    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer)\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -272,7 +274,11 @@ _STREET_TYPES = (
     r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
 )
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-_UNIT = r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+)?"
+# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '3º izq.'.
+_UNIT = (
+    r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+|\d{1,2}\s?[º°ª](?:\s*(?:[A-Z]"
+    r"\b|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?))?"
+)
 # A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
     r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
@@ -316,6 +322,13 @@ _ADDRESS_JP = re.compile(
     r"(?<![\w-])\d{1,4}-\d{1,4}(?:-\d{1,4})?,?\s+[A-Z][a-z]+(?:-[a-z]+)?(?:,\s*[A-Z][a-z]+-(?:ku|shi|cho|machi|gun))"
     + _LOCALITY
 )
+# A unit and a building before the locality, the Indian way: 'Flat 745, Green Glen Apartments,
+# Andheri West, Mumbai 400075'. No street word, so the postcode at the end is required.
+_ADDRESS_UNIT_FIRST = re.compile(
+    r"(?<![\w-])(?i:flat|apt|apartment|suite|unit|house|plot|door|block|villa|room)\.?\s*(?i:no\.?\s*)?#?\s*"
+    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*{_PLACE}(?:[ \t]*,[ \t]*{_PLACE}){{0,3}}[ \t,]+{_POSTCODE}"
+    rf"(?:[ \t]*,[ \t]*{_COUNTRIES}\b)?"
+)
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
 _ADDRESS_FIELD = re.compile(
@@ -326,10 +339,15 @@ _ADDRESS_FIELD = re.compile(
 )
 
 
+_STATE_POSTCODE = re.compile(r"\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
+
+
 def _without_company(value: str) -> str:
     """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
     parts = value.split(",")
     for index in range(1, len(parts)):
+        if _STATE_POSTCODE.match(parts[index]):
+            continue  # 'Denver, CO 80294': Colorado, not a company
         words = {w.strip(".").lower() for w in parts[index].split()}
         if words & COMPANY_WORDS:
             return ",".join(parts[:index])
@@ -337,7 +355,7 @@ def _without_company(value: str) -> str:
 
 
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
-    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _PO_BOX):
+    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _ADDRESS_UNIT_FIRST, _PO_BOX):
         for match in pattern.finditer(line):
             value = _without_company(match.group(0))
             yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
@@ -373,6 +391,7 @@ _STREET_LITERALS = (
         "p.o. box",
         "address",
         "addr",
+        *("flat ", "apt", "apartment", "suite ", "unit ", "house ", "plot ", "door ", "block ", "villa ", "room "),
         "-ku",
         "-shi",
         " marg",
@@ -392,7 +411,7 @@ def _trailing(value: str) -> int:
 # timestamps and IPs, on every line of a log, match none of them.
 _PHONE_LINE = re.compile(
     r"\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,4}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
-    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact)"
+    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular)"
 )
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")

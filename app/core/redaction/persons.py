@@ -55,6 +55,7 @@ COMPANY_WORDS = frozenset(
         *("outfitters", "supply", "supplies", "store", "stores", "shop", "mart", "brands", "apparel", "fashion"),
         *("société", "societe", "générale", "generale", "café", "compagnie", "gesellschaft", "werke", "banco"),
         *("&", "and", "sons", "brothers", "bros", "gbr", "kg", "srl", "spa", "ab", "oy", "as", "aps", "kk"),
+        *("mail", "courier", "parcel", "express", "airport", "station"),
     }
 )
 # Capitalised words that follow a first name in tickets without being a surname.
@@ -78,6 +79,9 @@ _AMBIGUOUS_FIRST = frozenset(
         *("sky", "page", "rich", "gene", "don", "ray", "guy", "max", "jack", "frank", "earl", "dean", "drew", "lane"),
         *("miles", "pat", "sue", "van", "wade", "win", "an", "so", "else", "nick", "bob", "sunny", "happy", "early"),
         *("april", "august", "china", "india", "paris", "london", "sydney", "dallas", "austin", "chelsea", "florence"),
+        # Day and month abbreviations ('Mon Jun 03 10:23:12'), German and Romance small words ('Bei Rückfragen').
+        *("mon", "tue", "wed", "thu", "fri", "sat", "sun", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept"),
+        *("oct", "nov", "dec", "bei", "mit", "und", "con", "sin"),
         *("jan", "ion", "per", "ole", "kim", "lee", "long", "young", "hall", "king", "price", "read", "reading"),
         *("new", "general", "major", "case", "server", "error", "order", "check", "status", "please", "thanks"),
     }
@@ -88,7 +92,10 @@ _NAME_FIELDS = (
     r"customer[ _-]?name|contact[ _-]?name|user[ _-]?name\b(?!\s*[:=]\s*[\"']?[a-z0-9_.]+[\"']?\s*(?:$|[,;}]))|"
     r"account[ _-]?holder|card[ _-]?holder|cardholder|holder[ _-]?name|requester|reporter|assignee|author|"
     r"contact|customer|caller|patient|employee|owner|recipient|sender|signed[ _-]?by|agent|technician|submitter|"
-    r"approver|(?:assigned|created|opened|submitted|requested|reported|updated|resolved|closed)[ _-]?(?:to|by)|name)"
+    r"approver|(?:assigned|created|opened|submitted|requested|reported|updated|resolved|closed)[ _-]?(?:to|by)|name|"
+    # The same fields in the languages tickets come in: nombre, nome/cognome, prénom, Vorname, naam.
+    r"nombre(?:[ _-]?completo)?|apellidos?|nome(?:[ _-]?completo)?|cognome|sobrenome|pr[ée]nom|nom(?:[ _-]?complet)?|"
+    r"vorname|nachname|voornaam|achternaam|naam|titular)"
 )
 _FIELD = regex.compile(
     rf"(?i)(?<![\w.-])[\"']?{_NAME_FIELDS}[\"']?\s*[:=]\s*[\"']?(?-i:(?P<name>{_FULL_NAME}))(?=[\"'<,;)\]}}\s]|$)"
@@ -120,6 +127,11 @@ _ROLE = regex.compile(
     rf"on behalf of|signed by|approved by|owner|account holder|cardholder|tech lead|it lead|cto|ceo|cfo|vp)"
     rf"\s*[:(,-]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}"
     rf"[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
+)
+# A name alone on its line above contact details: a signature block ('Jack Mitchell\nM: 0425 ...').
+_CONTACT_BLOCK = regex.compile(
+    rf"(?m)^[ \t]*(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})[ \t]*\n[ \t]*(?=[^\n]*(?:@[\w-]+\.|\+\d|"
+    r"\b(?:[MTPF]|Mob|Mobile|Tel|Ph|Phone|Cell|E|Email|E-mail)\s*[:.]\s*[+(\d\w]))"
 )
 _TITLE = regex.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.?\s+(?P<name>{_FULL_NAME})")
 # A first name on the list, then one to three capitalised words.
@@ -188,8 +200,12 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             name = match.group("name")
             # 'Client: Société Générale Café', 'customer Acme Retail': a role word is followed by
             # companies as often as by people, so there the first word must be a first name.
-            role_word = pattern is _ROLE or (pattern is _FIELD and "name" not in match.group(0).lower())
+            role_word = pattern is _ROLE or (pattern is _FIELD and not _NAME_WORDS.search(match.group(0)))
             if role_word and _words(name)[0] not in first_names():
+                continue
+            if pattern is _FIELD and (
+                _THING_BEFORE.search(line, 0, match.start()) or _VALUE_FOLLOWS.match(line, match.end("name"))
+            ):
                 continue
             span = _accept(line, match.start("name"), name, listed_only=False)
             if span:
@@ -202,7 +218,18 @@ def _line_names(line: str) -> list[tuple[int, int]]:
     return spans
 
 
-_CAPITALISED_PAIR = regex.compile(r"\p{Lu}\p{Ll}+[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?\s*$|(?i:name|from:|author)")
+_CAPITALISED_PAIR = regex.compile(
+    r"(?m)\p{Lu}\p{Ll}+[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?[ \t]*$|(?i:name|nom|from:|author|naam|titular)"
+)
+# Field names that say 'name' (in any of _NAME_FIELDS' languages) rather than a role.
+_NAME_WORDS = regex.compile(r"(?i)name|nombre|nome|cognome|apellido|pr[ée]nom|\bnom\b|vorname|nachname|naam")
+# A field label before 'name' that makes it a thing's name: 'OS Name:', 'Host Name:'.
+_THING_BEFORE = regex.compile(
+    r"(?i)\b(?:os|host|computer|machine|system|product|company|file|device|server|service|domain|network|printer|"
+    r"app|application|project|package|bucket|cluster|queue|display[ _-]?adapter|model|brand|plan)[ _-]?$"
+)
+# A HAR or key/value list entry: {"name": "Authorization", "value": "..."} names a header.
+_VALUE_FOLLOWS = regex.compile(r"[\"']?\s*,\s*[\"']?value[\"']?\s*:")
 
 
 def find_persons(text: str, lines: Lines) -> list[Detection]:
@@ -215,7 +242,8 @@ def find_persons(text: str, lines: Lines) -> list[Detection]:
             )
     # Sign-offs and signatures span two lines ('Regards,\nAnna Schmidt', '--\nAnna Schmidt').
     if "\n" in text:
-        for match in [*_SIGN_OFF.finditer(text), *_SIGNATURE.finditer(text)]:
+        blocks = [m for m in _CONTACT_BLOCK.finditer(text) if _words(m.group("name"))[0] in first_names()]
+        for match in [*_SIGN_OFF.finditer(text), *_SIGNATURE.finditer(text), *blocks]:
             line_start = text.rfind("\n", 0, match.start("name")) + 1
             line = text[
                 line_start : text.find("\n", match.start("name")) if "\n" in text[match.start("name") :] else len(text)
