@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
-from app.core.redaction.names import is_password_name, names_secret
+from app.core.redaction.names import is_password_name, names_secret, words
 
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
@@ -158,7 +158,7 @@ ECHO_STDIN = re.compile(
 )
 # 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
 CREDENTIAL_PAIR = re.compile(
-    r"(?i)\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
+    r"(?i)(?<![/.\-])\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
     r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
 )
 # redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
@@ -199,6 +199,8 @@ PROSE_VALUES = frozenset(
         *("auth", "basic", "bearer", "oauth", "sso", "saml", "ldap", "default", "auto", "any", "all", "n/a"),
         *("expiry", "expiration", "a", "an", "of", "to", "in", "at", "on", "my", "your", "our", "their", "this"),
         *("that", "it", "its", "still", "now", "also", "just", "only", "again", "here", "there", "below", "above"),
+        # '--password via the CLI is insecure': docker's own warning.
+        *("via", "using", "with", "from", "instead", "flag", "option", "argument", "parameter", "when", "if"),
     }
 )
 _MASKED_ALREADY = re.compile(
@@ -209,6 +211,8 @@ _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
     r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    # A URL without user info ('proxy_pass http://prometheus:9090'): where to connect, not a secret.
+    r"|^[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s@]*$"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -242,6 +246,12 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value) or _STAND_IN.search(value))
 
 
+# 'credentials "app.terraform.io" {': a host the credential is for (labels without digits).
+_HOSTNAME = re.compile(r"^(?:[a-z][a-z\-]*\.)+(?:com|net|org|io|dev|app|cloud|co|ai|us|eu|uk|de|internal|local)$")
+# 'Config{TwinePassword: twinePassword}': code passing a variable named after the credential.
+_CAMEL_VARIABLE = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
+
+
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
     if (
@@ -257,7 +267,7 @@ def plausible(name: str, value: str) -> bool:
         return len(value) >= 3
     if any(word in name.lower() for word in ("otp", "passcode", "code")):
         return len(value) >= 4
-    if len(value) < 8 or _NUMBER.match(value):
+    if len(value) < 8 or _NUMBER.match(value) or _HOSTNAME.match(value):
         return False
     # A token: not one dictionary-like word ('token: expired'), some variety of characters.
     return not (_WORD_ONLY.match(value) and len(value) < 20) and _entropy(value) >= 2.5
@@ -324,6 +334,8 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
             value = _trim_bare(value)
+            if _CAMEL_VARIABLE.match(value) and names_secret(value):
+                continue
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
@@ -421,10 +433,57 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
     return kind, span[0], span[1], rule
 
 
+# Chat pastes name the credential in one message and paste it in the next ('Datadog app key stopped
+# working' / 'this is what's in the vault right now: 76dc...'; 'what's the admin login?' / 'admin /
+# Hunter2!x'). The value line alone is a bare token or a user/password pair; a credential word in it
+# or in the two lines above says what it is.
+_TRAILING_TOKEN = re.compile(r"(?m):[ \t]+[\"'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{20,})[\"'`]?[ \t]*$")
+_SLASH_PAIR = re.compile(
+    r"(?m)(?:^|[:>][ \t]+)[\"'`]?[\w.@+-]{2,40}[ \t]+/[ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,})[\"'`]?[ \t]*$"
+)
+_CREDENTIAL_WORD = re.compile(
+    r"(?i)\b(?:[a-z0-9]+[ _\-]){0,2}?(?:key|token|secret|password|passwd|passphrase|pwd|credentials?|creds)\b"
+)
+_LOGIN_WORD = re.compile(r"(?i)\b(?:login|log-in|logon|sign[- ]?in|creds?|credentials|password|passwd|pwd|user/pass)\b")
+# What a bare hex or base64 run after a colon is when the line says so: a commit, a hash, an ID.
+_NOT_A_CREDENTIAL = re.compile(
+    r"(?i)\b(?:commit|sha\d*|hash|digest|checksum|fingerprint|revision|rev|trace|span|request|correlation|build|"
+    r"etag|uuid|id|ids|version|integrity|md5|object|blob|tree|image|layer|serial)\b"
+)
+
+
+def _context_above(lines: Lines, number: int, before: int = 2) -> str:
+    start = lines.starts[max(0, number - before)]
+    return lines.text[start : lines.starts[number]]
+
+
+def _carried(text: str, lines: Lines) -> Iterator[Detection]:
+    for pattern, kind in ((_TRAILING_TOKEN, "SECRET"), (_SLASH_PAIR, "PASSWORD")):
+        for match in pattern.finditer(text):
+            value = match.group("value")
+            number = lines.index_of(match.start("value"))
+            head = text[lines.starts[number] : match.start("value")]
+            above = _context_above(lines, number)
+            if is_placeholder(value) or _stand_in(value) or _NOT_A_CREDENTIAL.search(" ".join(words(head))):
+                continue
+            # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
+            # reads prose, which has words before its colon.
+            if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", head.rsplit(":", 1)[0])) < 3:
+                continue
+            if kind == "SECRET":
+                named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
+                if not any(names_secret(n) for n in named) or not _TOKEN_LIKE.match(value) or _entropy(value) < 3:
+                    continue
+            elif not (_PASSWORD_LIKE.match(value) and _LOGIN_WORD.search(above + head)):
+                continue
+            yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
+
+
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
+    hits.extend(_carried(text, index))
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))

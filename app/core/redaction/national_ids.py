@@ -28,6 +28,9 @@ class NationalId:
     # None: a validated result stands alone; a pattern: it stands alone only in this written form.
     alone_when: re.Pattern[str] | None = None
     needs_context: bool = False
+    # Right after its own label ('aadhaar no 3788 0481 0578') the shape is the customer's ID even
+    # when the check digit fails: a mistyped ID is still theirs, and Presidio would drop it.
+    label_over_checksum: bool = False
 
 
 IDS: tuple[NationalId, ...] = (
@@ -51,6 +54,7 @@ IDS: tuple[NationalId, ...] = (
         re.compile(r"\b\d{4}[- :]?\d{4}[- :]?\d{4}\b"),
         ("aadhaar", "aadhar", "uidai", "uid"),
         alone_when=re.compile(r"^\d{4}[- ]\d{4}[- ]\d{4}$"),
+        label_over_checksum=True,
     ),
     NationalId(
         "AU_TFN",
@@ -58,6 +62,7 @@ IDS: tuple[NationalId, ...] = (
         re.compile(r"\b\d{3} ?\d{3} ?\d{3}\b"),
         ("tfn", "tax file"),
         alone_when=re.compile(r"^\d{3} \d{3} \d{3}$"),
+        label_over_checksum=True,
     ),
     NationalId(
         "AU_MEDICARE",
@@ -113,8 +118,25 @@ def _context_before(line: str, start: int, words: tuple[str, ...]) -> bool:
     return any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", window) for word in words)
 
 
+_LABEL_GAP = re.compile(r"(?i)\W{0,3}(?:(?:no|number|num|#)\.?\W{0,3})?(?:is\s+)?$")
+
+
+def _labelled(line: str, start: int, words: tuple[str, ...]) -> bool:
+    """A label word, then at most 'no.', 'number', 'is' and punctuation before the value."""
+    window = line[max(0, start - 30) : start].lower()
+    for word in words:
+        at = window.rfind(word)
+        if at != -1 and _LABEL_GAP.match(window, at + len(word)):
+            return True
+    return False
+
+
 def _hits(spec: NationalId, line: str) -> Iterator[tuple[int, int]]:
     recognizer = _recognizer(spec.recognizer)
+    if spec.label_over_checksum:
+        for match in spec.trigger.finditer(line):
+            if _labelled(line, match.start(), spec.context):
+                yield match.span()
     for result in recognizer.analyze(line, recognizer.supported_entities, None):
         value = line[result.start : result.end]
         worded = _context_before(line, result.start, spec.context)
