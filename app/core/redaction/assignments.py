@@ -211,8 +211,6 @@ _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
     r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
-    # A URL without user info ('proxy_pass http://prometheus:9090'): where to connect, not a secret.
-    r"|^[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s@]*$"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -252,6 +250,16 @@ _HOSTNAME = re.compile(r"^(?:[a-z][a-z\-]*\.)+(?:com|net|org|io|dev|app|cloud|co
 _CAMEL_VARIABLE = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
 
 
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s@]*$")
+_TOKEN_SEGMENT = re.compile(r"(?=[\w\-]*\d)(?=[\w\-]*[A-Za-z])[\w\-]{16,}")
+
+
+def _plain_url(value: str) -> bool:
+    """'proxy_pass http://prometheus:9090': where to connect, not a secret. A URL with user info,
+    or with a token in its path or query ('.../session_01DDpXdCk8uhiRdzku123456'), is not plain."""
+    return bool(_URL.match(value)) and not _TOKEN_SEGMENT.search(value.split("://", 1)[1])
+
+
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
     if (
@@ -264,10 +272,10 @@ def plausible(name: str, value: str) -> bool:
     if _REFERENCE.search(value):
         return False
     if is_password_name(name):
-        return len(value) >= 3
+        return len(value) >= 3 and not _plain_url(value)
     if any(word in name.lower() for word in ("otp", "passcode", "code")):
         return len(value) >= 4
-    if len(value) < 8 or _NUMBER.match(value) or _HOSTNAME.match(value):
+    if len(value) < 8 or _NUMBER.match(value) or _HOSTNAME.match(value) or _plain_url(value):
         return False
     # A token: not one dictionary-like word ('token: expired'), some variety of characters.
     return not (_WORD_ONLY.match(value) and len(value) < 20) and _entropy(value) >= 2.5

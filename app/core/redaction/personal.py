@@ -282,7 +282,7 @@ _UNIT = (
 # A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
     r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
-    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6})\b"
+    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4}\s?[A-Z]{2}|\d{4,6})\b"
 )
 _COUNTRIES = (
     r"(?:USA|U\.S\.A\.|US|United States|UK|U\.K\.|United Kingdom|England|Scotland|Wales|Ireland|Germany|Deutschland|"
@@ -312,8 +312,10 @@ _ADDRESS_EU = re.compile(
     r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
     r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
-    r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|avenida|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s+(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
+    r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|kade|"
+    r"singel|dijk|steeg|gade|vej|gatan|vägen|veien|gata)\s+\d{1,4}[a-z]?"
+    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
     r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
@@ -334,8 +336,17 @@ _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 _ADDRESS_FIELD = re.compile(
     r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|addre"
     r"ss(?:[ _-]?line[ _-]?\d)?|"
-    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n"
-    r",;]+){0,4}))(?=[\"\s,;}]|$)"
+    r"street(?:[ _-]?address)?|addr|"
+    # The label in the languages tickets come in; their values may start with a street word.
+    r"direcci[óo]n|domicilio|indirizzo|endere[çc]o|morada|adresse|anschrift|adres|lieferadresse|rechnungsadresse)"
+    r"[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n,;]+){0,4})"
+    # A value starting with a word: several comma-separated parts, one holding a number.
+    r"|(?P<w>(?=[^\n;]*\d)[A-ZÀ-Ý][^\n,;]{2,60}(?:,[^\n,;]+){1,4}))(?=[\"\s,;}]|$)"
+)
+# 'IP address: ...', 'email address: ...': an address, but not where someone lives.
+_NOT_POSTAL = re.compile(
+    r"(?i)\b(?:ip|ipv4|ipv6|mac|e-?mail|memory|bind|listen|remote|local|server|host|wallet|bitcoin|web|url|network|"
+    r"proxy|gateway|return|reply|sender|from|to|node|peer|physical|virtual|public|private)[ _-]?$"
 )
 
 
@@ -360,7 +371,9 @@ def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
             value = _without_company(match.group(0))
             yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
     for match in _ADDRESS_FIELD.finditer(line):
-        group = "q" if match.group("q") else "v"
+        group = "q" if match.group("q") else "v" if match.group("v") else "w"
+        if group == "w" and _NOT_POSTAL.search(line, 0, match.start()):
+            continue
         if any(ch.isdigit() for ch in match.group(group)):
             yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
@@ -382,6 +395,9 @@ _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
     *(f" {word}{end}" for word in _SHORT_TYPES for end in (" ", ".", ",")),
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
+    *("avenida", "avda", "c/", "straat", "laan ", "gracht", "plein", "kade ", "singel", "dijk", "steeg", "gade "),
+    *("vej ", "gatan", "vägen", "veien", "gata ", "direcci", "domicilio", "indirizzo", "endere", "morada"),
+    *("adres", "anschrift"),
     *(
         "piazza ",
         "av. ",

@@ -118,7 +118,13 @@ _GREETING = regex.compile(
 )
 _SIGN_OFF = regex.compile(
     rf"(?im)^\s*(?:thanks|thank you|cheers|regards|best|sincerely|kind regards|best regards|warm regards|many thanks|"
-    rf"best wishes|all the best|br|mfg|cordialement|saludos|atenciosamente)[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?"
+    rf"best wishes|all the best|br|mfg|cordialement|saludos|atenciosamente|"
+    # Sign-offs in the languages tickets come in (de, fr, es, it, pt, nl, nordic).
+    rf"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|viele gr(?:ü|ue)(?:ß|ss)e|"
+    rf"liebe gr(?:ü|ue)(?:ß|ss)e|beste gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|danke|vielen dank|"
+    rf"bien (?:à|a) vous|merci|bien cordialement|un saludo|gracias|muchas gracias|un abrazo|grazie|saluti|"
+    rf"cordiali saluti|distinti saluti|obrigad[oa]|abra(?:ç|c)os|cumprimentos|met vriendelijke groet(?:en)?|"
+    rf"groeten|hartelijke groet(?:en)?|med vänliga hälsningar|hälsningar|med venlig hilsen|hilsen|mvh)[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?"
     rf"P<name>{_FULL_NAME})\s*$"
 )
 _ROLE = regex.compile(
