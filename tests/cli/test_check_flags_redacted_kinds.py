@@ -63,6 +63,10 @@ HAND_EXAMPLES: list[tuple[str, str]] = [
     ("PL_PESEL", "Numer PESEL 44051401359."),
     ("FI_PERSONAL_IDENTITY_CODE", "Henkilötunnus 131052-308T."),
     ("PASSPORT", "Passport no. X1234567 was uploaded."),
+    ("DRIVERS_LICENSE", "Driver's license #: D1234-56789-01234 on the rental."),
+    ("BR_CPF", "Cliente com CPF 390.533.447-05."),
+    ("FR_NIR", "Numéro de sécurité sociale 2 95 10 99 126 111 93."),
+    ("NL_BSN", "Klant BSN 111222333."),
     ("NATIONAL_ID", "id,national_id\n1,ZX99812Q"),
     ("ACCOUNT_NUMBER", "id,account_number\n1,00123456789"),
     # Secrets: keyword-anchored (assignments.py) and hand-written formats (credentials.py)
