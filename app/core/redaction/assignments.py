@@ -67,6 +67,10 @@ PROSE_NAME = re.compile(
     r"pass|pwd|pin|code|credentials?))"
     r"\b(?P<op>\s*(?:[:=]|is|was|are|=>)\s*|\s+-\s+|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
+# A YAML block scalar: 'password: >-' with the value on the indented line below.
+YAML_BLOCK = re.compile(
+    r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
+)
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
@@ -456,8 +460,11 @@ _LOGIN_WORD = re.compile(r"(?i)\b(?:login|log-in|logon|sign[- ]?in|creds?|creden
 # What a bare hex or base64 run after a colon is when the line says so: a commit, a hash, an ID.
 _NOT_A_CREDENTIAL = re.compile(
     r"(?i)\b(?:commit|sha\d*|hash|digest|checksum|fingerprint|revision|rev|trace|span|request|correlation|build|"
-    r"etag|uuid|id|ids|version|integrity|md5|object|blob|tree|image|layer|serial)\b"
+    r"etag|uuid|id|ids|version|integrity|md5|object|blob|tree|image|layer|serial|account|acct|tenant|org|customer|"
+    r"user|project|order|invoice|ticket|session[ _-]?id)\b"
 )
+# A chat line's speaker ('bob: ', '[12:42] tangerine: '), when that is all before the value.
+_SPEAKER = re.compile(r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w.\-]{1,30}:[ \t]*[\"'`]?$")
 
 
 def _context_above(lines: Lines, number: int, before: int = 2) -> str:
@@ -475,9 +482,10 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             if is_placeholder(value) or _stand_in(value) or _NOT_A_CREDENTIAL.search(" ".join(words(head))):
                 continue
             # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
-            # reads prose, which has words before its colon.
+            # reads prose, which has words before its colon, or a chat message holding only the value.
             if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", head.rsplit(":", 1)[0])) < 3:
-                continue
+                if not _SPEAKER.match(head) or _NOT_A_CREDENTIAL.search(" ".join(words(above))):
+                    continue
             if kind == "SECRET":
                 named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
                 if not any(names_secret(n) for n in named) or not _TOKEN_LIKE.match(value) or _entropy(value) < 3:
@@ -492,6 +500,9 @@ def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     hits: list[Detection] = []
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     hits.extend(_carried(text, index))
+    if "|" in text or ">" in text:
+        for kind, start, end in _named_hits(YAML_BLOCK, text):
+            hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))

@@ -30,6 +30,13 @@ if TYPE_CHECKING:
 
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
+# After a phone word ('Tel:', 'Handy', 'Móvil') the word already says it is a phone number, so
+# the national formats of more regions are tried: a Polish or Swedish number is as personal.
+WORDED_PHONE_REGIONS = (
+    *PHONE_REGIONS,
+    *("PL", "SE", "NO", "DK", "FI", "CH", "AT", "BE", "PT", "CZ", "GR", "RO", "HU", "TR", "IL", "AE", "SA", "ZA"),
+    *("NZ", "KR", "CN", "HK", "TW", "PH", "ID", "MY", "TH", "VN", "AR", "CL", "CO", "PE", "NG", "KE", "EG", "PK"),
+)
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
     r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
@@ -52,8 +59,8 @@ def _digits(value: str) -> str:
 
 
 @cache
-def _valid_national(number: str) -> bool:
-    for region in PHONE_REGIONS:
+def _valid_national(number: str, worded: bool = False) -> bool:
+    for region in WORDED_PHONE_REGIONS if worded else PHONE_REGIONS:
         try:
             parsed = phonenumbers.parse(number, region)
         except phonenumbers.NumberParseException:
@@ -90,7 +97,7 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
         if value.startswith(("+", "00")):
             ok = _valid_international(digits[2:] if value.startswith("00") else digits)
         elif value.startswith(("0", "(")) or worded or re.fullmatch(r"[6-9]\d{4} \d{5}", value):
-            ok = _valid_national(value)
+            ok = _valid_national(value, worded)
         else:
             continue
         if ok:
