@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
-from app.core.redaction.names import is_password_name, names_secret, words
+from app.core.redaction.names import DESCRIPTIVE_TAILS, is_password_name, names_secret, words
 
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
@@ -464,7 +464,8 @@ _NOT_A_CREDENTIAL = re.compile(
     r"user|project|order|invoice|ticket|session[ _-]?id)\b"
 )
 # A chat line's speaker ('bob: ', '[12:42] tangerine: '), when that is all before the value.
-_SPEAKER = re.compile(r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w.\-]{1,30}:[ \t]*[\"'`]?$")
+# Not indented (an indented 'url:' is a YAML key), and not a word that names a field ('url', 'hash').
+_SPEAKER = re.compile(r"^(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<who>[\w.\-]{1,30}):[ \t]*[\"'`]?$")
 
 
 def _context_above(lines: Lines, number: int, before: int = 2) -> str:
@@ -484,7 +485,12 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
             # reads prose, which has words before its colon, or a chat message holding only the value.
             if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", head.rsplit(":", 1)[0])) < 3:
-                if not _SPEAKER.match(head) or _NOT_A_CREDENTIAL.search(" ".join(words(above))):
+                speaker = _SPEAKER.match(head)
+                if (
+                    not speaker
+                    or set(words(speaker.group("who"))) & DESCRIPTIVE_TAILS
+                    or _NOT_A_CREDENTIAL.search(" ".join(words(above)))
+                ):
                     continue
             if kind == "SECRET":
                 named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
