@@ -35,7 +35,9 @@ def _b64(text: str) -> str:
 
 
 _PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA" + "q7Lx" * 16 + "\n-----END RSA PRIVATE KEY-----"
-_JWT = ".".join((_b64('{"alg":"HS256","typ":"JWT"}'), _b64('{"sub":"4471","name":"ops"}'), "Zx9" + "qL2mN8vB4cR7tY1w" * 2))
+_JWT = ".".join(
+    (_b64('{"alg":"HS256","typ":"JWT"}'), _b64('{"sub":"4471","name":"ops"}'), "Zx9" + "qL2mN8vB4cR7tY1w" * 2)
+)
 
 # (kind redaction reports, text holding it)
 HAND_EXAMPLES: list[tuple[str, str]] = [
@@ -87,7 +89,12 @@ HAND_EXAMPLES: list[tuple[str, str]] = [
     ("JWT", "session jwt " + _JWT),
     ("ENCODED_SECRET", "kind: Secret\ndata:\n  url: " + _b64("postgres://u:Pw12345@db.internal/x")),
     # Credentials named in one chat line and pasted in the next (assignments._carried)
-    ("SECRET", "ops: the Datadog app key stopped working\nops: this is what is in the vault now: " + "76dc7ad81cf5b0dd" + "dc55dd61b5fd7cc4074fbba7"),
+    (
+        "SECRET",
+        "ops: the Datadog app key stopped working\nops: this is what is in the vault now: "
+        + "76dc7ad81cf5b0dd"
+        + "dc55dd61b5fd7cc4074fbba7",
+    ),
 ]
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from app.core.redaction.recording import FILTER_HEADERS, cassette_leaks, scrub_request, scrub_response, vcr_options
 from app.core.redaction.names import names_secret
+from app.core.redaction.recording import FILTER_HEADERS, cassette_leaks, scrub_request, scrub_response, vcr_options
 from evals.cassette import VCR_CONFIG
 
 REPO = Path(__file__).resolve().parents[2]

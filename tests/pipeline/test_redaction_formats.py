@@ -127,7 +127,7 @@ LOOK_ALIKES = [
     '"GET /login HTTP/1.1" 200 38184',
     "WARNING! Using --password via the CLI is insecure.",
     "return Config{TwinePassword: twinePassword}",
-    'OS Name:                   Microsoft Windows 10 Enterprise',
+    "OS Name:                   Microsoft Windows 10 Enterprise",
     '{"name": "Authorization", "value": "<BEARER_TOKEN_1>"}',
     "Mon Jun 03 10:23:12 2024",
     "order 390533447 shipped",

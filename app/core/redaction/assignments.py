@@ -69,7 +69,8 @@ PROSE_NAME = re.compile(
 )
 # A YAML block scalar: 'password: >-' with the value on the indented line below.
 YAML_BLOCK = re.compile(
-    r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
+    r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n"
+    r"[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
 )
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')

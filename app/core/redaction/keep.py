@@ -37,7 +37,8 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
     # SNMP OIDs: five or more dotted numbers, or any dotted number after 'OID'/'SNMP'/'MIB'.
     # (Five two-digit groups after a 0, '07.02.67.22.14', are a French phone number's written form.)
     "oid": re.compile(
-        r"\b(?!0[1-9](?:\.\d\d){4}\b)\d+(?:\.\d+){4,}\b|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"
+        r"\b(?!0[1-9](?:\.\d\d){4}\b)\d+(?:\.\d+){4,}\b"
+        r"|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"
     ),
     "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
     # abfs://bucket@account.dfs.core.windows.net: a URL's user@host, not a mailbox.
@@ -74,7 +75,11 @@ def protected_spans(text: str) -> list[tuple[int, int]]:
     for match in _FOUR_PART.finditer(text):
         parts = match.group(0).count(".") + 1
         before = text[max(0, match.start() - 60) : match.start()]
-        if (parts >= 5 and not _FR_PHONE.match(match.group(0))) or _VERSION_CONTEXT.search(before) or _VERSION_ATTRIBUTE.search(before):
+        if (
+            (parts >= 5 and not _FR_PHONE.match(match.group(0)))
+            or _VERSION_CONTEXT.search(before)
+            or _VERSION_ATTRIBUTE.search(before)
+        ):
             spans.append(match.span())
     spans.sort()
     return spans

@@ -161,11 +161,19 @@ def _passports(line: str) -> Iterator[tuple[int, int]]:
 # Driving licences: no checksum and a format per state or country, so, as for passports, the
 # words decide ('driver's license #', 'Führerschein-Nr.', 'permis de conduire n°').
 _DRIVING_LICENCE = re.compile(
-    r"(?i)\b(?:driver'?s?|driving)[ _-]?licen[cs]e(?:\s*(?:no\.?|number|num|#|id))?\b|\bF(?:ü|ue)hrerschein(?:[ -]?nr\.?|"
-    r"nummer)?|\bpermis de conduire(?:\s*n[°o]\.?)?|\bcarn[eé] de conducir|\bpatente(?: di guida)?|\brijbewijs(?:nummer)?|"
-    r"\bDL\s*(?:no\.?|#|number)"
+    r"(?i)\b(?:driver'?s?|driving)[ _-]?licen[cs]e(?:\s*(?:no\.?|number|num|#|id))?\b"
+    r"|\bF(?:ü|ue)hrerschein(?:[ -]?nr\.?|nummer)?|\bpermis de conduire(?:\s*n[°o]\.?)?|\bcarn[eé] de conducir"
+    r"|\bpatente(?: di guida)?|\brijbewijs(?:nummer)?|\bDL\s*(?:no\.?|#|number)"
 )
-_LICENCE_VALUE = re.compile(r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9])\b")
+_LICENCE_VALUE = re.compile(
+    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9])\b"
+)
+
+
+_LICENCE_WORDS = (
+    *("licen", "führerschein", "fuehrerschein", "permis", "conducir", "patente", "rijbewijs"),
+    *("dl no", "dl#", "dl #", "dl number"),
+)
 
 
 def _driving_licences(line: str) -> Iterator[tuple[int, int]]:
@@ -228,9 +236,17 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         "BE_NATIONAL_NUMBER",
         "stdnum.be.nn",
         re.compile(r"\b\d{2}\.?\d{2}\.?\d{2}[-.]?\d{3}[-.]?\d{2}\b"),
-        ("rijksregisternummer", "rijksregister", "numéro national", "numero national", "registre national", "insz", "niss",
-         "national number"),
-    ),  # fmt: skip
+        (
+            "rijksregisternummer",
+            "rijksregister",
+            "numéro national",
+            "numero national",
+            "registre national",
+            "insz",
+            "niss",
+            "national number",
+        ),
+    ),
     ChecksumId(
         "SE_PERSONNUMMER",
         "stdnum.se.personnummer",
@@ -309,27 +325,25 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
 def _validator(module: str) -> Callable[[str], bool]:
     import importlib
 
-    return importlib.import_module(module).is_valid  # type: ignore[no-any-return]
+    validate: Callable[[str], bool] = importlib.import_module(module).is_valid
+    return validate
 
 
 def _checksum_hits(spec: ChecksumId, line: str) -> Iterator[tuple[int, int]]:
     for match in spec.shape.finditer(line):
         value = match.group(0)
-        if _labelled(line, match.start(), spec.context):
+        worded = _context_before(line, match.start(), spec.context) or (
+            spec.alone_when is not None and spec.alone_when.fullmatch(value) is not None
+        )
+        if _labelled(line, match.start(), spec.context) or (worded and _validator(spec.module)(value)):
             yield match.span()
-        elif _context_before(line, match.start(), spec.context) or (
-            spec.alone_when is not None and spec.alone_when.fullmatch(value)
-        ):
-            if _validator(spec.module)(value):
-                yield match.span()
 
 
 _FINDERS: tuple[tuple[str, re.Pattern[str] | tuple[str, ...], Callable[[str], Iterator[tuple[int, int]]]], ...] = (
     *((spec.kind, spec.trigger, lambda line, spec=spec: _hits(spec, line)) for spec in IDS),
     ("PASSPORT", ("passport",), _passports),
-    ("DRIVERS_LICENSE", ("licen", "führerschein", "fuehrerschein", "permis", "conducir", "patente", "rijbewijs", "dl no",
-     "dl#", "dl #", "dl number"), _driving_licences),
-)  # fmt: skip
+    ("DRIVERS_LICENSE", _LICENCE_WORDS, _driving_licences),
+)
 
 
 def _lines_for(spec: NationalId, lines: Lines) -> list[int]:

@@ -124,8 +124,8 @@ _SIGN_OFF = regex.compile(
     rf"liebe gr(?:ü|ue)(?:ß|ss)e|beste gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|danke|vielen dank|"
     rf"bien (?:à|a) vous|merci|bien cordialement|un saludo|gracias|muchas gracias|un abrazo|grazie|saluti|"
     rf"cordiali saluti|distinti saluti|obrigad[oa]|abra(?:ç|c)os|cumprimentos|met vriendelijke groet(?:en)?|"
-    rf"groeten|hartelijke groet(?:en)?|med vänliga hälsningar|hälsningar|med venlig hilsen|hilsen|mvh)[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?"
-    rf"P<name>{_FULL_NAME})\s*$"
+    rf"groeten|hartelijke groet(?:en)?|med vänliga hälsningar|hälsningar|med venlig hilsen|hilsen|mvh)"
+    rf"[,!.]?\s*\n\s*(?:--\s*\n\s*)?(?P<name>{_FULL_NAME})\s*$"
 )
 _ROLE = regex.compile(
     rf"(?i)\b(?:customer|client|user|contact|caller|requester|reporter|colleague|manager|admin|agent|engineer|"

@@ -110,7 +110,9 @@ def _header(line: str) -> tuple[str, dict[int, str]] | None:
     for delimiter in _DELIMITERS:
         if line.count(delimiter) < 1:
             continue
-        names = [_CELL_NAME.sub("_", _plain(cell.strip().strip('"').lower())).strip("_") for cell in line.split(delimiter)]
+        names = [
+            _CELL_NAME.sub("_", _plain(cell.strip().strip('"').lower())).strip("_") for cell in line.split(delimiter)
+        ]
         kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
         # A header names its columns: no digits in most cells, and at least one PII column.
         if kinds and sum(any(ch.isdigit() for ch in n) for n in names) <= len(names) // 3:
