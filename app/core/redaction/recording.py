@@ -72,9 +72,11 @@ def scrub_request(request: Any) -> Any:
     if request is None:
         return request
     headers = getattr(request, "headers", None)
-    if headers:
+    if headers and any(credential_header(name) for name in headers):
+        kept = headers.copy()  # a copy, as vcrpy's own header filters make: the caller's request is left alone
         for name in [name for name in headers if credential_header(name)]:
-            del headers[name]
+            kept.pop(name)
+        request.headers = kept
     if getattr(request, "body", None):
         request.body = _scrub_body(request.body)
     return request
