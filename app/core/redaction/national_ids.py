@@ -218,19 +218,19 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         "FR_NIR",
         "stdnum.fr.nir",
         re.compile(r"\b[123478]\s?\d{2}\s?\d{2}\s?(?:\d{2}|2[AB])\s?\d{3}\s?\d{3}\s?\d{2}\b"),
-        ("nir", "sécurité sociale", "securite sociale", "sécu", "secu", "insee", "carte vitale", "social security"),
+        ("nir", "sécurité sociale", "securite sociale", "sécu", "insee", "carte vitale", "social security"),
     ),
     ChecksumId(
         "DE_TAX_ID",
         "stdnum.de.idnr",
         re.compile(r"\b\d{2}\s?\d{3}\s?\d{3}\s?\d{3}\b"),
-        ("steuer-id", "steuerid", "steueridentifikationsnummer", "identifikationsnummer", "idnr", "tax id", "tin"),
+        ("steuer-id", "steuerid", "steueridentifikationsnummer", "identifikationsnummer", "idnr", "tax id"),
     ),
     ChecksumId(
         "NL_BSN",
         "stdnum.nl.bsn",
         re.compile(r"\b\d{4}\.?\d{2}\.?\d{3}\b|\b\d{3}[ .]\d{3}[ .]\d{3}\b"),
-        ("bsn", "burgerservicenummer", "sofinummer", "sofi"),
+        ("bsn", "burgerservicenummer", "sofinummer"),
     ),
     ChecksumId(
         "BE_NATIONAL_NUMBER",
@@ -264,7 +264,7 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         "ES_NIE",
         "stdnum.es.nie",
         re.compile(r"\b[XYZ]-?\d{7}-?[A-Z]\b"),
-        ("nie", "extranjero"),
+        ("nie:", "nie ", "n.i.e", "extranjero"),
         re.compile(r"\b[XYZ]\d{7}[A-Z]\b"),
     ),
     ChecksumId("PT_NIF", "stdnum.pt.nif", re.compile(r"\b\d{3}\s?\d{3}\s?\d{3}\b"), ("nif", "contribuinte")),
@@ -272,13 +272,13 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         "IE_PPS",
         "stdnum.ie.pps",
         re.compile(r"\b\d{7}[A-W][ABWTX]?\b"),
-        ("pps", "ppsn", "personal public service"),
+        ("pps no", "pps number", "pps:", "ppsn", "personal public service"),
     ),
     ChecksumId(
         "CH_AHV",
         "stdnum.ch.ssn",
         re.compile(r"\b756\.?\d{4}\.?\d{4}\.?\d{2}\b"),
-        ("ahv", "avs", "sozialversicherung", "assurance sociale"),
+        ("ahv", "avs ", "avs:", "avs-", "sozialversicherung", "assurance sociale"),
         re.compile(r"\b756\.\d{4}\.\d{4}\.\d{2}\b"),
     ),
     ChecksumId(
@@ -303,7 +303,7 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         "CN_RESIDENT_ID",
         "stdnum.cn.ric",
         re.compile(r"\b\d{17}[\dX]\b"),
-        ("身份证", "resident identity", "id card", "ric"),
+        ("身份证", "resident identity", "id card"),
     ),
     ChecksumId(
         "JP_MY_NUMBER",
@@ -311,14 +311,19 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         re.compile(r"\b\d{4}\s?\d{4}\s?\d{4}\b"),
         ("my number", "mynumber", "マイナンバー", "個人番号", "individual number"),
     ),
-    ChecksumId("NZ_IRD", "stdnum.nz.ird", re.compile(r"\b\d{2,3}-?\d{3}-?\d{3}\b"), ("ird",)),
+    ChecksumId(
+        "NZ_IRD", "stdnum.nz.ird", re.compile(r"\b\d{2,3}-?\d{3}-?\d{3}\b"), ("ird no", "ird number", "ird:", "ird #")
+    ),
     ChecksumId(
         "UK_UTR",
         "stdnum.gb.utr",
         re.compile(r"\b\d{5}\s?\d{5}\b"),
-        ("utr", "unique taxpayer reference", "self assessment"),
+        ("utr:", "utr ", "utr no", "unique taxpayer reference", "self assessment"),
     ),
 )
+
+
+_ALONE_FORMS = re.compile("|".join(f"(?:{spec.alone_when.pattern})" for spec in CHECKSUM_IDS if spec.alone_when))
 
 
 @cache
@@ -372,10 +377,13 @@ def find_national_ids(text: str, lines: Lines) -> list[Detection]:
                 found.append(
                     Detection(kind, offset + start, offset + end, f"presidio:{kind}", Category.pii, anchored=True)
                 )
+    # The written forms that may stand alone, looked for in one pass over the text (one pass per
+    # form cost ~40 ms per MB each).
+    alone_lines = set(lines.matching(_ALONE_FORMS))
     for checksum_spec in CHECKSUM_IDS:
         numbers = lines.containing(checksum_spec.context)
         if checksum_spec.alone_when is not None:
-            numbers = sorted({*numbers, *lines.matching(checksum_spec.alone_when)})
+            numbers = sorted({*numbers, *alone_lines})
         for number in numbers:
             offset, line = lines.line(number)
             for start, end in _checksum_hits(checksum_spec, line):

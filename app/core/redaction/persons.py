@@ -135,9 +135,9 @@ _ROLE = regex.compile(
     rf"[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
 )
 # A name alone on its line above contact details: a signature block ('Jack Mitchell\nM: 0425 ...').
-_CONTACT_BLOCK = regex.compile(
-    rf"(?m)^[ \t]*(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})[ \t]*\n[ \t]*(?=[^\n]*(?:@[\w-]+\.|\+\d|"
-    r"\b(?:[MTPF]|Mob|Mobile|Tel|Ph|Phone|Cell|E|Email|E-mail)\s*[:.]\s*[+(\d\w]))"
+_CONTACT_NAME = regex.compile(rf"[ \t]*(?P<name>{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{1,2}})[ \t]*")
+_CONTACT_DETAILS = regex.compile(
+    r"[^\n]*?(?:@[\w-]+\.|\+\d|\b(?:[MTPF]|Mob|Mobile|Tel|Ph|Phone|Cell|E|Email|E-mail)\s*[:.]\s*[+(\d\w])"
 )
 _TITLE = regex.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Mme|Mlle|Sr|Sra)\.?\s+(?P<name>{_FULL_NAME})")
 # A first name on the list, then one to three capitalised words.
@@ -224,8 +224,11 @@ def _line_names(line: str) -> list[tuple[int, int]]:
     return spans
 
 
+# Lines worth reading: a capitalised word before another ('Jane Doe', 'Cheers, Matilda'), or a
+# name field's word. (Each alternative starts with a literal or a class the engine scans quickly.)
 _CAPITALISED_PAIR = regex.compile(
-    r"(?m)\p{Lu}\p{Ll}+[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?[ \t]*$|(?i:name|nom|from:|author|naam|titular)"
+    r"\p{Lu}\p{Ll}+,?[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?\s*$|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
+    r"cognome|nombre)|\b(?i:nom|nome|naam|titular)\b"
 )
 # Field names that say 'name' (in any of _NAME_FIELDS' languages) rather than a role.
 _NAME_WORDS = regex.compile(r"(?i)name|nombre|nome|cognome|apellido|pr[ée]nom|\bnom\b|vorname|nachname|naam")
@@ -242,14 +245,24 @@ def find_persons(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
     for number in lines.matching(_CAPITALISED_PAIR):
         offset, line = lines.line(number)
-        for start, end in _line_names(line):
+        spans = _line_names(line)
+        # A name alone on its line above contact details: a signature block ('Jack Mitchell\nM: 0425 ...').
+        block = _CONTACT_NAME.fullmatch(line)
+        if (
+            block
+            and number + 1 < len(lines.starts)
+            and _words(block.group("name"))[0] in first_names()
+            and _CONTACT_DETAILS.match(lines.line(number + 1)[1])
+        ):
+            span = _accept(line, block.start("name"), block.group("name"), listed_only=False)
+            spans.extend([span] if span else [])
+        for start, end in spans:
             found.append(
                 Detection(KIND, offset + start, offset + end, "custom:person_name", Category.pii, anchored=True)
             )
     # Sign-offs and signatures span two lines ('Regards,\nAnna Schmidt', '--\nAnna Schmidt').
     if "\n" in text:
-        blocks = [m for m in _CONTACT_BLOCK.finditer(text) if _words(m.group("name"))[0] in first_names()]
-        for match in [*_SIGN_OFF.finditer(text), *_SIGNATURE.finditer(text), *blocks]:
+        for match in [*_SIGN_OFF.finditer(text), *_SIGNATURE.finditer(text)]:
             line_start = text.rfind("\n", 0, match.start("name")) + 1
             line = text[
                 line_start : text.find("\n", match.start("name")) if "\n" in text[match.start("name") :] else len(text)
