@@ -7,7 +7,8 @@ them instead; measured on tests/corpus/unseen_leaks while it was blind this foun
 (89.8%) and kept all 48 company names, which decided for it (147/147 since it became tuning data):
 
 - a field that holds a name: 'name: ...', '"customer_name": "..."', 'From: Jane Doe <...>',
-  'git config user.name "..."', '--author="..."', a CSV column headed 'name' (tabular.py);
+  'git config user.name "..."', '--author="..."', a CSV column headed 'name' (tabular.py), and the
+  same fields in other languages ('nombre', 'nome'/'cognome', 'prénom', 'Vorname', 'naam');
 - a greeting or sign-off, in the languages tickets come in: 'Hi Priya,', 'Thanks, Tom',
   'Regards,\\nAnna Schmidt', 'Mit freundlichen Grüßen\\nJörg Müller'; a name alone on its line above
   contact details (a signature block);
