@@ -105,6 +105,7 @@ PII = [
     ("Teléfono: 912 345 678", "912 345 678"),
     ("contact: 06.12.34.56.78", "06.12.34.56.78"),
     ("localhost:5433:*:postgres:Cedar~6321_", "Cedar~6321_"),
+    ("Patient: Smith, Jane", "Smith, Jane"),
 ]
 LOOK_ALIKES = [
     "Newtonsoft.Json 13.0.0.0 loaded",

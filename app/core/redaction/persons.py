@@ -100,8 +100,13 @@ _NAME_FIELDS = (
     r"nombre(?:[ _-]?completo)?|apellidos?|nome(?:[ _-]?completo)?|cognome|sobrenome|pr[ée]nom|nom(?:[ _-]?complet)?|"
     r"vorname|nachname|voornaam|achternaam|naam|titular)"
 )
+# Records write 'Surname, Given' ('Name: DOE, John', 'Patient: Smith, Jane').
+_SURNAME_FIRST = (
+    rf"(?:\p{{Lu}}{{2,}}|{_NAME_WORD}),[ \t]*{_NAME_WORD}(?:[ \t]+{_NAME_WORD})?(?![\p{{L}}])(?![ \t]*\p{{Lu}})"
+)
 _FIELD = regex.compile(
-    rf"(?i)(?<![\w.-])[\"']?{_NAME_FIELDS}[\"']?\s*[:=]\s*[\"']?(?-i:(?P<name>{_FULL_NAME}))(?=[\"'<,;)\]}}\s]|$)"
+    rf"(?i)(?<![\w.-])[\"']?{_NAME_FIELDS}[\"']?\s*[:=]\s*[\"']?(?-i:(?P<name>{_SURNAME_FIRST}|{_FULL_NAME}))"
+    r"(?=[\"'<,;)\]}\s]|$)"
 )
 _EMAIL_HEADER = regex.compile(
     rf"(?im)^\s*(?:from|to|cc|bcc|reply-to|sender|attendees?)\s*:\s*(?:[^<\n]*?,\s*)?[\"']?(?P<name>{_FULL_NAME}"
@@ -210,7 +215,8 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             # 'Client: Société Générale Café', 'customer Acme Retail': a role word is followed by
             # companies as often as by people, so there the first word must be a first name.
             role_word = pattern is _ROLE or (pattern is _FIELD and not _NAME_WORDS.search(match.group(0)))
-            if role_word and _words(name)[0] not in first_names():
+            given = _words(name.split(",", 1)[1])[0] if "," in name else _words(name)[0]
+            if role_word and given not in first_names():
                 continue
             if pattern is _FIELD and (
                 _THING_BEFORE.search(line, 0, match.start()) or _VALUE_FOLLOWS.match(line, match.end("name"))
