@@ -106,6 +106,7 @@ PII = [
     ("contact: 06.12.34.56.78", "06.12.34.56.78"),
     ("localhost:5433:*:postgres:Cedar~6321_", "Cedar~6321_"),
     ("Patient: Smith, Jane", "Smith, Jane"),
+    ("jdbc:derby:myDB;user=someUser;password=somePwd", "somePwd"),
 ]
 LOOK_ALIKES = [
     "Newtonsoft.Json 13.0.0.0 loaded",
@@ -132,6 +133,8 @@ LOOK_ALIKES = [
     '{"name": "Authorization", "value": "<BEARER_TOKEN_1>"}',
     "Mon Jun 03 10:23:12 2024",
     "order 390533447 shipped",
+    "Hello, World",
+    "info Creating tunnel with the access token\ninfo Creating tunnel with the name: ubuntu-linux-22-04-desktop",
 ]
 
 

@@ -347,7 +347,8 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
             value = _trim_bare(value)
-            if _CAMEL_VARIABLE.match(value) and names_secret(value):
+            # A variable named after its field ('TwinePassword: twinePassword' in a Go literal).
+            if _CAMEL_VARIABLE.match(value) and value.lower() == name.lower().replace("_", ""):
                 continue
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
@@ -462,11 +463,16 @@ _LOGIN_WORD = re.compile(r"(?i)\b(?:login|log-in|logon|sign[- ]?in|creds?|creden
 _NOT_A_CREDENTIAL = re.compile(
     r"(?i)\b(?:commit|sha\d*|hash|digest|checksum|fingerprint|revision|rev|trace|span|request|correlation|build|"
     r"etag|uuid|id|ids|version|integrity|md5|object|blob|tree|image|layer|serial|account|acct|tenant|org|customer|"
-    r"user|project|order|invoice|ticket|session[ _-]?id)\b"
+    r"user|project|order|invoice|ticket|session[ _-]?id|name|host|hostname|path|file|branch|tag|tunnel)\b"
 )
 # A chat line's speaker ('bob: ', '[12:42] tangerine: '), when that is all before the value.
 # Not indented (an indented 'url:' is a YAML key), and not a word that names a field ('url', 'hash').
 _SPEAKER = re.compile(r"^(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<who>[\w.\-]{1,30}):[ \t]*[\"'`]?$")
+
+
+# What a pasted key looks like: 32+ hex digits, upper and lower case with digits, or 40+ characters
+# (not 'ubuntu-linux-22-04-desktop', a slug of words).
+_RANDOM_TOKEN = re.compile(r"^(?:[a-fA-F0-9]{32,}|(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[\w\-+/=.~]{20,}|[\w\-+/=.~]{40,})$")
 
 
 def _context_above(lines: Lines, number: int, before: int = 2) -> str:
@@ -495,7 +501,7 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
                     continue
             if kind == "SECRET":
                 named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
-                if not any(names_secret(n) for n in named) or not _TOKEN_LIKE.match(value) or _entropy(value) < 3:
+                if not any(names_secret(n) for n in named) or not _RANDOM_TOKEN.match(value) or _entropy(value) < 3:
                     continue
             elif not (_PASSWORD_LIKE.match(value) and _LOGIN_WORD.search(above + head)):
                 continue

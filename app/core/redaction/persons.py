@@ -72,6 +72,8 @@ _NOT_SURNAME = frozenset(
         *("product", "products", "ticket", "issue", "incident", "outage", "status", "page", "console", "portal"),
         *("dashboard", "app", "application", "cluster", "node", "region", "zone", "office", "hq", "it", "ops"),
         *("is", "was", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "by", "via", "as"),
+        # 'Hello, World', 'Hi all', 'Thanks everyone': greetings to no one in particular.
+        *("world", "all", "everyone", "everybody", "folks", "there", "guys", "friends", "again", "both"),
     }
 )
 # First names that are everyday capitalised words at the start of a sentence; they count only
