@@ -1,12 +1,17 @@
 """Leak report: how much of each leak corpus redaction masks, and how many look-alikes it keeps.
 
-    .venv/bin/python bench/leak_report.py                  # all three corpora below
+    .venv/bin/python bench/leak_report.py                  # every corpus below that is there
     .venv/bin/python bench/leak_report.py --corpus PATH    # one corpus in the leaks.jsonl format
 
 Corpora:
 - seeded   tests/corpus/leaks/leaks.jsonl: written alongside the detectors (misses are listed);
-- unseen   tests/corpus/unseen_leaks/unseen_leaks.jsonl: written independently and frozen; only
-           per-kind rates are printed, never its cases (tuning to them would void the figure);
+- unseen   tests/corpus/unseen_leaks/unseen_leaks.jsonl: written independently and frozen. It was
+           blind until the detectors reached its first goals; since then it is tuning data (its
+           misses are listed) and its goals are the higher ones below;
+- unseen_b tests/corpus/unseen_leaks_b/unseen_leaks_b.jsonl: the blind corpus that replaced it,
+           same format, written by others. Only per-kind rates are printed, never its cases
+           (tuning to them would void the figure); its verdict is reported, not part of the exit
+           status (a blind figure measures, it does not gate). Skipped with a line when absent;
 - gitleaks tests/corpus/gitleaks/examples.jsonl: the literal true/false-positive examples of
            gitleaks' rules (MIT). A true positive counts when its secret is fully masked: the
            secret is what gitleaks itself reports for that line, the rule's secretGroup (else
@@ -35,9 +40,12 @@ from app.core.redaction import redact  # noqa: E402
 CORPORA = REPO / "tests" / "corpus"
 CORPUS = CORPORA / "leaks" / "leaks.jsonl"
 UNSEEN = CORPORA / "unseen_leaks" / "unseen_leaks.jsonl"
+UNSEEN_B = CORPORA / "unseen_leaks_b" / "unseen_leaks_b.jsonl"
 GITLEAKS = CORPORA / "gitleaks" / "examples.jsonl"
 GOALS = {"secret": 1.0, "pii": 0.98, "keep": 0.95}
-UNSEEN_GOALS = {"secret": 0.99, "pii": 0.95, "keep": 0.97}
+# The unseen corpus's goals (raised once it became tuning data); the blind corpus is held to them too.
+UNSEEN_GOALS = {"secret": 0.995, "pii": 0.97, "keep": 0.98}
+BLIND = (UNSEEN_B,)
 GITLEAKS_GOALS = {"tp": 0.95, "fp": 0.85}
 
 
@@ -141,6 +149,11 @@ def _longest_token(text: str) -> tuple[int, int] | None:
     return max(spans, key=lambda s: s[1] - s[0]) if spans else None
 
 
+def _goal(rate: float) -> str:
+    """'99.5%', '97%': a goal is printed to the precision it was set at."""
+    return f"{rate:.1%}" if round(rate * 1000) % 10 else f"{rate:.0%}"
+
+
 def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: dict[str, float] = GOALS,
            show_misses: bool = True) -> str:  # fmt: skip
     titles = {"secret": "Secrets masked (recall)", "pii": "PII masked (recall)", "keep": "Look-alikes kept (precision)"}
@@ -151,7 +164,7 @@ def render(report: LeakReport, rows: int, *, title: str = "Leak corpus", goals: 
             continue
         verdict = "meets" if total.rate >= goals[category] else "MISSES"
         out.append(
-            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {goals[category]:.0%}: {verdict})"
+            f"\n{heading}: {total.hits}/{total.total} = {total.rate:.1%} (goal {_goal(goals[category])}: {verdict})"
         )
         for (cat, kind), tally in sorted(report.by_kind.items()):
             if cat == category:
@@ -203,8 +216,8 @@ def main() -> int:
     if args.corpus:
         rows = load(args.corpus)
         report = score(rows)
-        blind = args.corpus.resolve() == UNSEEN.resolve()
-        goals = UNSEEN_GOALS if blind else GOALS
+        blind = any(args.corpus.resolve() == path.resolve() for path in BLIND)
+        goals = UNSEEN_GOALS if blind or args.corpus.resolve() == UNSEEN.resolve() else GOALS
         print(render(report, len(rows), title=str(args.corpus), goals=goals, show_misses=not blind))
         return 0 if report.meets(goals) else 1
     ok = True
@@ -212,15 +225,20 @@ def main() -> int:
     report = score(rows)
     print(render(report, len(rows), title="Seeded corpus (tests/corpus/leaks)"))
     ok &= report.meets(GOALS)
-    for path, title in ((UNSEEN, "Unseen corpus (tests/corpus/unseen_leaks, blind)"),):
+    corpora = (
+        (UNSEEN, "Unseen corpus (tests/corpus/unseen_leaks, tuning data)", False),
+        (UNSEEN_B, "Blind corpus (tests/corpus/unseen_leaks_b, blind)", True),
+    )
+    for path, title, blind in corpora:
         print("\n" + "=" * 100)
         if not path.exists():
-            print(f"{title}: {path} is not there; skipped")
+            print(f"{title}: {path.relative_to(REPO)} is not there; skipped")
             continue
         rows = load(path)
         report = score(rows)
-        print(render(report, len(rows), title=title, goals=UNSEEN_GOALS, show_misses=False))
-        ok &= report.meets(UNSEEN_GOALS)
+        print(render(report, len(rows), title=title, goals=UNSEEN_GOALS, show_misses=not blind))
+        if not blind:
+            ok &= report.meets(UNSEEN_GOALS)
     print("\n" + "=" * 100)
     if GITLEAKS.exists():
         rows = load(GITLEAKS)

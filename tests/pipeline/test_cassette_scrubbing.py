@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.redaction.names import names_secret
 from app.core.redaction.recording import FILTER_HEADERS, cassette_leaks, scrub_request, scrub_response, vcr_options
 from evals.cassette import VCR_CONFIG
 
@@ -13,9 +14,10 @@ STRIPE = "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc99"
 
 
 class _Request:
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.body = body
         self.path = "/v1/chat/completions"
+        self.headers = dict(headers or {})
 
 
 def test_every_recorder_uses_the_one_home() -> None:
@@ -33,6 +35,22 @@ def test_bodies_lose_their_secrets_both_ways() -> None:
     )
     assert response["headers"] == {"Content-Type": ["application/json"]}
     assert STRIPE not in response["body"]["string"]
+
+
+def test_credential_headers_are_found_by_the_products_own_name_rule() -> None:
+    """No second list: a header the redaction module names a credential is dropped too."""
+    headers = {"X-Auth-Token": "t", "Private-Token": "t", "X-Vault-Token": "t", "Authorization": "Bearer t"}
+    headers |= {"Content-Type": "application/json", "X-Request-Id": "req_1", "Accept": "*/*"}
+    scrubbed = scrub_request(_Request(b"{}", headers)).headers
+    assert set(scrubbed) == {"Content-Type", "X-Request-Id", "Accept"}
+    # The listed credential headers are ones the product's rule names a credential as well.
+    for header in ("authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"):
+        assert header in FILTER_HEADERS and names_secret(header), header
+
+
+def test_a_cassette_keeping_a_credential_header_is_caught() -> None:
+    taped = "interactions:\n- request:\n    headers:\n      x-auth-token:\n      - abc\n      accept:\n      - '*/*'\n"
+    assert cassette_leaks(taped) == ["header x-auth-token"]
 
 
 def test_a_body_without_secrets_is_left_byte_for_byte() -> None:

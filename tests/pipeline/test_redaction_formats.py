@@ -90,6 +90,23 @@ PII = [
     ("Hi Priya,\nthe export fails.", "Priya"),
     ("From: Jane Doe <jane.doe@example.com>", "Jane Doe"),
     ("id,name,dob\n1,Anna Schmidt,14/03/1985", "Anna Schmidt"),
+    # national IDs by python-stdnum's check digits, after their word
+    ("CPF: 390.533.447-05", "390.533.447-05"),
+    ("personnummer 880320-0016", "880320-0016"),
+    ("AHV-Nr. 756.9217.0769.85", "756.9217.0769.85"),
+    # addresses, names and phones written the way other countries write them
+    ("Dirección: C/ Mayor 7, 1º B, 28013 Madrid", "C/ Mayor 7, 1º B, 28013 Madrid"),
+    ("Adres: Keizersgracht 123, 1015 CJ Amsterdam", "Keizersgracht 123, 1015 CJ Amsterdam"),
+    ("Address: Flat 12, Lotus Heights, Powai, Mumbai 400076", "Flat 12, Lotus Heights, Powai, Mumbai 400076"),
+    ("nome,cognome,telefono\nGiulia,Rossi,+39 333 123 4567", "Rossi"),
+    ('{"nombre": "María López"}', "María López"),
+    ("Mit freundlichen Grüßen\nJörg Müller", "Jörg Müller"),
+    ("Sophie Martin\nT: +33 6 12 34 56 78", "Sophie Martin"),
+    ("Teléfono: 912 345 678", "912 345 678"),
+    ("contact: 06.12.34.56.78", "06.12.34.56.78"),
+    ("localhost:5433:*:postgres:Cedar~6321_", "Cedar~6321_"),
+    ("Patient: Smith, Jane", "Smith, Jane"),
+    ("jdbc:derby:myDB;user=someUser;password=somePwd", "somePwd"),
 ]
 LOOK_ALIKES = [
     "Newtonsoft.Json 13.0.0.0 loaded",
@@ -106,6 +123,18 @@ LOOK_ALIKES = [
     "Morgan Stanley Bank reported the outage",
     "2024-03-14T10:22:01Z request_id=req_8f3a2b version 10.0.19041.1",
     "redis-cli -h cache -p 6379 ping",
+    '<bindingRedirect oldVersion="0.0.0.0-5.0.0.0" newVersion="5.2.0.0" />',
+    "orders: SO6943806, 310-3016238-8544811 shipped",
+    "    proxy_pass http://prometheus:9090;",
+    '"GET /login HTTP/1.1" 200 38184',
+    "WARNING! Using --password via the CLI is insecure.",
+    "return Config{TwinePassword: twinePassword}",
+    "OS Name:                   Microsoft Windows 10 Enterprise",
+    '{"name": "Authorization", "value": "<BEARER_TOKEN_1>"}',
+    "Mon Jun 03 10:23:12 2024",
+    "order 390533447 shipped",
+    "Hello, World",
+    "info Creating tunnel with the access token\ninfo Creating tunnel with the name: ubuntu-linux-22-04-desktop",
 ]
 
 
@@ -127,6 +156,13 @@ def test_value_is_masked_whole(text: str, value: str | None) -> None:
 @pytest.mark.parametrize("text", LOOK_ALIKES)
 def test_look_alike_is_kept(text: str) -> None:
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize("after", ["tenant_id=309a83e7-2f8d-4e0b-a88a-4b4378cd5d65", "PORT=3000"])
+def test_a_token_ending_a_line_does_not_run_into_the_next_assignment(after: str) -> None:
+    """wrapped.py joins a token cut over two lines; 'name=value' below it is the next line, not the rest."""
+    text = f"SHOPIFY_ACCESS_TOKEN={SHOPIFY}\n{after}\n"
+    assert redact(text).text == f"SHOPIFY_ACCESS_TOKEN=<SHOPIFY_ACCESS_TOKEN_1>\n{after}\n"
 
 
 @pytest.mark.parametrize(("text", "value"), SECRETS + PII)

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
-from app.core.redaction.names import is_password_name, names_secret
+from app.core.redaction.names import DESCRIPTIVE_TAILS, is_password_name, names_secret, words
 
 # Lines worth reading: they hold one of these (lower-case) literals.
 TRIGGERS = (
@@ -67,6 +67,11 @@ PROSE_NAME = re.compile(
     r"pass|pwd|pin|code|credentials?))"
     r"\b(?P<op>\s*(?:[:=]|is|was|are|=>)\s*|\s+-\s+|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
+# A YAML block scalar: 'password: >-' with the value on the indented line below.
+YAML_BLOCK = re.compile(
+    r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n"
+    r"[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
+)
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
@@ -110,6 +115,7 @@ USER_COLON_PASS = re.compile(
 )
 GO_DSN = re.compile(r"(?<![\w/])[\w.\-]{1,64}:(?P<value>[^\s:@/\"']{1,128})@(?:tcp6?|udp|unix)\(")
 PGPASS_LINE = re.compile(r"^[ \t]*[\w.*\-]+:(?:\d{1,5}|\*):[\w.*\-]+:[^\s:]+:(?P<value>\S+)[ \t]*$")
+_PGPASS_LINES = re.compile(PGPASS_LINE.pattern, re.MULTILINE)
 ONE_TIME_CODE = re.compile(
     r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
     r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|te"
@@ -157,7 +163,7 @@ ECHO_STDIN = re.compile(
 )
 # 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
 CREDENTIAL_PAIR = re.compile(
-    r"(?i)\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
+    r"(?i)(?<![/.\-])\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
     r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
 )
 # redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
@@ -198,6 +204,8 @@ PROSE_VALUES = frozenset(
         *("auth", "basic", "bearer", "oauth", "sso", "saml", "ldap", "default", "auto", "any", "all", "n/a"),
         *("expiry", "expiration", "a", "an", "of", "to", "in", "at", "on", "my", "your", "our", "their", "this"),
         *("that", "it", "its", "still", "now", "also", "just", "only", "again", "here", "there", "below", "above"),
+        # '--password via the CLI is insecure': docker's own warning.
+        *("via", "using", "with", "from", "instead", "flag", "option", "argument", "parameter", "when", "if"),
     }
 )
 _MASKED_ALREADY = re.compile(
@@ -241,6 +249,22 @@ def is_placeholder(value: str) -> bool:
     return bool(_PLACEHOLDER.search(value) or _STAND_IN.search(value))
 
 
+# 'credentials "app.terraform.io" {': a host the credential is for (labels without digits).
+_HOSTNAME = re.compile(r"^(?:[a-z][a-z\-]*\.)+(?:com|net|org|io|dev|app|cloud|co|ai|us|eu|uk|de|internal|local)$")
+# 'Config{TwinePassword: twinePassword}': code passing a variable named after the credential.
+_CAMEL_VARIABLE = re.compile(r"^[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+$")
+
+
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s@]*$")
+_TOKEN_SEGMENT = re.compile(r"(?=[\w\-]*\d)(?=[\w\-]*[A-Za-z])[\w\-]{16,}")
+
+
+def _plain_url(value: str) -> bool:
+    """'proxy_pass http://prometheus:9090': where to connect, not a secret. A URL with user info,
+    or with a token in its path or query ('.../session_01DDpXdCk8uhiRdzku123456'), is not plain."""
+    return bool(_URL.match(value)) and not _TOKEN_SEGMENT.search(value.split("://", 1)[1])
+
+
 def plausible(name: str, value: str) -> bool:
     """A value that could be the credential itself, not a reference to it or a word about it."""
     if (
@@ -253,10 +277,10 @@ def plausible(name: str, value: str) -> bool:
     if _REFERENCE.search(value):
         return False
     if is_password_name(name):
-        return len(value) >= 3
+        return len(value) >= 3 and not _plain_url(value)
     if any(word in name.lower() for word in ("otp", "passcode", "code")):
         return len(value) >= 4
-    if len(value) < 8 or _NUMBER.match(value):
+    if len(value) < 8 or _NUMBER.match(value) or _HOSTNAME.match(value) or _plain_url(value):
         return False
     # A token: not one dictionary-like word ('token: expired'), some variety of characters.
     return not (_WORD_ONLY.match(value) and len(value) < 20) and _entropy(value) >= 2.5
@@ -323,6 +347,9 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
             value = _trim_bare(value)
+            # A variable named after its field ('TwinePassword: twinePassword' in a Go literal).
+            if _CAMEL_VARIABLE.match(value) and value.lower() == name.lower().replace("_", ""):
+                continue
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
         if op.strip().isalpha() and _WORD_ONLY.match(value) and value.islower():
@@ -420,14 +447,81 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
     return kind, span[0], span[1], rule
 
 
+# Chat pastes name the credential in one message and paste it in the next ('Datadog app key stopped
+# working' / 'this is what's in the vault right now: 76dc...'; 'what's the admin login?' / 'admin /
+# Hunter2!x'). The value line alone is a bare token or a user/password pair; a credential word in it
+# or in the two lines above says what it is.
+_TRAILING_TOKEN = re.compile(r"(?m):[ \t]+[\"'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{20,})[\"'`]?[ \t]*$")
+_SLASH_PAIR = re.compile(
+    r"(?m)(?:^|[:>][ \t]+)[\"'`]?[\w.@+-]{2,40}[ \t]+/[ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,})[\"'`]?[ \t]*$"
+)
+_CREDENTIAL_WORD = re.compile(
+    r"(?i)\b(?:[a-z0-9]+[ _\-]){0,2}?(?:key|token|secret|password|passwd|passphrase|pwd|credentials?|creds)\b"
+)
+_LOGIN_WORD = re.compile(r"(?i)\b(?:login|log-in|logon|sign[- ]?in|creds?|credentials|password|passwd|pwd|user/pass)\b")
+# What a bare hex or base64 run after a colon is when the line says so: a commit, a hash, an ID.
+_NOT_A_CREDENTIAL = re.compile(
+    r"(?i)\b(?:commit|sha\d*|hash|digest|checksum|fingerprint|revision|rev|trace|span|request|correlation|build|"
+    r"etag|uuid|id|ids|version|integrity|md5|object|blob|tree|image|layer|serial|account|acct|tenant|org|customer|"
+    r"user|project|order|invoice|ticket|session[ _-]?id|name|host|hostname|path|file|branch|tag|tunnel)\b"
+)
+# A chat line's speaker ('bob: ', '[12:42] tangerine: '), when that is all before the value.
+# Not indented (an indented 'url:' is a YAML key), and not a word that names a field ('url', 'hash').
+_SPEAKER = re.compile(r"^(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<who>[\w.\-]{1,30}):[ \t]*[\"'`]?$")
+
+
+# What a pasted key looks like: 32+ hex digits, upper and lower case with digits, or 40+ characters
+# (not 'ubuntu-linux-22-04-desktop', a slug of words).
+_RANDOM_TOKEN = re.compile(r"^(?:[a-fA-F0-9]{32,}|(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[\w\-+/=.~]{20,}|[\w\-+/=.~]{40,})$")
+
+
+def _context_above(lines: Lines, number: int, before: int = 2) -> str:
+    start = lines.starts[max(0, number - before)]
+    return lines.text[start : lines.starts[number]]
+
+
+def _carried(text: str, lines: Lines) -> Iterator[Detection]:
+    for pattern, kind in ((_TRAILING_TOKEN, "SECRET"), (_SLASH_PAIR, "PASSWORD")):
+        for match in pattern.finditer(text):
+            value = match.group("value")
+            number = lines.index_of(match.start("value"))
+            head = text[lines.starts[number] : match.start("value")]
+            above = _context_above(lines, number)
+            if is_placeholder(value) or _stand_in(value) or _NOT_A_CREDENTIAL.search(" ".join(words(head))):
+                continue
+            # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
+            # reads prose, which has words before its colon, or a chat message holding only the value.
+            if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", head.rsplit(":", 1)[0])) < 3:
+                speaker = _SPEAKER.match(head)
+                if (
+                    not speaker
+                    or set(words(speaker.group("who"))) & DESCRIPTIVE_TAILS
+                    or _NOT_A_CREDENTIAL.search(" ".join(words(above)))
+                ):
+                    continue
+            if kind == "SECRET":
+                named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
+                if not any(names_secret(n) for n in named) or not _RANDOM_TOKEN.match(value) or _entropy(value) < 3:
+                    continue
+            elif not (_PASSWORD_LIKE.match(value) and _LOGIN_WORD.search(above + head)):
+                continue
+            yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
+
+
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
+    hits.extend(_carried(text, index))
+    if "|" in text or ">" in text:
+        for kind, start, end in _named_hits(YAML_BLOCK, text):
+            hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
-    for number in index.containing(triggers):
+    # A .pgpass line (host:port:db:user:password) names nothing: its shape is the trigger.
+    numbers = sorted({*index.containing(triggers), *index.matching(_PGPASS_LINES)})
+    for number in numbers:
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):
             if end > start:

@@ -102,6 +102,23 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?<![A-Za-z0-9+/])(?<!sha512-)(?P<secret>[A-Za-z0-9+/]{86}==)(?![A-Za-z0-9+/=])",
         ("==",),
     ),
+    # Formats newer than the vendored gitleaks release (rules/SOURCE.md), from later gitleaks rules
+    # and the vendors' documentation: Tailscale API/auth/OAuth keys, OpenRouter keys, Claude Code
+    # OAuth tokens, and claude.ai session links (the link itself grants access to the session).
+    _p(
+        "TAILSCALE_KEY",
+        "tailscale_key",
+        r"(?P<secret>\btskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{6,}-[A-Za-z0-9]{16,})",
+        ("tskey-",),
+    ),
+    _p("OPENROUTER_KEY", "openrouter_api_key", r"(?P<secret>\bsk-or-v1-[a-f0-9]{64})\b", ("sk-or-",)),
+    _p("ANTHROPIC_KEY", "claude_code_oauth_token", r"(?P<secret>\bsk-ant-oat01-[A-Za-z0-9_\-]{93,})", ("sk-ant-oat",)),
+    _p(
+        "SESSION_URL",
+        "claude_code_session_url",
+        r"(?i)\bclaude\.ai/code/(?P<secret>session_[A-Za-z0-9]{16,})",
+        ("claude.ai/code/",),
+    ),
     # HTTP credentials in headers, curl commands and logs.
     _p(
         "BEARER_TOKEN",

@@ -35,10 +35,16 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
     # nvidia-cudnn-cu11==8.6.0.163
     "pinned_version": re.compile(r"(?:==|~=|>=|<=|!=)\s?\d+(?:\.\d+){1,4}\b"),
     # SNMP OIDs: five or more dotted numbers, or any dotted number after 'OID'/'SNMP'/'MIB'.
-    "oid": re.compile(r"\b\d+(?:\.\d+){4,}\b|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"),
+    # (Five two-digit groups after a 0, '07.02.67.22.14', are a French phone number's written form.)
+    "oid": re.compile(
+        r"\b(?!0[1-9](?:\.\d\d){4}\b)\d+(?:\.\d+){4,}\b"
+        r"|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"
+    ),
     "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
     # abfs://bucket@account.dfs.core.windows.net: a URL's user@host, not a mailbox.
     "url_authority": re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/@:]+@[\w.\-]+"),
+    # 'ssh -i k ops@bastion.example.com', 'scp f deploy@host:': a login on a host, not a mailbox.
+    "ssh_target": re.compile(r"\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\s(?:[^\n@]*?\s)?[\w.\-]+@[\w.\-]+(?![\w.@-])"),
 }
 # Addresses that say nothing about a person: this machine, no address, documentation examples.
 _HARMLESS_IPS = re.compile(r"^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|::1?|::ffff:127\.0\.0\.1)(?:/\d+)?$")
@@ -57,12 +63,23 @@ _VERSION_CONTEXT = re.compile(
 )
 
 
+_FR_PHONE = re.compile(r"0[1-9](?:\.\d\d){4}$")
+# The value of a version attribute: newVersion="5.2.0.0", oldVersion="0.0.0.0-5.0.0.0" (.NET
+# binding redirects), version: '1.2.3.4'.
+_VERSION_ATTRIBUTE = re.compile(r"(?i)version[\"']?\s*[:=]\s*[\"'][\d.\- ]*$")
+
+
 @lru_cache(maxsize=4096)
 def protected_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for pattern in KEEP_PATTERNS.values() for m in pattern.finditer(text)]
     for match in _FOUR_PART.finditer(text):
         parts = match.group(0).count(".") + 1
-        if parts >= 5 or _VERSION_CONTEXT.search(text[max(0, match.start() - 60) : match.start()]):
+        before = text[max(0, match.start() - 60) : match.start()]
+        if (
+            (parts >= 5 and not _FR_PHONE.match(match.group(0)))
+            or _VERSION_CONTEXT.search(before)
+            or _VERSION_ATTRIBUTE.search(before)
+        ):
             spans.append(match.span())
     spans.sort()
     return spans

@@ -30,13 +30,22 @@ if TYPE_CHECKING:
 
 # Regions whose national formats tickets carry, tried in this order for a number without '+'.
 PHONE_REGIONS = ("GB", "DE", "FR", "IN", "JP", "AU", "BR", "US", "CA", "IT", "ES", "NL", "IE", "MX", "SG")
+# After a phone word ('Tel:', 'Handy', 'Móvil') the word already says it is a phone number, so
+# the national formats of more regions are tried: a Polish or Swedish number is as personal.
+WORDED_PHONE_REGIONS = (
+    *PHONE_REGIONS,
+    *("PL", "SE", "NO", "DK", "FI", "CH", "AT", "BE", "PT", "CZ", "GR", "RO", "HU", "TR", "IL", "AE", "SA", "ZA"),
+    *("NZ", "KR", "CN", "HK", "TW", "PH", "ID", "MY", "TH", "VN", "AR", "CL", "CO", "PE", "NG", "KE", "EG", "PK"),
+)
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
     r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
     r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
-    r"]phone|contact)\b"
+    r"]phone|contact|"
+    # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
+    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer)\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -50,8 +59,8 @@ def _digits(value: str) -> str:
 
 
 @cache
-def _valid_national(number: str) -> bool:
-    for region in PHONE_REGIONS:
+def _valid_national(number: str, worded: bool = False) -> bool:
+    for region in WORDED_PHONE_REGIONS if worded else PHONE_REGIONS:
         try:
             parsed = phonenumbers.parse(number, region)
         except phonenumbers.NumberParseException:
@@ -88,7 +97,7 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
         if value.startswith(("+", "00")):
             ok = _valid_international(digits[2:] if value.startswith("00") else digits)
         elif value.startswith(("0", "(")) or worded or re.fullmatch(r"[6-9]\d{4} \d{5}", value):
-            ok = _valid_national(value)
+            ok = _valid_national(value, worded)
         else:
             continue
         if ok:
@@ -272,11 +281,15 @@ _STREET_TYPES = (
     r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
 )
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-_UNIT = r"(?:,?\s*(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+)?"
+# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '3º izq.'.
+_UNIT = (
+    r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+|\d{1,2}\s?[º°ª](?:\s*(?:[A-Z]"
+    r"\b|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?))?"
+)
 # A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
     r"(?:[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|"
-    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4,6})\b"
+    r"\d{3}-\d{4}|\d{5}-\d{3}|\d{4}\s?[A-Z]{2}|\d{4,6})\b"
 )
 _COUNTRIES = (
     r"(?:USA|U\.S\.A\.|US|United States|UK|U\.K\.|United Kingdom|England|Scotland|Wales|Ireland|Germany|Deutschland|"
@@ -306,8 +319,10 @@ _ADDRESS_EU = re.compile(
     r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
     r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
-    r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|avenida|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s+(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
+    r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|kade|"
+    r"singel|dijk|steeg|gade|vej|gatan|vägen|veien|gata)\s+\d{1,4}[a-z]?"
+    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
     r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
@@ -316,20 +331,41 @@ _ADDRESS_JP = re.compile(
     r"(?<![\w-])\d{1,4}-\d{1,4}(?:-\d{1,4})?,?\s+[A-Z][a-z]+(?:-[a-z]+)?(?:,\s*[A-Z][a-z]+-(?:ku|shi|cho|machi|gun))"
     + _LOCALITY
 )
+# A unit and a building before the locality, the Indian way: 'Flat 745, Green Glen Apartments,
+# Andheri West, Mumbai 400075'. No street word, so the postcode at the end is required.
+_ADDRESS_UNIT_FIRST = re.compile(
+    r"(?<![\w-])(?i:flat|apt|apartment|suite|unit|house|plot|door|block|villa|room)\.?\s*(?i:no\.?\s*)?#?\s*"
+    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*{_PLACE}(?:[ \t]*,[ \t]*{_PLACE}){{0,3}}[ \t,]+{_POSTCODE}"
+    rf"(?:[ \t]*,[ \t]*{_COUNTRIES}\b)?"
+)
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
 _ADDRESS_FIELD = re.compile(
     r"(?i)[\"']?(?:(?:home|billing|shipping|mailing|postal|street|delivery|residential)[ _-]?address|addre"
     r"ss(?:[ _-]?line[ _-]?\d)?|"
-    r"street(?:[ _-]?address)?|addr)[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n"
-    r",;]+){0,4}))(?=[\"\s,;}]|$)"
+    r"street(?:[ _-]?address)?|addr|"
+    # The label in the languages tickets come in; their values may start with a street word.
+    r"direcci[óo]n|domicilio|indirizzo|endere[çc]o|morada|adresse|anschrift|adres|lieferadresse|rechnungsadresse)"
+    r"[\"']?\s*[:=]\s*(?:\"(?P<q>[^\"\n]{6,})\"|(?P<v>\d[^\n,;]{4,}?(?:,[^\n,;]+){0,4})"
+    # A value starting with a word: several comma-separated parts, one holding a number.
+    r"|(?P<w>(?=[^\n;]*\d)[A-ZÀ-Ý][^\n,;]{2,60}(?:,[^\n,;]+){1,4}))(?=[\"\s,;}]|$)"
 )
+# 'IP address: ...', 'email address: ...': an address, but not where someone lives.
+_NOT_POSTAL = re.compile(
+    r"(?i)\b(?:ip|ipv4|ipv6|mac|e-?mail|memory|bind|listen|remote|local|server|host|wallet|bitcoin|web|url|network|"
+    r"proxy|gateway|return|reply|sender|from|to|node|peer|physical|virtual|public|private)[ _-]?$"
+)
+
+
+_STATE_POSTCODE = re.compile(r"\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
 
 
 def _without_company(value: str) -> str:
     """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
     parts = value.split(",")
     for index in range(1, len(parts)):
+        if _STATE_POSTCODE.match(parts[index]):
+            continue  # 'Denver, CO 80294': Colorado, not a company
         words = {w.strip(".").lower() for w in parts[index].split()}
         if words & COMPANY_WORDS:
             return ",".join(parts[:index])
@@ -337,12 +373,14 @@ def _without_company(value: str) -> str:
 
 
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
-    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _PO_BOX):
+    for pattern in (_ADDRESS_EN, _ADDRESS_EU, _ADDRESS_JP, _ADDRESS_UNIT_FIRST, _PO_BOX):
         for match in pattern.finditer(line):
             value = _without_company(match.group(0))
             yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
     for match in _ADDRESS_FIELD.finditer(line):
-        group = "q" if match.group("q") else "v"
+        group = "q" if match.group("q") else "v" if match.group("v") else "w"
+        if group == "w" and _NOT_POSTAL.search(line, 0, match.start()):
+            continue
         if any(ch.isdigit() for ch in match.group(group)):
             yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
@@ -364,6 +402,9 @@ _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
     *(f" {word}{end}" for word in _SHORT_TYPES for end in (" ", ".", ",")),
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
+    *("avenida", "avda", "c/", "straat", "laan ", "gracht", "plein", "kade ", "singel", "dijk", "steeg", "gade "),
+    *("vej ", "gatan", "vägen", "veien", "gata ", "direcci", "domicilio", "indirizzo", "endere", "morada"),
+    *("adres", "anschrift"),
     *(
         "piazza ",
         "av. ",
@@ -373,6 +414,7 @@ _STREET_LITERALS = (
         "p.o. box",
         "address",
         "addr",
+        *("flat ", "apt", "apartment", "suite ", "unit ", "house ", "plot ", "door ", "block ", "villa ", "room "),
         "-ku",
         "-shi",
         " marg",
@@ -392,7 +434,7 @@ def _trailing(value: str) -> int:
 # timestamps and IPs, on every line of a log, match none of them.
 _PHONE_LINE = re.compile(
     r"\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,4}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
-    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact)"
+    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular)"
 )
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")

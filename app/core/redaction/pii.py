@@ -200,6 +200,13 @@ def _trim_email(text: str, start: int, end: int) -> int:
     return start + cut + 1 if cut >= 0 else start
 
 
+def _inside_digit_group(text: str, start: int, end: int) -> bool:
+    """'310-3016238-8544811' (an Amazon order number) holds a Luhn-valid run of 14 digits; a card
+    is the whole dash-joined group, never the tail of a longer one."""
+    before, after = text[max(0, start - 2) : start], text[end : end + 2]
+    return bool(re.fullmatch(r"\d[-./]", before) or re.fullmatch(r"[-./]\d", after))
+
+
 def find_pii(
     text: str, *, mask_ips: bool = True, allow_list: list[str] | None = None, lines: Lines | None = None
 ) -> list[Detection]:
@@ -228,6 +235,8 @@ def find_pii(
             end = start + (r.end - r.start)
             if r.entity_type == "EMAIL_ADDRESS":
                 start = _trim_email(text, start, end)
+            if r.entity_type == "CREDIT_CARD" and _inside_digit_group(text, start, end):
+                continue
             recognizer = r.recognition_metadata.get(RecognizerResult.RECOGNIZER_NAME_KEY, r.entity_type)
             found.append(
                 Detection(KIND_BY_ENTITY[r.entity_type], start, end, f"presidio:{recognizer}", Category.pii, r.score)

@@ -4,7 +4,10 @@
 test all record through `vcr_options()`, so a header added here is removed everywhere; before,
 three copies had drifted and tests/drafting kept two x-stainless headers the others removed.
 
-- request headers: credentials and client fingerprints removed (FILTER_HEADERS);
+- request headers: credentials and client fingerprints removed (FILTER_HEADERS), and any other
+  header whose name names a credential by the product's own rule (names.names_secret, the words
+  keyword-anchored redaction reads: 'X-Auth-Token', 'Private-Token', 'X-Vault-Token'), so a
+  provider's new auth header is scrubbed without a second list to keep;
 - response headers: only content-type kept (server, date and rate-limit headers say nothing the
   replay needs and may carry account identifiers);
 - bodies, both ways: any secret the redaction detectors find is replaced by '<KIND>'. Prompts
@@ -13,8 +16,11 @@ three copies had drifted and tests/drafting kept two x-stainless headers the oth
   proxy). vcrpy scrubs a live request the same way before matching it, so replay still matches.
 """
 
+import re
 from collections.abc import Callable
 from typing import Any
+
+from app.core.redaction.names import names_secret
 
 FILTER_HEADERS: tuple[str, ...] = (
     *("authorization", "proxy-authorization", "api-key", "x-api-key", "openai-organization", "openai-project"),
@@ -55,9 +61,23 @@ def _scrub_body(body: Any) -> Any:
     return body
 
 
+def credential_header(name: str) -> bool:
+    """A request header a cassette must not keep: listed, or named a credential by names.py."""
+    return name.lower() in FILTER_HEADERS or names_secret(name)
+
+
 def scrub_request(request: Any) -> Any:
-    """vcrpy `before_record_request`: the body's secrets masked (headers go by `filter_headers`)."""
-    if request is not None and getattr(request, "body", None):
+    """vcrpy `before_record_request`: the body's secrets masked, credential headers dropped (the
+    listed ones also go by `filter_headers`; this catches those named like a credential)."""
+    if request is None:
+        return request
+    headers = getattr(request, "headers", None)
+    if headers and any(credential_header(name) for name in headers):
+        kept = headers.copy()  # a copy, as vcrpy's own header filters make: the caller's request is left alone
+        for name in [name for name in headers if credential_header(name)]:
+            kept.pop(name)
+        request.headers = kept
+    if getattr(request, "body", None):
         request.body = _scrub_body(request.body)
     return request
 
@@ -87,6 +107,9 @@ def vcr_options(only: Callable[[Any], Any] | None = None) -> dict[str, Any]:
     }
 
 
+_HEADER_KEY = re.compile(r"(?m)^      ([A-Za-z][\w-]*):$")
+
+
 def cassette_leaks(cassette_text: str) -> list[str]:
     """Header names from FILTER_HEADERS and secrets still present in a cassette file's text (for
     tests that check every committed cassette)."""
@@ -94,6 +117,12 @@ def cassette_leaks(cassette_text: str) -> list[str]:
     lowered = cassette_text.lower()
     found.extend(
         f"header {name}" for name in FILTER_HEADERS if f"\n      {name}:" in lowered or f"'{name}':" in lowered
+    )
+    # Any other header key (vcrpy writes them six spaces in, under 'headers:') named a credential.
+    found.extend(
+        f"header {name}"
+        for name in sorted(set(_HEADER_KEY.findall(cassette_text)))
+        if name.lower() not in FILTER_HEADERS and names_secret(name)
     )
     from app.core.redaction.scan import find_secret_spans
 

@@ -24,8 +24,17 @@ from schemas.redaction import SensitiveSpan
 GENERIC_KINDS = frozenset({"SECRET", "PASSWORD", "ENCODED_SECRET"})
 
 
-def _rank(hit: Detection) -> tuple[bool, bool, int, float, int]:
-    return (hit.category != Category.secret, hit.kind in GENERIC_KINDS, -hit.length, -hit.score, hit.start)
+def _rank(hit: Detection) -> tuple[bool, bool, int, bool, float, int]:
+    # Of two hits on the same stretch, the one a context word proved names it ('NHS number 943 476
+    # 5919' is an NHS number, though it is also shaped like a phone number).
+    return (
+        hit.category != Category.secret,
+        hit.kind in GENERIC_KINDS,
+        -hit.length,
+        not hit.anchored,
+        -hit.score,
+        hit.start,
+    )
 
 
 def _resolve_overlaps(hits: list[Detection]) -> list[Detection]:

@@ -9,6 +9,7 @@ until a blank line or a row of another shape ends the table.
 import csv
 import io
 import re
+import unicodedata
 
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
@@ -22,15 +23,28 @@ COLUMNS: dict[str, str] = {
          "requester", "reporter", "assignee", "owner", "user_name", "author", "agent", "agent_name", "rep",
          "technician", "submitted_by", "requested_by", "created_by", "opened_by", "reported_by", "assigned_to",
          "approver", "client", "client_name", "first", "last", "person", "member", "member_name", "signer",
-         "holder", "account_name", "billing_name", "shipping_name", "recipient", "recipient_name", "sender"),
+         "holder", "account_name", "billing_name", "shipping_name", "recipient", "recipient_name", "sender",
+         # The same columns in the languages exports come in (es, it, pt, fr, de, nl).
+         "nombre", "nombre_completo", "apellido", "apellidos", "nome", "cognome", "nome_completo", "sobrenome",
+         "prenom", "nom", "nom_complet", "vorname", "nachname", "voornaam", "achternaam", "naam",
+         "titular"),
         "PERSON",
     ),
-    **dict.fromkeys(("dob", "date_of_birth", "birth_date", "birthdate", "birthday", "d_o_b"), "DATE_OF_BIRTH"),
-    **dict.fromkeys(("phone", "phone_number", "mobile", "cell", "telephone", "tel", "contact_number"), "PHONE"),
+    **dict.fromkeys(
+        ("dob", "date_of_birth", "birth_date", "birthdate", "birthday", "d_o_b", "fecha_de_nacimiento",
+         "data_di_nascita", "data_de_nascimento", "date_de_naissance", "geburtsdatum", "geboortedatum"),
+        "DATE_OF_BIRTH",
+    ),
+    **dict.fromkeys(
+        ("phone", "phone_number", "mobile", "cell", "telephone", "tel", "contact_number", "telefono", "teléfono",
+         "telefone", "telefon", "telefoon", "cellulare", "celular", "movil", "handy", "portable"),
+        "PHONE",
+    ),
     **dict.fromkeys(("email", "email_address", "e_mail", "mail"), "EMAIL"),
     **dict.fromkeys(
         ("address", "street", "street_address", "address_line_1", "address1", "address_line1", "home_address",
-         "billing_address", "shipping_address", "mailing_address"),
+         "billing_address", "shipping_address", "mailing_address", "direccion", "domicilio",
+         "indirizzo", "endereco", "adresse", "adres", "strasse"),
         "ADDRESS",
     ),
     **dict.fromkeys(("ssn", "social_security_number"), "US_SSN"),
@@ -78,6 +92,11 @@ def _cells(line: str, delimiter: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _plain(name: str) -> str:
+    """'teléfono' -> 'telefono', 'prénom' -> 'prenom': column names compared without accents."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+
+
 def _column_kind(name: str) -> str | None:
     if name in COLUMNS:
         return COLUMNS[name]
@@ -91,7 +110,9 @@ def _header(line: str) -> tuple[str, dict[int, str]] | None:
     for delimiter in _DELIMITERS:
         if line.count(delimiter) < 1:
             continue
-        names = [_CELL_NAME.sub("_", cell.strip().strip('"').lower()).strip("_") for cell in line.split(delimiter)]
+        names = [
+            _CELL_NAME.sub("_", _plain(cell.strip().strip('"').lower())).strip("_") for cell in line.split(delimiter)
+        ]
         kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
         # A header names its columns: no digits in most cells, and at least one PII column.
         if kinds and sum(any(ch.isdigit() for ch in n) for n in names) <= len(names) // 3:

@@ -13,7 +13,9 @@ from app.core.redaction.detection import Detection
 from app.core.redaction.lines import Lines
 
 _TAIL = re.compile(r"[A-Za-z0-9+/=_\-.]{8,}[\"']?[ \t]*$")
-_CONTINUATION = re.compile(r"^[ \t>\"']*(?P<body>[A-Za-z0-9+/=_\-.]{4,})[\"',;]*[ \t]*$")
+# '=' only as base64 padding at the end: 'tenant_id=309a...' or 'PORT=3000' on the next line is
+# the next assignment, not the rest of the token above it.
+_CONTINUATION = re.compile(r"^[ \t>\"']*(?P<body>[A-Za-z0-9+/_\-.]{4,}={0,2})[\"',;]*[ \t]*$")
 
 
 def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) -> list[Detection]:
@@ -52,4 +54,4 @@ def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) 
     return found
 
 
-_CONTINUATION_HINT = re.compile(r"^[ \t>\"']*[A-Za-z0-9+/=_\-.]{4,}[\"',;]*[ \t]*$", re.MULTILINE)
+_CONTINUATION_HINT = re.compile(r"^[ \t>\"']*[A-Za-z0-9+/_\-.]{4,}={0,2}[\"',;]*[ \t]*$", re.MULTILINE)
