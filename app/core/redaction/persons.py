@@ -21,6 +21,7 @@ Company names stay: a name followed by a company word ('Morgan Stanley Bank', 'W
 """
 
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -140,7 +141,10 @@ _SIGN_OFF = regex.compile(
 _ROLE = regex.compile(
     rf"(?i)\b(?:customer|client|user|contact|caller|requester|reporter|colleague|manager|admin|agent|engineer|"
     rf"spoke (?:with|to)|talked to|emailed|called|assigned to|reported by|raised by|opened by|escalated by|cc'?d?|"
-    rf"on behalf of|signed by|approved by|owner|account holder|cardholder|tech lead|it lead|cto|ceo|cfo|vp)"
+    rf"on behalf of|signed by|approved by|owner|account holder|cardholder|holder|tech lead|it lead|cto|ceo|cfo|vp|"
+    # The same roles in the languages tickets come in, and the forms' 'applicant' / 'nominativo'.
+    rf"applicant|kunde|kundin|cliente|intestatario|titulaire|destinataire|empf(?:ä|ae)nger|nominativo|"
+    rf"lagerhelfer|mitarbeiter(?:in)?|employ(?:é|e)e?|empleado|dipendente|medewerker|klant)"
     rf"\s*[:(,-]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}"
     rf"[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
 )
@@ -164,13 +168,25 @@ def first_names() -> frozenset[str]:
 
     data = Path(gender_guesser.__file__).with_name("data") / "nam_dict.txt"
     names: set[str] = set()
-    for line in data.read_text(encoding="iso-8859-1").splitlines():
+    # The packaged file is UTF-8 (read as Latin-1, every accented name was garbled: 'Joaquín', 'Tomás').
+    for line in data.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or len(line) < 30:
             continue
         name = line[3:29].strip()
         if name and "+" not in name and " " not in name:
             names.add(name.lower())
+            # Written without its accents too ('Elodie', 'Chloe'), as keyboards and forms often do.
+            names.add(_fold(name.lower()))
     return frozenset(names)
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def is_first_name(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in first_names() or _fold(lowered) in first_names()
 
 
 def _words(name: str) -> list[str]:
@@ -199,14 +215,28 @@ def _accept(line: str, start: int, name: str, *, listed_only: bool) -> tuple[int
     if parts[0] in _NOT_SURNAME:
         return None
     if listed_only:
-        if parts[0] in _AMBIGUOUS_FIRST or parts[0] not in first_names() or len(parts) < 2:
+        if parts[0] in _AMBIGUOUS_FIRST or not is_first_name(parts[0]) or len(parts) < 2:
             return None
         if any(p in _NOT_SURNAME for p in parts[1:]):
             return None
     return start, start + len(name)
 
 
-_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE, _WROTE)
+# A speaker introducing themself: 'my name is ...', 'je m'appelle ...', 'soy ...', 'ich heiße ...'.
+_INTRO = regex.compile(
+    rf"(?i)\b(?:my name is|my name's|je m'appelle|je m’appelle|me llamo|soy|mi nombre es|mi chiamo|"
+    rf"ich hei(?:ß|ss)e|mein name ist|meu nome é|chamo-me|mijn naam is|jag heter)"
+    rf"\s+(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
+)
+# A chat speaker: '[18:04:44] Élodie Nguyen: hi', 'Arjun: the payment ...' (a listed first name).
+_SPEAKER = regex.compile(
+    rf"^[ \t]*(?:\[[\d:.\- ]{{4,20}}\][ \t]*|\d{{1,2}}:\d{{2}}(?::\d{{2}})?[ \t]+)?"
+    rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{0,2}})[ \t]*:(?=\s|$)"
+)
+# A sign-off after a dash: '— Emma', '-- Rafael', '– Jonas Weber'.
+_DASH_SIGN_OFF = regex.compile(rf"^[ \t]*(?:—|–|--?|~)[ \t]*(?P<name>{_FULL_NAME})[ \t]*$")
+_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE, _WROTE, _INTRO)
+_LISTED_CONTEXTS = (_SPEAKER, _DASH_SIGN_OFF)
 
 
 def _line_names(line: str) -> list[tuple[int, int]]:
@@ -218,7 +248,7 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             # companies as often as by people, so there the first word must be a first name.
             role_word = pattern is _ROLE or (pattern is _FIELD and not _NAME_WORDS.search(match.group(0)))
             given = _words(name.split(",", 1)[1])[0] if "," in name else _words(name)[0]
-            if role_word and given not in first_names():
+            if role_word and not is_first_name(given):
                 continue
             if pattern is _FIELD and (
                 _THING_BEFORE.search(line, 0, match.start()) or _VALUE_FOLLOWS.match(line, match.end("name"))
@@ -227,8 +257,18 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             span = _accept(line, match.start("name"), name, listed_only=False)
             if span:
                 spans.append(span)
+    # Contexts that also fit words ('Note: ...', '-- Summary'): the first word must be a listed first name.
+    for pattern in _LISTED_CONTEXTS:
+        for match in pattern.finditer(line):
+            name = match.group("name")
+            first = _words(name)[0]
+            if first in _AMBIGUOUS_FIRST or not is_first_name(first):
+                continue
+            span = _accept(line, match.start("name"), name, listed_only=False)
+            if span:
+                spans.append(span)
     for match in _LISTED.finditer(line):
-        if match.group("first").lower() in first_names():
+        if is_first_name(match.group("first")):
             span = _accept(line, match.start("name"), match.group("name"), listed_only=True)
             if span:
                 spans.append(span)
@@ -262,7 +302,7 @@ def find_persons(text: str, lines: Lines) -> list[Detection]:
         if (
             block
             and number + 1 < len(lines.starts)
-            and _words(block.group("name"))[0] in first_names()
+            and is_first_name(_words(block.group("name"))[0])
             and _CONTACT_DETAILS.match(lines.line(number + 1)[1])
         ):
             span = _accept(line, block.start("name"), block.group("name"), listed_only=False)
