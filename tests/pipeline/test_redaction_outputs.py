@@ -62,3 +62,20 @@ def test_credential_formats(text: str, value: str) -> None:
 def test_fcm_server_key_is_masked() -> None:
     key = "AAAAeGVEBXU:APA91b" + "Jq7dW1BMlD9J5mGItpLicYT7omB-aqGmck7sIMHmbZGxhekXvdNf8mSyeVphTgR6UM" * 2
     assert key in _masked(f"const FCM_KEY = '{key}';")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Arjun: the payment keeps failing\nAgent: sorry Arjun, checking", "Arjun"),
+        ("Forum post: email me please\n— Élodie\n", "Élodie"),
+        ("Client : Bonjour, je m'appelle Oluwaseun Okafor. Mon colis", "Oluwaseun Okafor"),
+        ("  cardholder=Hannah+O'Brien\n  pan=4111111111111111", "Hannah+O'Brien"),
+    ],
+)
+def test_person_name_contexts(text: str, name: str) -> None:
+    assert name in _masked(text)
+
+
+def test_german_pronoun_is_not_a_name() -> None:
+    assert not _masked("Guten Tag,\nbitte überweisen Sie den Betrag auf mein Konto: bald")

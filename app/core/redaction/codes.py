@@ -23,35 +23,23 @@ _ONE_CODE = re.compile(_CODE)
 
 
 def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
-    if not _HEADING.search(text):
-        return
-    rows = text.split("\n")
-    offsets = []
-    position = 0
-    for row in rows:
-        offsets.append(position)
-        position += len(row) + 1
-    index = 0
-    while index < len(rows):
-        if not _HEADING.search(rows[index]):
-            index += 1
-            continue
-        index += 1
-        blanks = 0
-        found = 0
-        while index < len(rows):
-            row = rows[index]
+    headings = {lines.index_of(match.start()) for match in _HEADING.finditer(text)}
+    count = len(lines.starts)
+    for heading in sorted(headings):
+        index, blanks, found = heading + 1, 0, 0
+        while index < count:
+            offset, row = lines.line(index)
             if not row.strip():
                 if found or blanks:
                     break
                 blanks += 1
                 index += 1
                 continue
-            if not _CODE_LINE.match(row):
+            line_match = _CODE_LINE.match(row)
+            if not line_match:
                 break
-            body_start = _CODE_LINE.match(row).start(1)  # type: ignore[union-attr]
-            for match in _ONE_CODE.finditer(row, body_start):
-                start = offsets[index] + match.start()
+            for match in _ONE_CODE.finditer(row, line_match.start(1)):
+                start = offset + match.start()
                 yield Detection("RECOVERY_CODE", start, start + len(match.group(0)), "recovery_codes", Category.secret)
                 found += 1
             index += 1

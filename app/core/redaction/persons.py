@@ -87,7 +87,7 @@ _AMBIGUOUS_FIRST = frozenset(
         *("april", "august", "china", "india", "paris", "london", "sydney", "dallas", "austin", "chelsea", "florence"),
         # Day and month abbreviations ('Mon Jun 03 10:23:12'), German and Romance small words ('Bei Rückfragen').
         *("mon", "tue", "wed", "thu", "fri", "sat", "sun", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept"),
-        *("oct", "nov", "dec", "bei", "mit", "und", "con", "sin"),
+        *("oct", "nov", "dec", "bei", "mit", "und", "con", "sin", "sie", "ihr", "ihre", "arn", "uri", "ami", "don"),
         *("jan", "ion", "per", "ole", "kim", "lee", "long", "young", "hall", "king", "price", "read", "reading"),
         *("new", "general", "major", "case", "server", "error", "order", "check", "status", "please", "thanks"),
     }
@@ -278,7 +278,7 @@ def _line_names(line: str) -> list[tuple[int, int]]:
 # Lines worth reading: a capitalised word before another ('Jane Doe', 'Cheers, Matilda'), or a
 # name field's word. (Each alternative starts with a literal or a class the engine scans quickly.)
 _CAPITALISED_PAIR = regex.compile(
-    r"\p{Lu}\p{Ll}+,?[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?\s*$|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
+    r"\p{Lu}\p{Ll}+,?[ \t+]+\p{Lu}|\p{Lu}\p{Ll}+[,!:]?\s*$|\p{Lu}\p{Ll}+:|[—–~-][ \t]*\p{Lu}\p{Ll}|(?i:appelle|llamo|soy|chiamo|hei(?:ß|ss)e)|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
     r"cognome|nombre)|\b(?i:nom|nome|naam|titular)\b"
 )
 # Field names that say 'name' (in any of _NAME_FIELDS' languages) rather than a role.
@@ -292,10 +292,46 @@ _THING_BEFORE = regex.compile(
 _VALUE_FOLLOWS = regex.compile(r"[\"']?\s*,\s*[\"']?value[\"']?\s*:")
 
 
+# A form value URL-encoded: 'cardholder=Hannah+O'Brien' ('+' is a space there).
+_PLUS_JOINED = regex.compile(r"(?<=\p{L})\+(?=\p{Lu})")
+
+
 def find_persons(text: str, lines: Lines) -> list[Detection]:
+    found = _find_persons(text, lines)
+    return [*found, *_other_mentions(text, found)]
+
+
+def _other_mentions(text: str, found: list[Detection]) -> list[Detection]:
+    """A name found once in its context is the person's wherever else the text says it ('Arjun:'
+    as the chat's speaker, then 'thanks Arjun'); a full name's given name alone too."""
+    if not found:
+        return []
+    names: set[str] = set()
+    for hit in found:
+        name = text[hit.start : hit.end].replace("+", " ")
+        names.add(name)
+        first = name.split()[0]
+        if len(name.split()) > 1 and first.lower() not in _AMBIGUOUS_FIRST and is_first_name(first):
+            names.add(first)
+    covered = {(hit.start, hit.end) for hit in found}
+    pattern = regex.compile(
+        r"(?<![\p{L}\d_@.+-])(?:" + "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True)) + r")"
+        r"(?![\p{L}\d_@-])"
+    )
+    extra = []
+    for match in pattern.finditer(text):
+        if any(start <= match.start() and match.end() <= end for start, end in covered):
+            continue
+        extra.append(Detection(KIND, match.start(), match.end(), "custom:person_name", Category.pii, anchored=True))
+    return extra
+
+
+def _find_persons(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
     for number in lines.matching(_CAPITALISED_PAIR):
         offset, line = lines.line(number)
+        if "=" in line and "+" in line:
+            line = _PLUS_JOINED.sub(" ", line)  # same length: offsets hold
         spans = _line_names(line)
         # A name alone on its line above contact details: a signature block ('Jack Mitchell\nM: 0425 ...').
         block = _CONTACT_NAME.fullmatch(line)
