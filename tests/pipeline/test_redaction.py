@@ -193,3 +193,23 @@ def test_redaction_works_with_the_network_unplugged(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "mail <EMAIL_1> about <IP_ADDRESS_1>"
     assert "NETWORK ATTEMPT" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connect ECONNREFUSED 10.12.4.7:5432",
+        "host: 172.20.147.140",
+        "Server=192.168.11.146;Database=orders",
+        "ping 127.0.0.1",
+        "upstream [fd12:3456:789a::1]:443",
+    ],
+)
+def test_private_and_loopback_addresses_are_kept(text: str) -> None:
+    """RFC 1918 / loopback / unique-local addresses name internal hosts, not people."""
+    assert not [item for item in redact(text).items if item.kind == "IP_ADDRESS"]
+
+
+def test_public_addresses_next_to_private_ones_are_masked() -> None:
+    items = redact("X-Forwarded-For: 81.2.69.160, 10.0.3.4").items
+    assert [item.kind for item in items] == ["IP_ADDRESS"]

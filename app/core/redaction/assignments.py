@@ -77,8 +77,10 @@ ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
 PROSE_NAME_FAR = re.compile(
     r"(?i)\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pwd))\b"
-    r"[^:=\n\"'`]{1,30}?(?P<op>:|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
+    r"[^:=\n\"'`]{1,48}?(?P<op>:|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
 )
+# PHP constants: define( 'DB_PASSWORD', '...' ) (wp-config.php and the like).
+PHP_DEFINE = re.compile(r"(?i)\bdefine\(\s*[\"'](?P<name>[A-Za-z_]\w{0,60})[\"']\s*,\s*" + _QUOTED)
 # PowerShell: ConvertTo-SecureString "..." -AsPlainText; net use \\srv\share <password> /user:...
 POWERSHELL = re.compile(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`]+))")
 NET_USE = re.compile(r"(?i)\bnet\s+use\s+(?:\S+:\s+)?\\\\\S+\s+(?P<value>[^\s/\"']\S*)\s+/user:")
@@ -107,7 +109,7 @@ TOOL_PASSWORD_FLAGS: dict[str, str] = {
     "mongodump": "p", "mongorestore": "p", "mongoexport": "p", "docker login": "p", "podman login": "p",
     "helm registry login": "p", "az login": "p", "sqlcmd": "P", "bcp": "P", "ldapsearch": "w", "ldapmodify": "w",
     "ldapadd": "w", "ldapdelete": "w", "ldappasswd": "w", "smbclient": "U", "rclone": "pass", "zip": "P",
-    "7z": "p", "unzip": "P", "openssl": "k", "vncpasswd": "f", "ftp": "p", "lftp": "p",
+    "7z": "p", "unzip": "P", "openssl": "k", "vncpasswd": "f", "ftp": "p", "lftp": "p", "rabbitmqadmin": "p",
 }  # fmt: skip
 _FLAG_VALUE = r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`-][^\s\"'`]*))"
 USER_COLON_PASS = re.compile(
@@ -120,7 +122,14 @@ ONE_TIME_CODE = re.compile(
     r"(?i)\b(?:otp|one[- ]time(?: pass)?(?:code|word| code| password| pin)|verification(?: code| pin)?|security code|"
     r"(?:2fa|mfa|sms|login|sign[- ]in|auth(?:entication|enticator)?|confirmation|access|backup|recovery|te"
     r"xt(?:ed)?) (?:code|pin)|"
-    r"passcode|totp|2fa|mfa)\b"
+    r"passcode|totp|2fa|mfa|"
+    # The same words in the languages tickets come in: 'código de verificación', 'code de
+    # vérification', 'Bestätigungscode', 'codice di verifica', 'verificatiecode', 'engangskode'.
+    r"c[óo]digo de (?:verificaci[óo]n|verifica[çc][ãa]o|seguridad|seguran[çc]a|acceso|acesso|confirmaci[óo]n)|"
+    r"code (?:de |d')?(?:v[ée]rification|confirmation|s[ée]curit[ée]|connexion|validation)|"
+    r"(?:best[äa]tigungs|verifizierungs|sicherheits|anmelde|einmal|freigabe)-?code|"
+    r"codice (?:di )?(?:verifica|sicurezza|conferma|accesso)|verificatiecode|beveiligingscode|"
+    r"(?:verifierings|bekr[äa]ftelses|engangs)kod(?:e)?|kod weryfikacyjny)\b"
     r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
     r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
     r"pin|passcode)\b"
@@ -153,7 +162,8 @@ _OTP_CONTEXT = (
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
 NETRC = re.compile(r"(?i)\blogin\s+[^\s\"'`]+\s+password\s+(?P<value>[^\s\"'`]+)")
 SQL_PASSWORD = re.compile(
-    r"(?i)\b(?:identified\s+by|with\s+(?:encrypted\s+)?password|set\s+password\s*=?|password\s+for\s+\S+\s*=)\s*"
+    r"(?i)\b(?:identified\s+by|with\s+(?:(?:encrypted|unencrypted|login|nologin|superuser|createdb|createrole|inh"
+    r"erit|replication)\s+)*password|set\s+password\s*=?|password\s+for\s+\S+\s*=)\s*"
     r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`;]+))"
 )
 OPENSSL_PASS = re.compile(r"(?<!\S)-pass(?:in|out|word)?\s+(?:pass|env)?:(?P<value>[^\s\"'`]+)")
@@ -178,6 +188,7 @@ MULTILINE_PAIR = re.compile(
 _OTP_WORDS = (
     *("otp", "one-time", "one time", "verif", "security code", "2fa", "mfa", "sms", "login", "sign", "auth"),
     *("confirm", "access code", "backup", "recovery", "text", "passcode", "totp", "code", "pin", "enter", "use "),
+    *("códig", "codig", "codice", "kod"),
 )
 # Scheme words in an Authorization value, which stay readable.
 _SCHEME = re.compile(
@@ -374,6 +385,7 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
     named: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = (
         (ASSIGNMENT, ("=", ":", " is ", " was ", " ist ", " est ", " es ")),
         (PROSE_NAME, ()),
+        (PHP_DEFINE, ("define(",)),
         (PROSE_NAME_FAR, ()),
         (ESCAPED_JSON, ('\\"',)),
         (HAR_PAIR, ('"name"',)),

@@ -119,6 +119,54 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?i)\bclaude\.ai/code/(?P<secret>session_[A-Za-z0-9]{16,})",
         ("claude.ai/code/",),
     ),
+    # Firebase Cloud Messaging legacy server key: 'AAAA' + 7 characters, ':APA91b', then the key.
+    _p(
+        "FIREBASE_KEY",
+        "firebase_fcm_server_key",
+        r"(?<![\w-])(?P<secret>AAAA[A-Za-z0-9_\-]{7}:APA91b[A-Za-z0-9_\-]{100,})",
+        (":apa91b",),
+    ),
+    # Oracle's thin/OCI JDBC URL: 'jdbc:oracle:thin:user/password@//host:1521/SVC'.
+    _p(
+        "PASSWORD_IN_URL",
+        "jdbc_oracle_password",
+        r"(?i)\bjdbc:oracle:(?:thin|oci8?):[^\s/@:\"']+/(?P<secret>[^\s\"']+?)@(?=//|\(|[\w.\-\[]+:\d)",
+        ("jdbc:oracle:",),
+    ),
+    # A login call with a literal user and password: smtplib's s.login("u", "p"), ftplib, imaplib,
+    # requests' auth=("u", "p"), HTTPBasicAuth("u", "p").
+    _p(
+        "PASSWORD",
+        "login_call_password",
+        r"(?:\.login|\bHTTP(?:Basic|Digest)Auth|\bBasicAuth|\bauth\s*=\s*)\(\s*(?P<q1>[\"'])[^\"'\n]{1,80}(?P=q1)\s*,\s*"
+        r"(?P<q>[\"'])(?P<secret>(?:\\.|(?!(?P=q))[^\\\n]){3,})(?P=q)\s*\)",
+        ("login(", "auth(", "auth=", "auth ="),
+    ),
+    # An Authorization header whose scheme is a vendor's word, not Basic/Bearer: Okta's 'SSWS',
+    # 'Token', Opsgenie's 'GenieKey', 'ApiKey', Splunk's 'Splunk', Klaviyo's 'Klaviyo-API-Key'.
+    _p(
+        "API_TOKEN",
+        "authorization_scheme_token",
+        r"(?i)\bAuthorization[\"']?\s*[:=]\s*[\"']?(?:SSWS|Token|GenieKey|Api-?Key|Key|Splunk|Klaviyo-API-Key|"
+        r"sso-key|Zoho-oauthtoken|DeepL-Auth-Key|OAuth|JWT)\s+(?P<secret>[A-Za-z0-9\-._~+/:]{16,}=*)" + _VALUE_END,
+        ("authorization",),
+    ),
+    # Atlassian API tokens: 'ATATT3' and the body, then '=' and an 8-hex-digit CRC32 checksum. gitleaks
+    # wants exactly 186 characters after the prefix; the checksum suffix identifies a token of any length.
+    _p(
+        "ATLASSIAN_TOKEN",
+        "atlassian_api_token_checksum",
+        r"(?P<secret>\bATATT3[A-Za-z0-9_\-]{100,220}=[0-9A-Fa-f]{8})(?![\w=\-])",
+        ("atatt3",),
+    ),
+    # WordPress's authentication keys and salts (wp-config.php), named by WordPress itself.
+    _p(
+        "APP_SECRET_KEY",
+        "wordpress_auth_key_salt",
+        r"\bdefine\(\s*[\"'](?:SECURE_AUTH|LOGGED_IN|NONCE|AUTH)_(?:KEY|SALT)[\"']\s*,\s*(?P<q>[\"'])"
+        r"(?P<secret>(?:\\.|(?!(?P=q))[^\\\n]){8,})(?P=q)",
+        ("_key", "_salt"),
+    ),
     # HTTP credentials in headers, curl commands and logs.
     _p(
         "BEARER_TOKEN",

@@ -5,6 +5,7 @@ An engineer cannot act on a brief whose request IDs, order numbers and timestamp
 wholly inside one of these shapes is dropped; secrets are never dropped this way.
 """
 
+import ipaddress
 import re
 from functools import lru_cache
 
@@ -46,8 +47,26 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
     # 'ssh -i k ops@bastion.example.com', 'scp f deploy@host:': a login on a host, not a mailbox.
     "ssh_target": re.compile(r"\b(?:ssh|scp|sftp|rsync|mosh|ssh-copy-id)\s(?:[^\n@]*?\s)?[\w.\-]+@[\w.\-]+(?![\w.@-])"),
 }
-# Addresses that say nothing about a person: this machine, no address, documentation examples.
-_HARMLESS_IPS = re.compile(r"^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|0\.0\.0\.0|::1?|::ffff:127\.0\.0\.1)(?:/\d+)?$")
+# Addresses that say nothing about a person, kept on purpose: this machine (loopback), no address,
+# link-local, and the private ranges (RFC 1918 10/8, 172.16/12, 192.168/16; IPv6 unique-local
+# fc00::/7). A private address names an internal host (a database, a broker, a pod) that engineering
+# needs to act on the brief; it is not routable on the internet and does not identify a person.
+# Public addresses (clients, visitors) stay masked, as does IPv6's documentation range.
+_PRIVATE_NETS = tuple(
+    ipaddress.ip_network(net)
+    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/32",
+                "::1/128", "::/128", "fc00::/7", "fe80::/10")  # fmt: skip
+)
+
+
+def harmless_ip(value: str) -> bool:
+    try:
+        address = ipaddress.ip_interface(value.strip("[]")).ip
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in net for net in _PRIVATE_NETS if net.version == address.version)
 
 
 # Four-part versions look like IPv4 addresses. They are versions after a dotted package name
@@ -93,7 +112,7 @@ def drop_look_alikes(hits: list[Detection], lines: Lines) -> list[Detection]:
     """Drop PII hits lying inside a protected span of their line (only lines with hits are read)."""
     by_line: dict[int, list[Detection]] = {}
     for hit in hits:
-        if hit.kind == "IP_ADDRESS" and _HARMLESS_IPS.match(lines.text[hit.start : hit.end]):
+        if hit.kind == "IP_ADDRESS" and harmless_ip(lines.text[hit.start : hit.end]):
             continue
         by_line.setdefault(lines.index_of(hit.start), []).append(hit)
     kept: list[Detection] = []

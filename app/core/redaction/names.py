@@ -78,6 +78,8 @@ DESCRIPTIVE_TAILS = frozenset(
             "cache",
             "created",
             "updated",
+            # Vault's token/secret_id accessor: a handle safe to log, not the credential.
+            "accessor",
         ),
     }
 )

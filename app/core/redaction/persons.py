@@ -21,6 +21,7 @@ Company names stay: a name followed by a company word ('Morgan Stanley Bank', 'W
 """
 
 import os
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -86,7 +87,7 @@ _AMBIGUOUS_FIRST = frozenset(
         *("april", "august", "china", "india", "paris", "london", "sydney", "dallas", "austin", "chelsea", "florence"),
         # Day and month abbreviations ('Mon Jun 03 10:23:12'), German and Romance small words ('Bei Rückfragen').
         *("mon", "tue", "wed", "thu", "fri", "sat", "sun", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept"),
-        *("oct", "nov", "dec", "bei", "mit", "und", "con", "sin"),
+        *("oct", "nov", "dec", "bei", "mit", "und", "con", "sin", "sie", "ihr", "ihre", "arn", "uri", "ami", "don"),
         *("jan", "ion", "per", "ole", "kim", "lee", "long", "young", "hall", "king", "price", "read", "reading"),
         *("new", "general", "major", "case", "server", "error", "order", "check", "status", "please", "thanks"),
     }
@@ -140,7 +141,10 @@ _SIGN_OFF = regex.compile(
 _ROLE = regex.compile(
     rf"(?i)\b(?:customer|client|user|contact|caller|requester|reporter|colleague|manager|admin|agent|engineer|"
     rf"spoke (?:with|to)|talked to|emailed|called|assigned to|reported by|raised by|opened by|escalated by|cc'?d?|"
-    rf"on behalf of|signed by|approved by|owner|account holder|cardholder|tech lead|it lead|cto|ceo|cfo|vp)"
+    rf"on behalf of|signed by|approved by|owner|account holder|cardholder|holder|tech lead|it lead|cto|ceo|cfo|vp|"
+    # The same roles in the languages tickets come in, and the forms' 'applicant' / 'nominativo'.
+    rf"applicant|kunde|kundin|cliente|intestatario|titulaire|destinataire|empf(?:ä|ae)nger|nominativo|"
+    rf"lagerhelfer|mitarbeiter(?:in)?|employ(?:é|e)e?|empleado|dipendente|medewerker|klant)"
     rf"\s*[:(,-]?\s*(?:(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+)?(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}"
     rf"[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
 )
@@ -164,13 +168,25 @@ def first_names() -> frozenset[str]:
 
     data = Path(gender_guesser.__file__).with_name("data") / "nam_dict.txt"
     names: set[str] = set()
-    for line in data.read_text(encoding="iso-8859-1").splitlines():
+    # The packaged file is UTF-8 (read as Latin-1, every accented name was garbled: 'Joaquín', 'Tomás').
+    for line in data.read_text(encoding="utf-8").splitlines():
         if line.startswith("#") or len(line) < 30:
             continue
         name = line[3:29].strip()
         if name and "+" not in name and " " not in name:
             names.add(name.lower())
+            # Written without its accents too ('Elodie', 'Chloe'), as keyboards and forms often do.
+            names.add(_fold(name.lower()))
     return frozenset(names)
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def is_first_name(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in first_names() or _fold(lowered) in first_names()
 
 
 def _words(name: str) -> list[str]:
@@ -199,14 +215,28 @@ def _accept(line: str, start: int, name: str, *, listed_only: bool) -> tuple[int
     if parts[0] in _NOT_SURNAME:
         return None
     if listed_only:
-        if parts[0] in _AMBIGUOUS_FIRST or parts[0] not in first_names() or len(parts) < 2:
+        if parts[0] in _AMBIGUOUS_FIRST or not is_first_name(parts[0]) or len(parts) < 2:
             return None
         if any(p in _NOT_SURNAME for p in parts[1:]):
             return None
     return start, start + len(name)
 
 
-_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE, _WROTE)
+# A speaker introducing themself: 'my name is ...', 'je m'appelle ...', 'soy ...', 'ich heiße ...'.
+_INTRO = regex.compile(
+    rf"(?i)\b(?:my name is|my name's|je m'appelle|je m’appelle|me llamo|soy|mi nombre es|mi chiamo|"
+    rf"ich hei(?:ß|ss)e|mein name ist|meu nome é|chamo-me|mijn naam is|jag heter)"
+    rf"\s+(?-i:(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{1,3}}))"
+)
+# A chat speaker: '[18:04:44] Élodie Nguyen: hi', 'Arjun: the payment ...' (a listed first name).
+_SPEAKER = regex.compile(
+    rf"^[ \t]*(?:\[[\d:.\- ]{{4,20}}\][ \t]*|\d{{1,2}}:\d{{2}}(?::\d{{2}})?[ \t]+)?"
+    rf"(?P<name>{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*(?:{_NAME_WORD})){{0,2}})[ \t]*:(?=\s|$)"
+)
+# A sign-off after a dash: '— Emma', '-- Rafael', '– Jonas Weber'.
+_DASH_SIGN_OFF = regex.compile(rf"^[ \t]*(?:—|–|--?|~)[ \t]*(?P<name>{_FULL_NAME})[ \t]*$")
+_CONTEXT_PATTERNS = (_FIELD, _EMAIL_HEADER, _NAME_BEFORE_ADDRESS, _GIT, _GREETING, _ROLE, _TITLE, _WROTE, _INTRO)
+_LISTED_CONTEXTS = (_SPEAKER, _DASH_SIGN_OFF)
 
 
 def _line_names(line: str) -> list[tuple[int, int]]:
@@ -218,7 +248,7 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             # companies as often as by people, so there the first word must be a first name.
             role_word = pattern is _ROLE or (pattern is _FIELD and not _NAME_WORDS.search(match.group(0)))
             given = _words(name.split(",", 1)[1])[0] if "," in name else _words(name)[0]
-            if role_word and given not in first_names():
+            if role_word and not is_first_name(given):
                 continue
             if pattern is _FIELD and (
                 _THING_BEFORE.search(line, 0, match.start()) or _VALUE_FOLLOWS.match(line, match.end("name"))
@@ -227,8 +257,18 @@ def _line_names(line: str) -> list[tuple[int, int]]:
             span = _accept(line, match.start("name"), name, listed_only=False)
             if span:
                 spans.append(span)
+    # Contexts that also fit words ('Note: ...', '-- Summary'): the first word must be a listed first name.
+    for pattern in _LISTED_CONTEXTS:
+        for match in pattern.finditer(line):
+            name = match.group("name")
+            first = _words(name)[0]
+            if first in _AMBIGUOUS_FIRST or not is_first_name(first):
+                continue
+            span = _accept(line, match.start("name"), name, listed_only=False)
+            if span:
+                spans.append(span)
     for match in _LISTED.finditer(line):
-        if match.group("first").lower() in first_names():
+        if is_first_name(match.group("first")):
             span = _accept(line, match.start("name"), match.group("name"), listed_only=True)
             if span:
                 spans.append(span)
@@ -238,7 +278,7 @@ def _line_names(line: str) -> list[tuple[int, int]]:
 # Lines worth reading: a capitalised word before another ('Jane Doe', 'Cheers, Matilda'), or a
 # name field's word. (Each alternative starts with a literal or a class the engine scans quickly.)
 _CAPITALISED_PAIR = regex.compile(
-    r"\p{Lu}\p{Ll}+,?[ \t]+\p{Lu}|\p{Lu}\p{Ll}+[,!]?\s*$|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
+    r"\p{Lu}\p{Ll}+,?[ \t+]+\p{Lu}|\p{Lu}\p{Ll}+[,!:]?\s*$|\p{Lu}\p{Ll}+:|[—–~-][ \t]*\p{Lu}\p{Ll}|(?i:appelle|llamo|soy|chiamo|hei(?:ß|ss)e)|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
     r"cognome|nombre)|\b(?i:nom|nome|naam|titular)\b"
 )
 # Field names that say 'name' (in any of _NAME_FIELDS' languages) rather than a role.
@@ -252,17 +292,53 @@ _THING_BEFORE = regex.compile(
 _VALUE_FOLLOWS = regex.compile(r"[\"']?\s*,\s*[\"']?value[\"']?\s*:")
 
 
+# A form value URL-encoded: 'cardholder=Hannah+O'Brien' ('+' is a space there).
+_PLUS_JOINED = regex.compile(r"(?<=\p{L})\+(?=\p{Lu})")
+
+
 def find_persons(text: str, lines: Lines) -> list[Detection]:
+    found = _find_persons(text, lines)
+    return [*found, *_other_mentions(text, found)]
+
+
+def _other_mentions(text: str, found: list[Detection]) -> list[Detection]:
+    """A name found once in its context is the person's wherever else the text says it ('Arjun:'
+    as the chat's speaker, then 'thanks Arjun'); a full name's given name alone too."""
+    if not found:
+        return []
+    names: set[str] = set()
+    for hit in found:
+        name = text[hit.start : hit.end].replace("+", " ")
+        names.add(name)
+        first = name.split()[0]
+        if len(name.split()) > 1 and first.lower() not in _AMBIGUOUS_FIRST and is_first_name(first):
+            names.add(first)
+    covered = {(hit.start, hit.end) for hit in found}
+    pattern = regex.compile(
+        r"(?<![\p{L}\d_@.+-])(?:" + "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True)) + r")"
+        r"(?![\p{L}\d_@-])"
+    )
+    extra = []
+    for match in pattern.finditer(text):
+        if any(start <= match.start() and match.end() <= end for start, end in covered):
+            continue
+        extra.append(Detection(KIND, match.start(), match.end(), "custom:person_name", Category.pii, anchored=True))
+    return extra
+
+
+def _find_persons(text: str, lines: Lines) -> list[Detection]:
     found: list[Detection] = []
     for number in lines.matching(_CAPITALISED_PAIR):
         offset, line = lines.line(number)
+        if "=" in line and "+" in line:
+            line = _PLUS_JOINED.sub(" ", line)  # same length: offsets hold
         spans = _line_names(line)
         # A name alone on its line above contact details: a signature block ('Jack Mitchell\nM: 0425 ...').
         block = _CONTACT_NAME.fullmatch(line)
         if (
             block
             and number + 1 < len(lines.starts)
-            and _words(block.group("name"))[0] in first_names()
+            and is_first_name(_words(block.group("name"))[0])
             and _CONTACT_DETAILS.match(lines.line(number + 1)[1])
         ):
             span = _accept(line, block.start("name"), block.group("name"), listed_only=False)

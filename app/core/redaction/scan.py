@@ -6,12 +6,14 @@ from dataclasses import replace
 
 from app.core.redaction import persons
 from app.core.redaction.assignments import find_assignments, is_placeholder
+from app.core.redaction.codes import find_recovery_codes
 from app.core.redaction.credentials import find_credentials
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.encoded import find_encoded
 from app.core.redaction.keep import drop_look_alikes
 from app.core.redaction.lines import Lines
 from app.core.redaction.national_ids import find_national_ids
+from app.core.redaction.outputs import find_command_output_secrets
 from app.core.redaction.personal import find_personal
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
@@ -118,6 +120,8 @@ def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
         *find_credentials(text, lines),
         *find_assignments(text, lines),
         *find_private_keys(text, lines),
+        *find_recovery_codes(text, lines),
+        *find_command_output_secrets(text, lines),
     ]
 
 

@@ -15,7 +15,11 @@ from app.core.redaction.lines import Lines
 _TAIL = re.compile(r"[A-Za-z0-9+/=_\-.]{8,}[\"']?[ \t]*$")
 # '=' only as base64 padding at the end: 'tenant_id=309a...' or 'PORT=3000' on the next line is
 # the next assignment, not the rest of the token above it.
-_CONTINUATION = re.compile(r"^[ \t>\"']*(?P<body>[A-Za-z0-9+/_\-.]{4,}={0,2})[\"',;]*[ \t]*$")
+# Atlassian's tokens end in '=' and an 8-hex-digit checksum; a log line may go on with a short
+# remark in brackets after the value ('...XA== (403)').
+_CONTINUATION = re.compile(
+    r"^[ \t>\"']*(?P<body>[A-Za-z0-9+/_\-.]{4,}(?:={0,2}|=[0-9A-F]{8}))[\"',;]*[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?$"
+)
 
 
 def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) -> list[Detection]:
@@ -28,7 +32,8 @@ def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) 
         body = _CONTINUATION.match(line)
         previous_offset, previous = lines.line(number - 1)
         tail = _TAIL.search(previous)
-        if not body or not tail:
+        # A shell command ('$ vault kv get ... secret/prod/db') and the line it printed are two values.
+        if not body or not tail or _PROMPT.match(previous):
             continue
         head = previous.rstrip(" \t\"'")
         pairs.append(
@@ -54,4 +59,7 @@ def find_wrapped(lines: Lines, secret_finder: Callable[[str], list[Detection]]) 
     return found
 
 
-_CONTINUATION_HINT = re.compile(r"^[ \t>\"']*[A-Za-z0-9+/_\-.]{4,}={0,2}[\"',;]*[ \t]*$", re.MULTILINE)
+_PROMPT = re.compile(r"^[ \t]*(?:[\w.@~:/\-]*[$#%]|PS [^>\n]*>|>>>)[ \t]")
+_CONTINUATION_HINT = re.compile(
+    r"^[ \t>\"']*[A-Za-z0-9+/_\-.]{4,}(?:={0,2}|=[0-9A-F]{8})[\"',;]*[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?$", re.MULTILINE
+)

@@ -132,7 +132,9 @@ def email(rnd: random.Random) -> str:
 
 
 def ipv4(rnd: random.Random) -> str:
-    first = rnd.choice([10, 34, 52, 81, 104, 172, 185, 192, 203])
+    # Public addresses only: private (RFC 1918) and loopback addresses are kept by redaction
+    # (they name internal hosts, not people). 91 replaced 10 so the other draws stay the same.
+    first = rnd.choice([91, 34, 52, 81, 104, 172, 185, 192, 203])
     return f"{first}.{rnd.randint(0, 255)}.{rnd.randint(0, 255)}.{rnd.randint(1, 254)}"
 
 
