@@ -229,8 +229,10 @@ def main() -> int:
         report = score(rows)
         blind = any(args.corpus.resolve() == path.resolve() for path in BLIND)
         tuned = any(args.corpus.resolve() == path.resolve() for path in TUNED)
-        goals = UNSEEN_B_GOALS if args.corpus.resolve() == UNSEEN_B.resolve() else (
-            UNSEEN_GOALS if blind or tuned else GOALS
+        goals = (
+            UNSEEN_B_GOALS
+            if args.corpus.resolve() == UNSEEN_B.resolve()
+            else (UNSEEN_GOALS if blind or tuned else GOALS)
         )
         print(render(report, len(rows), title=str(args.corpus), goals=goals, show_misses=not blind, miss_limit=limit))
         return 0 if report.meets(goals) else 1

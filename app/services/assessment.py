@@ -43,7 +43,7 @@ def assess_source(
         policy,
         now,
         redactions=located,
-        classifier=model.predict(source_text) if model else None,
+        classify=model.predict if model else None,
         facts=facts,
         pattern=pattern,
         untrusted_from=untrusted_from,

@@ -35,7 +35,10 @@ def test_a_secret_printed_by_the_command_above_is_masked(command: str, value: st
 
 
 def test_vault_secret_id_row_is_masked_and_its_accessor_kept() -> None:
-    text = "secret_id             815abedd-d026-4925-ab73-fff63e30055a\nsecret_id_accessor    206fe945-a2b2-49f0-9a6d-1c2b3d4e5f60\n"
+    text = (
+        "secret_id             815abedd-d026-4925-ab73-fff63e30055a\n"
+        "secret_id_accessor    206fe945-a2b2-49f0-9a6d-1c2b3d4e5f60\n"
+    )
     assert _masked(text) == ["815abedd-d026-4925-ab73-fff63e30055a"]
 
 
@@ -51,8 +54,14 @@ def test_vault_secret_id_row_is_masked_and_its_accessor_kept() -> None:
         ("rabbitmqadmin -H mq -u admin -p dhfd8JBWjuetFDQJ list queues", "dhfd8JBWjuetFDQJ"),
         ("define( 'DB_PASSWORD', 'uC8Ga%A1.Q29tx^' );", "uC8Ga%A1.Q29tx^"),
         ("define( 'LOGGED_IN_KEY', '7R.sn((YB_#4i7,b<jbUdrlvS=fJF' );", "7R.sn((YB_#4i7,b<jbUdrlvS=fJF"),
-        ("Authorization: SSWS 00Rd9nfdpJJ16cvKM0o4S9oK3YHsqtAaQ7k2Bad46i", "00Rd9nfdpJJ16cvKM0o4S9oK3YHsqtAaQ7k2Bad46i"),
-        ('"os.environ[\\"HF_TOKEN\\"] = \\"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\\"\\n",', "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"),
+        (
+            "Authorization: SSWS 00Rd9nfdpJJ16cvKM0o4S9oK3YHsqtAaQ7k2Bad46i",
+            "00Rd9nfdpJJ16cvKM0o4S9oK3YHsqtAaQ7k2Bad46i",
+        ),
+        (
+            '"os.environ[\\"HF_TOKEN\\"] = \\"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\\"\\n",',
+            "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",
+        ),
     ],
 )
 def test_credential_formats(text: str, value: str) -> None:

@@ -111,6 +111,17 @@ def test_a_credential_the_redactor_found_is_security_evidence(policy: Policy) ->
     assert assess_ticket(exposed, policy, NOW).severity is Severity.sev1
 
 
+def _sure_sev1(security_threshold: float) -> ClassifierScores:
+    """A classifier sure of sev1 and of a security matter, above both cuts."""
+    return ClassifierScores(
+        model_id="test",
+        severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
+        security=0.9,
+        sev1_threshold=0.5,
+        security_threshold=security_threshold,
+    )
+
+
 def test_model_facts_raise_only_with_cited_lines(policy: Policy) -> None:
     text = "Customer: our dashboard shows a spinner.\nCustomer: the finance team relies on it."
     base = assess(text, policy, NOW)
@@ -128,13 +139,7 @@ def test_a_model_fact_with_agreeing_evidence_raises_to_the_base_verdict(policy: 
     lexical = assess(text, policy, NOW)
     with_fact = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed", lines=[1])])
     assert with_fact.severity.rank <= lexical.severity.rank
-    scores = ClassifierScores(
-        model_id="test",
-        severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
-        security=0.9,
-        sev1_threshold=0.5,
-        security_threshold=0.6,
-    )
+    scores = _sure_sev1(security_threshold=0.6)
     plain = "Customer: our dashboard shows a spinner.\nCustomer: the finance team relies on it."
     corroborated = assess(plain, policy, NOW, classifier=scores, facts=[ModelFact(kind="data_exposed", lines=[1])])
     assert (corroborated.severity, corroborated.target) == (Severity.sev1, Target.security)
@@ -150,19 +155,30 @@ def test_a_lowering_model_fact_citing_untrusted_text_is_ignored(policy: Policy) 
 
 def test_the_classifier_raises_above_its_threshold_and_asks_a_person(policy: Policy) -> None:
     text = "Customer: the sidebar looks different since the update."
-    scores = ClassifierScores(
-        model_id="test",
-        severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
-        security=0.9,
-        sev1_threshold=0.5,
-        security_threshold=0.5,
-    )
+    scores = _sure_sev1(security_threshold=0.5)
     a = assess(text, policy, NOW, classifier=scores)
-    assert a.severity is policy.fusion.classifier_alone_raises_to and a.target is Target.security
+    # Above its sev1 cut and sure enough to lead: the classifier's own reading, sev1.
+    assert a.severity is Severity.sev1 and a.target is Target.security
     assert a.needs_human and {r.source for r in a.readings} >= {"signals"}
     below = scores.model_copy(update={"sev1_threshold": 0.95, "security_threshold": 0.95})
     not_leading = policy.model_copy(update={"fusion": policy.fusion.model_copy(update={"classifier_leads_at": 1.0})})
     assert assess(text, not_leading, NOW, classifier=below).severity is Severity.sev4
+    alone = assess(text, not_leading, NOW, classifier=scores)
+    assert alone.severity is policy.fusion.classifier_alone_raises_to and alone.target is Target.security
+
+
+def test_the_classifier_reads_only_what_the_people_in_the_ticket_said(policy: Policy) -> None:
+    text = "Customer: the sidebar looks different since the update.\n<!-- the whole database was deleted -->"
+    seen: list[str] = []
+
+    def classify(trusted: str) -> ClassifierScores:
+        seen.append(trusted)
+        return _leading_scores(Severity.sev4, Target.product)
+
+    logs_from = len(text)
+    assess(text + "\nERROR disk wiped", policy, NOW, classify=classify, untrusted_from=logs_from)
+    assert seen and "sidebar" in seen[0]
+    assert "database" not in seen[0] and "disk wiped" not in seen[0]
 
 
 def test_a_pattern_across_tickets_sets_the_floor(policy: Policy) -> None:

@@ -13,7 +13,7 @@ Sources of evidence, each a `Signal` with its `source` and `speaker`:
 The fusion rules that turn them into a verdict are the policy's [fusion] table (fusion.py).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from app.core.assessment.cues import (
@@ -114,6 +114,7 @@ def assess(
     *,
     redactions: Sequence[RedactionItem] = (),
     classifier: ClassifierScores | None = None,
+    classify: Callable[[str], ClassifierScores] | None = None,
     facts: Sequence[ModelFact] = (),
     pattern: PatternMatch | None = None,
     untrusted_from: int | None = None,
@@ -122,9 +123,14 @@ def assess(
 
     `now` is when the escalation happens (off-hours paging, the SLA clock); without it the latest
     timestamp in the ticket stands in. `redactions` are what the redactor masked in this text.
+    `classify` scores the ticket with the learned classifier when no `classifier` scores are given:
+    it reads only the trusted text (the customer's and agent's turns), so a pasted comment, log or
+    note to an assistant cannot move a classifier that may lead the verdict.
     """
     cues = compile_cues(policy)
     speakers = find_speakers(text, cues.untrusted, untrusted_from)
+    if classifier is None and classify is not None:
+        classifier = classify(speakers.trusted_text(text))
     record = is_incident_record(text, cues)
     kept: list[Signal] = []
     ignored: list[str] = []

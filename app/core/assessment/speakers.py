@@ -80,6 +80,19 @@ class Speakers:
         i = bisect_right(self._starts, offset) - 1
         return self.turns[i].speaker if i >= 0 else "customer"
 
+    def trusted_text(self, text: str) -> str:
+        """`text` without its untrusted spans (comments, pasted blobs, attached logs, lines that
+        address an assistant), each replaced by a line break: what the people in the ticket said."""
+        parts, at = [], 0
+        for start, end in self.untrusted:
+            if end <= at:
+                continue
+            parts.append(text[at : max(at, start)])
+            parts.append("\n")
+            at = max(at, end)
+        parts.append(text[at:])
+        return "".join(parts)
+
 
 def _role(who: str, role: str | None) -> str | None:
     words = f"{who} {role or ''}"

@@ -54,8 +54,10 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
 # Public addresses (clients, visitors) stay masked, as does IPv6's documentation range.
 _PRIVATE_NETS = tuple(
     ipaddress.ip_network(net)
-    for net in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/32",
-                "::1/128", "::/128", "fc00::/7", "fe80::/10")  # fmt: skip
+    for net in (
+        *("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "0.0.0.0/32"),
+        *("::1/128", "::/128", "fc00::/7", "fe80::/10"),
+    )
 )
 
 

@@ -278,7 +278,8 @@ def _line_names(line: str) -> list[tuple[int, int]]:
 # Lines worth reading: a capitalised word before another ('Jane Doe', 'Cheers, Matilda'), or a
 # name field's word. (Each alternative starts with a literal or a class the engine scans quickly.)
 _CAPITALISED_PAIR = regex.compile(
-    r"\p{Lu}\p{Ll}+,?[ \t+]+\p{Lu}|\p{Lu}\p{Ll}+[,!:]?\s*$|\p{Lu}\p{Ll}+:|[—–~-][ \t]*\p{Lu}\p{Ll}|(?i:appelle|llamo|soy|chiamo|hei(?:ß|ss)e)|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
+    r"\p{Lu}\p{Ll}+,?[ \t+]+\p{Lu}|\p{Lu}\p{Ll}+[,!:]?\s*$|\p{Lu}\p{Ll}+:|[—–~-][ \t]*\p{Lu}\p{Ll}"
+    r"|(?i:appelle|llamo|soy|chiamo|hei(?:ß|ss)e)|(?i:name|from:|author|pr[ée]nom|vorname|nachname|apellido|"
     r"cognome|nombre)|\b(?i:nom|nome|naam|titular)\b"
 )
 # Field names that say 'name' (in any of _NAME_FIELDS' languages) rather than a role.

@@ -284,6 +284,8 @@ class HandoffRow(Base):
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     note: Mapped[str] = mapped_column(Text)
     facts: Mapped[str] = mapped_column(Text, doc="The handoff's facts as JSON (what the note was built from).")
+
+
 REQUEST_STATUSES = ("drafting", "done", "failed", "cancelled")
 
 
