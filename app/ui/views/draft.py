@@ -425,7 +425,8 @@ def _form_field_for(path: str) -> FormField | None:
 
 def _focus_script(label: str, nonce: int) -> None:
     # The widget's label is its aria-label. Streamlit fades out the previous run's elements before it
-    # removes them, so skip stale ones and retry until the live field holds the focus (about 3 s).
+    # removes them, so skip stale ones and retry until the live field holds the focus. On a busy machine
+    # a rerun can land seconds later and take the focus back: keep trying for up to 15 s.
     selector = json.dumps(f'[aria-label="{label}"]')
     st.html(
         f"<script>/* focus {nonce} */ (() => {{ const sel = {selector}; let tries = 0, held = 0;"
@@ -433,7 +434,7 @@ def _focus_script(label: str, nonce: int) -> None:
         "e => !e.closest('[data-stale=\"true\"]') && e.offsetParent !== null); const el = live[live.length - 1];"
         " if (el && document.activeElement === el) { held += 1; } else if (el) { held = 0;"
         " el.scrollIntoView({block: 'center'}); el.focus(); }"
-        " if (held < 3 && ++tries < 30) setTimeout(go, 100); }; setTimeout(go, 100); })();</script>",
+        " if (held < 5 && ++tries < 150) setTimeout(go, 100); }; setTimeout(go, 100); })();</script>",
         unsafe_allow_javascript=True,
     )
 
