@@ -104,6 +104,7 @@ def edit(at: AppTest, draft_id: int, path: str, value: object) -> AppTest:
 
 
 def submit(at: AppTest) -> AppTest:
+    assert _has_button(at, "draft.submit"), texts(at)[-1500:]  # say why no draft came, not just a KeyError
     return at.button(key="draft.submit").click().run()
 
 
