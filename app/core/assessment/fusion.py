@@ -264,11 +264,12 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
         lead = _leading(scores, fusion.classifier_leads_at)
         decisive_now = bool(kinds & set(fusion.decisive)) and not fusion.classifier_over_decisive
         leads_here = fusion.classifier_leads_incident_records or not ev.incident_record
-        # A ticket that only asks, by what the people in it said: a fault word in a pasted log or
-        # a note to an assistant must not unlock the classifier's lead.
+        # A ticket that only asks, by what the people in it said (request kinds come only from them):
+        # a fault word in a pasted log or a note to an assistant must not unlock the classifier's lead.
+        # This covers `request_only` too, whose technical kinds may come from untrusted text.
         said = {s.kind for s in ev.signals if s.speaker != "untrusted"}
         asks_only = bool(said & REQUESTS) and not said & TECHNICAL
-        if lead is not None and not request_only and not asks_only and leads_here:
+        if lead is not None and not asks_only and leads_here:
             lead_sev, lead_target, p_sev, p_target = lead
             # Raise freely; lower only a verdict no decisive signal and no floor of the policy set.
             lowers = lead_sev is not None and lead_sev.rank > severity.rank
