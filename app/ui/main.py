@@ -86,9 +86,13 @@ else:
         else:
             st.button("Sign out", on_click=_sign_out, key="sign_out")
 
-_keep_cookie()
-flashed = state.pop_flash()
-if flashed:
-    level, message = flashed
-    {"success": st.success, "warning": st.warning, "error": st.error}.get(level, st.info)(safe(message))
+# The cookie script and the one-time message come and go between reruns; each sits in a container
+# that is always drawn, so the page's own elements keep their places (see app/ui/views/draft.py).
+with st.container(key="app.cookie"):
+    _keep_cookie()
+with st.container(key="app.flash"):
+    flashed = state.pop_flash()
+    if flashed:
+        level, message = flashed
+        {"success": st.success, "warning": st.warning, "error": st.error}.get(level, st.info)(safe(message))
 page.run()

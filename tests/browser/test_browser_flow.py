@@ -147,6 +147,11 @@ def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
 
 
+def _saved(page: Page) -> None:
+    # One copy: the previous run's caption stays (faded) until the rerun that replaces it ends.
+    expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_have_count(1, timeout=20_000)
+
+
 def _fill_field(page: Page, section: str, label: str, text: str) -> None:
     _settle(page)
     field = page.get_by_label(label, exact=True)
@@ -156,7 +161,7 @@ def _fill_field(page: Page, section: str, label: str, text: str) -> None:
     field.fill(text)
     field.press("Tab")  # Streamlit commits a text field on blur; the page autosaves then
     _settle(page)
-    expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
+    _saved(page)
 
 
 def _fix_by_finding(page: Page, label: str, text: str, screenshot: str = "") -> None:
@@ -183,9 +188,12 @@ def _fix_by_finding(page: Page, label: str, text: str, screenshot: str = "") -> 
         page.keyboard.type(text)
     else:
         page.keyboard.press("Delete")
+    expect(field).to_have_value(text)  # every keystroke landed in the finding's field
+    expect(field).to_be_focused()
     page.keyboard.press("Tab")  # Streamlit commits a text field on blur; the page autosaves then
     _settle(page)
-    expect(page.get_by_text(re.compile(r"All changes saved · version \d+"))).to_be_visible(timeout=20_000)
+    _saved(page)
+    expect(field).to_have_value(text)  # and the saved page shows it
 
 
 def _tall_screenshot(page: Page, name: str, show: Locator) -> None:

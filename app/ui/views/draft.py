@@ -150,7 +150,8 @@ def _clear_error() -> None:
 
 
 def _new_draft(me: Principal) -> None:
-    _unfinished(me)
+    with st.container(key="draft.unfinished_list"):  # comes and goes: kept in one place (see _editor)
+        _unfinished(me)
     st.text_area(
         "Ticket conversation",
         key=state.TICKET_TEXT,
@@ -232,6 +233,10 @@ def _partial_value(data: dict[str, Any], path: str) -> Any:
 
 def _progress(me: Principal, request_id: int) -> None:
     app = services()
+    # The job before the stored request: a job marks itself finished only after it wrote the request's
+    # outcome, so a finished job always meets its final row (read the other way round, a job ending
+    # between the two reads looked stopped with no outcome, and the page offered only "Draft it again").
+    job = app.jobs.view(request_id)
     try:
         stored = app.workspace.open_request(me, request_id)
     except EscalateError as exc:
@@ -244,7 +249,6 @@ def _progress(me: Principal, request_id: int) -> None:
         st.session_state[state.REQUEST] = None
         _open(stored.draft_id)
         st.rerun()
-    job = app.jobs.view(request_id)
     if job is None or (not job.running and stored.status != "done"):
         _stopped(stored.id, stored.status, stored.error or (job.error if job else ""), job is None)
         return
@@ -423,28 +427,55 @@ def _form_field_for(path: str) -> FormField | None:
     return next((f for f in FIELDS if f.path == head or head.startswith(f.path + ".")), None)
 
 
+# Put the cursor in the field a finding named. The widget's label is its aria-label. Streamlit fades
+# out the previous run's elements before it removes them, so stale copies are skipped, and a rerun that
+# lands seconds later on a busy machine can re-mount the field: the script follows the field to its new
+# element for up to 15 s. It lets go the moment the person moves on (the field it focused is still on
+# the page but no longer has the focus: a Tab, a click elsewhere) or another finding is clicked (a newer
+# request on `window`): a script that kept pulling the focus back took a later finding's keystrokes.
+_FOCUS_JS = """(() => {
+  const sel = SELECTOR, me = NONCE;
+  window.__briefFocus = me;
+  let focused = null, tries = 0;
+  const fresh = e => !e.closest('[data-stale="true"]') && e.offsetParent !== null;
+  const go = () => {
+    if (window.__briefFocus !== me || ++tries > 150) return;
+    if (focused && document.activeElement !== focused && focused.isConnected && fresh(focused)) return;
+    if (!focused || document.activeElement !== focused) {
+      const el = [...document.querySelectorAll(sel)].filter(fresh).pop();
+      if (el) { el.scrollIntoView({block: 'center'}); el.focus(); focused = el; }
+    }
+    setTimeout(go, 100);
+  };
+  setTimeout(go, 100);
+})();"""
+
+
 def _focus_script(label: str, nonce: int) -> None:
-    # The widget's label is its aria-label. Streamlit fades out the previous run's elements before it
-    # removes them, so skip stale ones and retry until the live field holds the focus. On a busy machine
-    # a rerun can land seconds later and take the focus back: keep trying for up to 15 s.
-    selector = json.dumps(f'[aria-label="{label}"]')
-    st.html(
-        f"<script>/* focus {nonce} */ (() => {{ const sel = {selector}; let tries = 0, held = 0;"
-        " const go = () => { const live = [...document.querySelectorAll(sel)].filter("
-        "e => !e.closest('[data-stale=\"true\"]') && e.offsetParent !== null); const el = live[live.length - 1];"
-        " if (el && document.activeElement === el) { held += 1; } else if (el) { held = 0;"
-        " el.scrollIntoView({block: 'center'}); el.focus(); }"
-        " if (held < 5 && ++tries < 150) setTimeout(go, 100); }; setTimeout(go, 100); })();</script>",
-        unsafe_allow_javascript=True,
-    )
+    script = _FOCUS_JS.replace("SELECTOR", json.dumps(f'[aria-label="{label}"]')).replace("NONCE", str(nonce))
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def _focus_target() -> tuple[FormField, int] | None:
+    """The field a click on a finding asked for (read, not consumed: the focus script takes it)."""
+    focus = st.session_state.get(state.FOCUS)
+    target = _form_field_for(focus[0]) if focus else None
+    return (target, focus[1]) if target is not None and focus is not None else None
+
+
+def _focus_field() -> None:
+    asked = _focus_target()
+    st.session_state.pop(state.FOCUS, None)
+    if asked is not None:
+        _focus_script(asked[0].label, asked[1])
 
 
 def _editor_fields(record: DraftRecord, disabled: bool) -> None:
     sections: dict[str, list[FormField]] = {}
     for field in FIELDS:
         sections.setdefault(field.section, []).append(field)
-    focus = st.session_state.pop(state.FOCUS, None)
-    target = _form_field_for(focus[0]) if focus else None
+    asked = _focus_target()
+    target = asked[0] if asked else None
     # Keyed so an expander stays open when an autosave reshapes the page above it.
     for number, (section, fields) in enumerate(sections.items()):
         key = f"draft.section.{number}"
@@ -454,8 +485,6 @@ def _editor_fields(record: DraftRecord, disabled: bool) -> None:
         with st.expander(section, expanded=section == "Brief", key=key, on_change="rerun"):
             for field in fields:
                 _field_widget(record, field, disabled)
-    if target is not None and focus is not None:
-        _focus_script(target.label, focus[1])
 
 
 def _save_status(record: DraftRecord) -> None:
@@ -613,23 +642,33 @@ def _editor(me: Principal, draft_id: int) -> None:
     ):
         _seed(record)
     disabled = not record.editable or record.author != me.name
-    st.header(f"Draft #{record.id}: {safe(record.brief.summary)}")
-    _status_banner(me, record)
-    panels.model_errors_panel(record)
-    panels.findings_panel(record.findings, app.review.policy, goto=None if disabled else _goto)
-    panels.severities_panel(record)
-    _justification(record, disabled)
-    _missing_diagnostics(record)
-    st.subheader("The brief")
-    _save_status(record)
-    _editor_fields(record, disabled)
-    panels.evidence_panel(record)
-    _one_click_fixes(record, disabled)
-    panels.receipt_panel(record)
-    panels.history_panel(app.workspace.versions(me, record.id))
-    if not disabled:
-        _regenerate(me, record)
-        _submit(me, record)
+    # Every part whose elements come and go (findings, banners, a save error, one-click fixes) sits in
+    # a container drawn on every run. Streamlit places elements by position: when the count above a
+    # field changed between reruns, a field committed on blur could land its text in the field that
+    # took its place (seen in the browser walk: an account id typed into the ID field saved as the
+    # customer environment). With fixed places the form's fields never move.
+    with st.container(key="draft.head"):
+        st.header(f"Draft #{record.id}: {safe(record.brief.summary)}")
+        _status_banner(me, record)
+        panels.model_errors_panel(record)
+        panels.findings_panel(record.findings, app.review.policy, goto=None if disabled else _goto)
+        panels.severities_panel(record)
+        _justification(record, disabled)
+        _missing_diagnostics(record)
+        st.subheader("The brief")
+        _save_status(record)
+    with st.container(key="draft.form"):
+        _editor_fields(record, disabled)
+    with st.container(key="draft.focus"):
+        _focus_field()
+    with st.container(key="draft.tail"):
+        panels.evidence_panel(record)
+        _one_click_fixes(record, disabled)
+        panels.receipt_panel(record)
+        panels.history_panel(app.workspace.versions(me, record.id))
+        if not disabled:
+            _regenerate(me, record)
+            _submit(me, record)
 
 
 def render() -> None:
