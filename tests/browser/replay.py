@@ -28,6 +28,16 @@ CASSETTE = (
     / "test_stream_yields_partials_then_the_checked_draft.yaml"
 )
 TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "feature_request.txt"
+# What the web app ships (brief@v2: numbered lines, cited answer, code-read identifiers), recorded
+# against the embedded model for tests/drafting/test_cited_drafts.py.
+CITED_CASSETTE = (
+    Path(__file__).resolve().parents[1]
+    / "drafting"
+    / "cassettes"
+    / "test_cited_drafts"
+    / "test_cited_draft_then_regenerate_keeps_the_placeholder_map.yaml"
+)
+CITED_TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "checkout_outage.txt"
 
 
 # vcrpy undoes its patches when the context object is garbage-collected (its patch generator is
@@ -63,14 +73,14 @@ class Paced:
         return getattr(self.extractor, name)
 
 
-def build_replayed_drafter() -> DraftingService:
+def _replayed(cassette: Path, prompt_ref: str) -> DraftingService:
     if not _ACTIVE:
         recorder = vcr.VCR(
             record_mode="none",
             match_on=["method", "path", "body"],
             **vcr_options(only=_model_traffic_only),  # scrubbing rules: app/core/redaction/recording.py
         )
-        context = recorder.use_cassette(str(CASSETTE), allow_playback_repeats=True)
+        context = recorder.use_cassette(str(cassette), allow_playback_repeats=True)
         context.__enter__()  # replay for as long as the app runs
         _ACTIVE.append(context)
     settings = recorded_settings()
@@ -78,4 +88,14 @@ def build_replayed_drafter() -> DraftingService:
     pace_s = float(os.environ.get("ESCALATE_TEST_REPLAY_PACE_S") or 0)
     if pace_s:
         extractor = Paced(extractor, pace_s)
-    return DraftingService(extractor, settings=settings, backend_name="embedded")
+    return DraftingService(extractor, settings=settings, prompt_ref=prompt_ref, backend_name="embedded")
+
+
+def build_replayed_drafter() -> DraftingService:
+    """The whole-brief prompt (brief@v1), whose recorded draft needs the agent's fixes."""
+    return _replayed(CASSETTE, "brief@v1")
+
+
+def build_replayed_cited_drafter() -> DraftingService:
+    """The prompt the web app ships (brief@v2), replayed."""
+    return _replayed(CITED_CASSETTE, "brief@v2")

@@ -21,7 +21,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from app.core.users import Role, UsersFile
-from tests.browser.replay import CASSETTE, TICKET
+from tests.browser.replay import CASSETTE, CITED_TICKET, TICKET
 from tests.ui.webhook_server import Received, webhook_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -142,6 +142,12 @@ def _sign_in(page: Page, url: str, name: str) -> None:
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible(timeout=20_000)
 
 
+def _sign_out(page: Page) -> None:
+    # The sign-out rerun clears the session cookie; going on before it lands would sign back in.
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("User name")).to_be_visible()
+
+
 def _choose(page: Page, label: str, option: str) -> None:
     page.get_by_label(label).click()  # Streamlit selectboxes open a listbox of options
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
@@ -255,7 +261,7 @@ def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -
             expect(page.get_by_text("is in the review queue")).to_be_visible()
 
             # Another person reviews: they land on the queue and open the draft.
-            page.get_by_role("button", name="Sign out").click()
+            _sign_out(page)
             _sign_in(page, url, "rui")
             expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
             _choose(page, "Open a draft", "#1")
@@ -300,3 +306,46 @@ def test_agent_and_reviewer_day(app_url: tuple[str, Received], tmp_path: Path) -
     (payload,) = received.posts
     assert payload["blocks"][0]["type"] == "header"
     assert "ESCALATION:" in json.dumps(payload) and "DIAGNOSTICS" in json.dumps(payload)
+
+
+@pytest.mark.parametrize("drafter_factory", ["tests.browser.replay:build_replayed_cited_drafter"])
+def test_the_shipped_prompt_drafts_a_brief_that_is_submitted_without_a_repair(
+    app_url: tuple[str, Received], drafter_factory: str
+) -> None:
+    """brief@v2 (what the web app uses), its recorded answer replayed: identifiers are read by code and
+    evidence is quoted from the cited lines, so the draft has no blocking finding to repair."""
+    url, _ = app_url
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        try:
+            _sign_in(page, url, "ana")
+            ticket = page.get_by_label("Ticket conversation")
+            ticket.fill(CITED_TICKET.read_text(encoding="utf-8"))
+            ticket.press("Tab")
+            _settle(page)
+            page.get_by_role("button", name="Draft the brief").click()
+            expect(page.get_by_role("heading", name=re.compile(r"Draft #1"))).to_be_visible(timeout=DRAFT_TIMEOUT_MS)
+            expect(page.get_by_text(re.compile(r"Findings: 0 blocking"))).to_be_visible()
+            expect(page.get_by_role("button", name=re.compile(r"^Remove the"))).to_have_count(0)
+            page.screenshot(path=str(ARTIFACTS / "6_cited_draft_no_repairs.png"), full_page=True)
+            submit = page.get_by_role("button", name="Submit for review")
+            expect(submit).to_be_enabled()
+            submit.click()
+            expect(page.get_by_text("is in the review queue")).to_be_visible()
+
+            _sign_out(page)
+            _sign_in(page, url, "rui")
+            _choose(page, "Open a draft", "#1")
+            _settle(page)
+            sent = page.locator("[data-testid='stCode']").first
+            expect(sent).to_contain_text("ESCALATION:")
+            expect(sent).to_contain_text("ACME-4821")  # read by code from the ticket
+            page.get_by_role("button", name="Approve").click()
+            expect(page.get_by_text("Draft #1 approved.")).to_be_visible()
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "failure_cited.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
