@@ -45,13 +45,15 @@ CORPUS = CORPORA / "leaks" / "leaks.jsonl"
 UNSEEN = CORPORA / "unseen_leaks" / "unseen_leaks.jsonl"
 UNSEEN_B = CORPORA / "unseen_leaks_b" / "unseen_leaks_b.jsonl"
 UNSEEN_C = CORPORA / "unseen_leaks_c" / "unseen_leaks_c.jsonl"
+# Written 2026-12-03 from the categories by a helper who never saw the redactor or corpora a-c.
+UNSEEN_D = CORPORA / "unseen_leaks_d" / "unseen_leaks_d.jsonl"
 GITLEAKS = CORPORA / "gitleaks" / "examples.jsonl"
 GOALS = {"secret": 1.0, "pii": 0.98, "keep": 0.95}
 # The unseen corpus's goals (raised once it became tuning data); the blind corpus is held to them too.
 UNSEEN_GOALS = {"secret": 0.995, "pii": 0.97, "keep": 0.98}
 # Corpus b's goals since it became tuning data (measured before: secrets 90.8%, PII 85.1%, look-alikes 93.4%).
 UNSEEN_B_GOALS = {"secret": 0.98, "pii": 0.95, "keep": 0.97}
-BLIND = (UNSEEN_C,)
+BLIND = (UNSEEN_C, UNSEEN_D)
 TUNED = (UNSEEN, UNSEEN_B)
 GITLEAKS_GOALS = {"tp": 0.95, "fp": 0.85}
 
