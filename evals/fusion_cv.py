@@ -14,10 +14,12 @@ import argparse
 import json
 import random
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.assessment import classifier_text
 from app.core.classifier.data import SHARED_POOL, SHIPPABLE_LICENCES, Example, read_examples
 from app.core.classifier.model import TriageClassifier
 from app.core.classifier.train import TrainConfig, fit
@@ -70,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--no-pool", action="store_true", help="train on the written conversations only")
     parser.add_argument(
+        "--trusted-text",
+        action="store_true",
+        help="train on what the classifier reads at run time (classifier_text), not whole ticket texts",
+    )
+    parser.add_argument(
         "--pool-heads", action="store_true", help="severity and target learn from the public pool too (the old way)"
     )
     args = parser.parse_args(argv)
@@ -95,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
         held = [i for key in fold for i in groups[key]]
         train: list[Example] = pool + [ex for i, ex in examples.items() if i not in set(held)]
         config = TrainConfig(own_only_heads=()) if args.pool_heads else TrainConfig()
+        if args.trusted_text:
+            train = [replace(ex, text=classifier_text(ex.text, policy)) for ex in train]
         clf = TriageClassifier(fit(train, config).to_artifact())
         for case_id in held:
             row = by_id[case_id]
@@ -110,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
                 results[name]["all"].append(ok)
         print(f"fold {k + 1}/{args.folds} done", flush=True)
     cats = sorted({c for r in results.values() for c in r})
-    flags = (" --no-pool" if args.no_pool else "") + (" --pool-heads" if args.pool_heads else "")
+    flags = (
+        (" --no-pool" if args.no_pool else "")
+        + (" --pool-heads" if args.pool_heads else "")
+        + (" --trusted-text" if args.trusted_text else "")
+    )
     lines = [
         "# Fusion variants, cross-validated on the written training conversations",
         "",

@@ -113,8 +113,15 @@ def _line_spans(text: str, pattern: re.Pattern[str] | FastPattern) -> list[tuple
     lowered = text.lower()
     matches = pattern.finditer(text, lowered) if isinstance(pattern, FastPattern) else pattern.finditer(text)
     for m in matches:
-        start = text.rfind("\n", 0, m.start()) + 1
-        end = text.find("\n", m.end())
+        # A cue may begin at the line break before its line ('(^|\n)\s*AI:'); the line it marks
+        # is the one its words are on, not the person's line above (which it used to swallow).
+        first, last = m.start(), m.end()
+        while first < last and text[first].isspace():
+            first += 1
+        while last > first and text[last - 1].isspace():
+            last -= 1
+        start = text.rfind("\n", 0, first) + 1
+        end = text.find("\n", last)
         spans.append((start, len(text) if end < 0 else end))
     return spans
 
