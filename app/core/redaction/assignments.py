@@ -130,7 +130,8 @@ ONE_TIME_CODE = re.compile(
     r"(?:best[äa]tigungs|verifizierungs|sicherheits|anmelde|einmal|freigabe)-?code|"
     r"codice (?:di )?(?:verifica|sicurezza|conferma|accesso)|verificatiecode|beveiligingscode|"
     r"(?:verifierings|bekr[äa]ftelses|engangs)kod(?:e)?|kod weryfikacyjny)\b"
-    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    # Not a date: 'for verification, my date of birth: 1953-07-03'.
+    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
     r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
     r"pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"

@@ -180,9 +180,13 @@ def _emails(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 
 # --- cards ------------------------------------------------------------------------------------
-_CARD = re.compile(r"(?<![\d.\-/])(?:\d[ .\-/]?){12,18}\d(?![\d])")
+_CARD = re.compile(r"(?<![\d.\-/])(?:\d(?:[ .\-/]| {2})?){12,18}\d(?![\d])")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[068]|35|6011|64[4-9]|65|62)")
-_CARD_WORDS = re.compile(r"(?i)\b(?:card|cc|credit|debit|visa|master\s?card|amex|discover|pan|payment|paid with)\b")
+_CARD_WORDS = re.compile(
+    r"(?i)\b(?:card|cc|credit|debit|visa|master\s?card|amex|discover|pan|payment|paid with|"
+    # The word in the languages tickets come in: 'tarjeta', 'carta', 'cartão', 'carte', 'Karte'.
+    r"tarjeta|carta|cart[ãa]o|carte(?: bancaire| bleue)?|karte|kreditkarte)\b"
+)
 
 
 def luhn(digits: str) -> bool:
@@ -207,6 +211,29 @@ def _cards(line: str) -> Iterator[tuple[str, int, int, bool]]:
         # or a card word, leave them to Presidio's recognizer (and the look-alike rules).
         if separators or worded:
             yield "CREDIT_CARD", match.start(), match.end(), worded
+
+
+# A card's security code: 'CVV 123', 'CVC2: 4321', 'código de seguridad 630', 'cryptogramme 347',
+# 'the 3 digits on the back are 887'. No recognizer in Presidio or stdnum covers it (it has no
+# checksum), so only the word proves it: the card-specific words alone, the general ones ('security
+# code', 'CID') when the line also names or holds a card.
+_CVV = re.compile(
+    r"(?i)(?:\b(?P<strong>cvv2?|cvc2?|cvn|card verification (?:value|code|number)|card security code|c[óo]digo de "
+    r"seguridad|c[óo]digo de seguran[çc]a|c[óo]digo cvv|codice di sicurezza|cryptogramme(?: visuel)?|"
+    r"(?:karten)?pr[üu]fnummer|pr[üu]fziffer|kaartcontrolecode|(?:3|4|three|four)[ -]digits?(?: code)? on the back"
+    r"(?: of (?:the|my) card)?)|\b(?:security code|sec code|csc|cid))\b"
+    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/.\-]|\s?[ap]m\b)"
+)
+_CVV_LITERALS = (
+    *("cvv", "cvc", "cvn", "card verification", "security code", "sec code", "csc", "cid", "seguridad"),
+    *("seguran", "sicurezza", "cryptogramme", "prüf", "pruf", "controlecode", "on the back"),
+)
+
+
+def _cvvs(line: str) -> Iterator[tuple[str, int, int, bool]]:
+    for match in _CVV.finditer(line):
+        if match.group("strong") or _CARD_WORDS.search(line) or _CARD.search(line):
+            yield "CARD_CVV", match.start("value"), match.end("value"), True
 
 
 # --- IBANs ------------------------------------------------------------------------------------
@@ -246,19 +273,33 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# Month names in the languages tickets come in (de, fr, es, it, pt, nl): '26. Juli 1994', '16 mars
+# 1962', '18 de marzo de 1967'. Written by hand: no dependency of the project carries locale month
+# names (Babel and dateparser are not installed), and the list is closed.
+_MONTHS_INTL = (
+    r"(?:j[äa]nner|januar[iy]?|janvier|janeiro|enero|gennaio|febbraio|februar[iy]?|f[ée]vrier|fevereiro|febrero|"
+    r"m[äa]rz|maerz|maart|mars|mar[çc]o|marzo|avril|abril|aprile|mai|maio|mayo|maggio|mei|juni|juin|junho|junio|"
+    r"giugno|juli|juillet|julho|julio|luglio|august|augustus|ao[uû]t|agosto|septembre|setembro|septiembre|"
+    r"setiembre|settembre|oktober|octobre|outubro|octubre|ottobre|novembre|novembro|noviembre|dezember|"
+    r"d[ée]cembre|dezembro|diciembre|dicembre|december|april|september|november)"
+)
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]"
     + _MONTHS
     + r"\.?[-/. ]\d{2,4}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd"
     rf"|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?{_MONTHS_INTL}\s+(?:de\s+)?\d{{4}}"
     r"|\d{8}(?=\D|$))"
 )
 # A birth word, then up to 30 characters of filler ('DOB on file:', '"birthDate": "', 'born on the').
 _DOB = re.compile(
     r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
     r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
-    r"geboortedatum|生年月日)"
+    r"geboortedatum|生年月日|"
+    # 'I was born on' in the same languages: 'nacido el', 'nací el', 'nato il', 'nasci em', 'geboren am'.
+    r"\bnac[ií]d[oa]s? el\b|\bnac[ií] el\b|\bnat[oa] il\b|\bnasci(?:d[oa])? em\b|\bgeboren (?:am|op)\b|"
+    r"\bgeburtstag\b|\bfecha de nac\.|\bf\. nac\.)"
     r"[^\n\d]{0,30}?(?<![\d/.-])"
     rf"(?P<value>{_DATE})(?![\d/])"
 )
@@ -437,19 +478,26 @@ _PHONE_LINE = re.compile(
     r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular)"
 )
 # Four-digit groups with a separator, or a card word.
-_CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")
+_CARD_LINE = re.compile(
+    r"\d{4}(?:[ .\-/]| {2})\d{4,6}(?:[ .\-/]| {2})\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)"
+)
 _LINE_TESTS: tuple[
     tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...
 ] = (
     (_phones, _PHONE_LINE),
     (_cards, _CARD_LINE),
+    (_cvvs, _CVV_LITERALS),
     (_ibans, re.compile(r"[A-Za-z]{2}\d\d")),
     (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>")),
     (_addresses, _STREET_LITERALS),
     (_ssns, ("ssn", "ss#", "social security", "soc sec", "soc. sec")),
     (
         _dobs,
-        ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid"),
+        (
+            *("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento"),
+            *("nascid", "nascita", "nacid", "nací el", "naci el", "nato il", "nata il", "nasci em", "fecha de nac"),
+            *("f. nac.", "geboortedatum"),
+        ),
     ),
 )
 
