@@ -72,6 +72,14 @@ YAML_BLOCK = re.compile(
     r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n"
     r"[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
 )
+# A Terraform variable's default: 'variable "pagerduty_token" {\n  default = "..."\n}'. The name is in
+# the block's header, the value lines below.
+TF_VARIABLE = re.compile(
+    r"\bvariable\s+\"(?P<name>[\w\-]{1,60})\"\s*\{[^{}]{0,300}?\bdefault\s*=\s*(?P<q>\")(?P<qvalue>[^\"\n]*)\""
+)
+# A shell parameter's default: "${PGPASSWORD:-hunter2}" holds a literal password after ':-' / ':='
+# (the reference rule drops '${...}' values as a whole).
+SHELL_DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_]\w{0,60}):?[-=](?P<value>[^}\s\"'`]{1,200})\}")
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
@@ -393,6 +401,7 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (XML_ATTR, ("value",)),
         (XML_ELEMENT, ("</",)),
         (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
+        (SHELL_DEFAULT, (":-", ":=")),
     )
     for pattern, literals in named:
         if _needs(lowered, literals):
@@ -521,14 +530,51 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
 
 
+# A code read back in a chat: the agent's line asks for the one-time code, the customer's reply holds
+# only the number ('customer: its 3843', 'teh code is 582 063'); and Google's SMS form 'G-298606'.
+_OTP_ASKED = re.compile(
+    r"(?i)\b(?:one[- ]time (?:code|pass\w*|pin)|verification code|security code|(?:2fa|mfa|sms|login) code|otp|"
+    r"code (?:we|I) (?:just )?(?:sent|texted)|(?:sent|texted) (?:you )?a code|read (?:it|the code) back)\b"
+)
+_OTP_REPLY = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?:(?:it'?s|it is|its|teh code is|the code is|"
+    r"code is|code|here(?: it is)?|sure|ok|okay|yes|got it)[,:]?[ \t]+)?(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})"
+    r"[ \t]*[.!]?[ \t]*$"
+)
+_OTP_RULE = "custom:one_time_code"
+_GOOGLE_CODE = re.compile(r"(?<![\w-])G-(?P<value>\d{6})\b(?![-/.]\d)")
+
+
+def _otp_replies(text: str, lines: Lines) -> Iterator[Detection]:
+    if "G-" in text:
+        for number in lines.matching(_GOOGLE_CODE):
+            offset, line = lines.line(number)
+            if re.search(r"(?i)expire|code|verif|google|share", line + _context_above(lines, number, 1)):
+                for code in _GOOGLE_CODE.finditer(line):
+                    start, end = code.span("value")
+                    yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
+    for number in lines.matching(_OTP_ASKED):
+        for reply in range(number + 1, min(number + 3, len(lines.starts))):
+            offset, line = lines.line(reply)
+            answer = _OTP_REPLY.match(line)
+            if answer:
+                start, end = answer.span("value")
+                yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
+                break
+
+
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     hits.extend(_carried(text, index))
+    hits.extend(_otp_replies(text, index))
     if "|" in text or ">" in text:
         for kind, start, end in _named_hits(YAML_BLOCK, text):
             hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
+    if "variable" in text:
+        for kind, start, end in _named_hits(TF_VARIABLE, text):
+            hits.append(Detection(kind, start, end, "custom:terraform_variable", Category.secret))
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))

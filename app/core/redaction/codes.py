@@ -17,9 +17,11 @@ _HEADING = re.compile(
     r"wiederherstellungs|sicherungs|backup-?|r[ée]cup[ée]ration|secours|respaldo|recupera[çc][ãa]o|recupero)"
     r"[\s_-]*(?:codes?|kodes?|c[óo]digos?|codici)\b"
 )
-_CODE = r"(?:[A-Za-z0-9]{4,6}-[A-Za-z0-9]{4,6}|\d{4}[ -]\d{4}|(?=[A-Za-z]*\d)[A-Za-z0-9]{8,12})"
+_CODE = r"(?:[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){1,3}|\d{4}[ -]\d{4}|(?=[A-Za-z]*\d)[A-Za-z0-9]{8,12})"
 _CODE_LINE = re.compile(r"^[ \t]*(?:(?:\d{1,2}[.)]|[-*•])[ \t]+)?(" + _CODE + r")(?:[ \t]{2,}(" + _CODE + r"))*[ \t]*$")
 _ONE_CODE = re.compile(_CODE)
+# Lines after the heading that may hold instructions before the codes start.
+_PROSE_BEFORE_CODES = 3
 
 
 def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
@@ -37,6 +39,10 @@ def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
                 continue
             line_match = _CODE_LINE.match(row)
             if not line_match:
+                # Before the first code, a line or two of instructions ('Keep these somewhere safe.').
+                if not found and index - heading <= _PROSE_BEFORE_CODES:
+                    index += 1
+                    continue
                 break
             for match in _ONE_CODE.finditer(row, line_match.start(1)):
                 start = offset + match.start()

@@ -119,6 +119,78 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?i)\bclaude\.ai/code/(?P<secret>session_[A-Za-z0-9]{16,})",
         ("claude.ai/code/",),
     ),
+    # Webhook URLs whose path is the credential (the URL alone lets anyone post): Discord's
+    # '/api/webhooks/<snowflake id>/<68-character token>'. gitleaks has rules for Discord's bot
+    # tokens and client secrets, none for its webhooks.
+    _p(
+        "DISCORD_WEBHOOK",
+        "discord_webhook_url",
+        r"(?P<secret>\bhttps?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d{16,20}/"
+        r"[A-Za-z0-9_\-]{40,100})",
+        ("/api/webhooks/", "/webhooks/"),
+    ),
+    # HashiCorp Vault tokens by their prefix (service 'hvs.', batch 'hvb.', recovery 'hvr.'); gitleaks'
+    # rules want 90+ characters, but Vault's own docs show 'hvs.' + 24 characters (non-persisted
+    # tokens, Vault 1.10+), and the prefix is unique.
+    _p(
+        "VAULT_TOKEN",
+        "vault_prefixed_token",
+        r"(?<![\w.])(?P<secret>hv[sbr]\.[A-Za-z0-9_\-]{20,})",
+        ("hvs.", "hvb.", "hvr."),
+    ),
+    # NuGet.org API keys: 'oy2' and 43 lower-case letters and digits (the format trufflehog's NuGet
+    # detector matches); gitleaks knows only the password in a NuGet.Config.
+    _p("NUGET_API_KEY", "nuget_api_key", r"(?<![A-Za-z0-9])(?P<secret>oy2[a-z0-9]{43})(?![A-Za-z0-9])", ("oy2",)),
+    # Honeycomb API keys: 'hc' + key type ('aik' ingest, 'amk' management, ...) + '_' + the key.
+    _p("HONEYCOMB_API_KEY", "honeycomb_api_key", r"(?<![\w-])(?P<secret>hc[a-z]{2}k_[a-z0-9]{40,})\b", ("k_",)),
+    # More vendor formats gitleaks' rules lack (or find only next to the vendor's name), each with a
+    # prefix or a layout no identifier has (the formats trufflehog's detectors match):
+    # Bitbucket app passwords ('ATBB' + 32), Braintree access tokens ('access_token$production$...'),
+    # Mailgun's current API keys (32 hex, 8 hex, 8 hex), Adyen API keys ('AQE', two base64 parts and
+    # a tail, joined by '-'), Google OAuth refresh tokens ('1//0'), Fly.io macaroon tokens ('FlyV1 '
+    # and comma-separated 'fm2_' parts; gitleaks' rule stops at the first comma).
+    _p(
+        "BITBUCKET_APP_PASSWORD",
+        "bitbucket_app_password",
+        r"(?<![\w-])(?P<secret>ATBB[A-Za-z0-9_\-=.]{28,})",
+        ("atbb",),
+    ),
+    _p(
+        "BRAINTREE_TOKEN",
+        "braintree_access_token",
+        r"(?P<secret>\baccess_token\$(?:production|sandbox|development|qa)\$[0-9a-z]{16}\$[0-9a-f]{32})\b",
+        ("access_token$",),
+    ),
+    _p(
+        "MAILGUN_KEY",
+        "mailgun_api_key",
+        r"(?<![\w-])(?P<secret>(?:key-)?[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})(?![\w-])",
+        ("-",),
+        valid=lambda value: any(c.isalpha() for c in value) and any(c.isdigit() for c in value),
+    ),
+    _p(
+        "ADYEN_API_KEY",
+        "adyen_api_key",
+        r"(?<![\w-])(?P<secret>AQE[A-Za-z0-9+/]{20,}={0,2}-[A-Za-z0-9+/]{20,}={0,2}-[^\s\"'`]{8,})",
+        ("aqe",),
+    ),
+    _p("GCP_OAUTH_TOKEN", "google_oauth_refresh_token", r"(?<![\w/])(?P<secret>1//0[A-Za-z0-9_\-]{40,})", ("1//0",)),
+    _p(
+        "FLYIO_TOKEN",
+        "flyio_macaroon_token",
+        r"(?P<secret>\bFlyV1 fm\d[a-z]?_[A-Za-z0-9+/=_\-]{40,}(?:,fm\d[a-z]?_[A-Za-z0-9+/=_\-]{20,})*)",
+        ("flyv1",),
+    ),
+    # An API key in a URL's query string under the bare name 'key' ('?key=AIza...', '&key=...'): the
+    # name alone says nothing, so the value must look random (letters and digits, 20+ characters).
+    _p(
+        "SECRET",
+        "url_query_key",
+        r"[?&](?:key|apikey|api_key|access_key|token|access_token|auth)=(?P<secret>[A-Za-z0-9_\-]{20,})"
+        r"(?=$|[&#\s\"'])",
+        ("key=", "token=", "auth="),
+        valid=lambda value: any(c.isupper() or c.islower() for c in value) and sum(c.isdigit() for c in value) >= 2,
+    ),
     # Firebase Cloud Messaging legacy server key: 'AAAA' + 7 characters, ':APA91b', then the key.
     _p(
         "FIREBASE_KEY",

@@ -220,7 +220,9 @@ def find_sql_rows(text: str, lines: Lines) -> list[Detection]:
         return []
     found: list[Detection] = []
     for match in _INSERT.finditer(text):
-        names = [_CELL_NAME.sub("_", _plain(n.strip().strip("`\"[]").lower())).strip("_") for n in match.group(1).split(",")]
+        names = [
+            _CELL_NAME.sub("_", _plain(n.strip().strip('`"[]').lower())).strip("_") for n in match.group(1).split(",")
+        ]
         kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
         if not kinds:
             continue
