@@ -183,7 +183,8 @@ ECHO_STDIN = re.compile(
 # 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
 CREDENTIAL_PAIR = re.compile(
     r"(?i)(?<![/.\-])\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
-    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
+    # Not a host and its port ('AUTH LOGIN email-smtp.eu-west-1.amazonaws.com:587').
+    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>(?!\d{1,5}(?![^\s\"'`,;]))[^\s\"'`,;]{3,})"
 )
 # redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
 DIRECTIVE = re.compile(r"(?im)^\s*(?:requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+(?P<value>\S+)")
@@ -235,7 +236,8 @@ _MASKED_ALREADY = re.compile(
 _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
-    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    # A closing bracket: the end of a template around the name ('{{ vault_db_password }}-style').
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])])"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -253,7 +255,7 @@ def _entropy(value: str) -> float:
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?m"
     r"e|placeholder|"
-    r"^your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
+    r"(?:^|[_\-])your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
 )
 
 

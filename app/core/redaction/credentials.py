@@ -257,8 +257,16 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     _p(
         "SESSION_COOKIE",
         "cookie_header",
-        r"(?im)\b(?:Set-)?Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
+        r"(?im)\b(?<!Set-)Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
         ("cookie",),
+    ),
+    # Set-Cookie holds one cookie, then its attributes ('; Path=/; HttpOnly; Max-Age=1209600'),
+    # which are not secret and which the brief may need.
+    _p(
+        "SESSION_COOKIE",
+        "set_cookie_header",
+        r"(?im)\bSet-Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\";]{6,}?)(?=\"?\s*$|\"\s*[,}]|\s*;)",
+        ("set-cookie",),
     ),
     # Password fields in forms assignments.py does not parse: a quote never closed before a
     # delimiter, a name glued to other text ('x_db-password:...').

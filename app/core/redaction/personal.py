@@ -39,13 +39,16 @@ WORDED_PHONE_REGIONS = (
 )
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
-    r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
+    r",12}(?:[ .\-/]\d{1,9}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
     r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
     r"]phone|contact|"
     # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
-    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer)\b"
+    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer|"
+    # 'my number is' in the same languages, and 'reach me at'.
+    r"(?:il )?mio numero|mi n[úu]mero|meu n[úu]mero|mon num[ée]ro|meine nummer|mijn nummer|my number|"
+    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -78,14 +81,16 @@ def _valid_international(number: str) -> bool:
         return False
 
 
-def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
+def _phones(line: str, asked: bool = False) -> Iterator[tuple[str, int, int, bool]]:
+    """`asked`: the line answers a question about a phone number ('Can you confirm your phone
+    number?' / 'Visitor: 620372121, address is ...'), which words it as a phone word would."""
     for match in _PHONE_CANDIDATE.finditer(line):
         value = match.group(0)
         digits = _digits(value)
         if not 9 <= len(digits) <= 15 or _DATE_SHAPE.match(value):
             continue
         before = line[max(0, match.start() - 30) : match.start()]
-        worded = _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
+        worded = asked or _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
         # After ':' or '=' only as a phone field's value ('tel:+44...', 'phone=0207...').
         if match.start() and line[match.start() - 1] in ":=" and not worded:
             continue
@@ -95,7 +100,11 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
         if _NOT_PHONE_BEFORE.search(before) and not worded:
             continue
         if value.startswith(("+", "00")):
-            ok = _valid_international(digits[2:] if value.startswith("00") else digits)
+            # After a phone word, '+' and 8-15 digits is a phone number even where the numbering
+            # plan changed since ('+52 1 55 ...': Mexico's mobile '1', dropped in 2019).
+            ok = _valid_international(digits[2:] if value.startswith("00") else digits) or (
+                worded and value.startswith("+") and 8 <= len(digits) <= 15
+            )
         elif value.startswith(("0", "(")) or worded or re.fullmatch(r"[6-9]\d{4} \d{5}", value):
             ok = _valid_national(value, worded)
         else:
@@ -474,8 +483,9 @@ def _trailing(value: str) -> int:
 # 5-5 mobile, or a phone word. (US numbers without these are Presidio's recognizer's.) ISO
 # timestamps and IPs, on every line of a log, match none of them.
 _PHONE_LINE = re.compile(
-    r"\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,4}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
-    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular)"
+    r"(?m)\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,5}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
+    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular|numero|n[úu]mero|num[ée]ro|"
+    r"nummer|erreich|reach me)"
 )
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(
@@ -502,8 +512,26 @@ _LINE_TESTS: tuple[
 )
 
 
+# A question about the customer's phone number: the next message or two answer it.
+_PHONE_ASKED = re.compile(r"(?i)\b(?:phone|mobile|cell|telephone|contact)(?: number)?\b[^\n?]*\?")
+_CHAT_REPLY = re.compile(r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?=[+(\d])")
+
+
+def _answered_phones(lines: Lines) -> Iterator[Detection]:
+    for number in lines.matching(_PHONE_ASKED):
+        for reply in range(number + 1, min(number + 3, len(lines.starts))):
+            offset, line = lines.line(reply)
+            head = _CHAT_REPLY.match(line)
+            if not head:
+                continue
+            for kind, start, end, _ in _phones(line[: head.end() + 40], asked=True):
+                if start == head.end():
+                    yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
+            break
+
+
 def find_personal(text: str, lines: Lines) -> list[Detection]:
-    found: list[Detection] = []
+    found: list[Detection] = list(_answered_phones(lines))
     selected: dict[object, list[int]] = {}
     for finder, test in _LINE_TESTS:
         if test not in selected:  # phones and cards share one test

@@ -213,11 +213,23 @@ def _secret_span(rule: Rule, match: regex.Match[str]) -> tuple[int, int]:
     return match.span()
 
 
+# generic-api-key reads up to 20 characters between its keyword and the operator, so in 'Related:
+# AUTH-7370. Trace: 215a459e...' the Jira key's 'AUTH' names a trace ID. The word right before the
+# operator says what the value is; these name identifiers, not credentials.
+_GENERIC_RULES = frozenset({"generic-api-key"})
+_ID_LABEL = regex.compile(
+    r"(?i)\b(?:trace|span|request|correlation|commit|sha|hash|digest|checksum|build|etag|uuid|id|version|order|"
+    r"invoice|ticket|case|ref|revision|rev)(?:[ _-]?id)?[\s'\"]{0,3}(?:=|:{1,3}=?|=>)[\x60'\"\s=]{0,5}$"
+)
+
+
 def _findings(rule: Rule, line: str, global_allow: tuple[Allowlist, ...]) -> Iterator[tuple[int, int]]:
     for match in rule.pattern.finditer(line, overlapped=False):
         start, end = _secret_span(rule, match)
         secret = line[start:end]
         if not secret or (rule.entropy and shannon_entropy(secret) < rule.entropy):
+            continue
+        if rule.id in _GENERIC_RULES and _ID_LABEL.search(line, match.start(), start):
             continue
         name = _NAME_CHARS.search(line, 0, match.start())
         whole = line[name.start() if name else match.start() : match.end()]
