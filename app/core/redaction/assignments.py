@@ -538,6 +538,7 @@ _OTP_ASKED = re.compile(
     r"(?i)\b(?:one[- ]time (?:code|pass\w*|pin)|verification code|security code|(?:2fa|mfa|sms|login) code|otp|"
     r"code (?:we|I) (?:just )?(?:sent|texted)|(?:sent|texted) (?:you )?a code|read (?:it|the code) back)\b"
 )
+_OTP_ASKED_LITERALS = ("one-time", "one time", "code", "otp", "read it back")
 _OTP_REPLY = re.compile(
     r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?:(?:it'?s|it is|its|teh code is|the code is|"
     r"code is|code|here(?: it is)?|sure|ok|okay|yes|got it)[,:]?[ \t]+)?(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})"
@@ -549,13 +550,15 @@ _GOOGLE_CODE = re.compile(r"(?<![\w-])G-(?P<value>\d{6})\b(?![-/.]\d)")
 
 def _otp_replies(text: str, lines: Lines) -> Iterator[Detection]:
     if "G-" in text:
-        for number in lines.matching(_GOOGLE_CODE):
+        for number in lines.containing(("g-",)):
             offset, line = lines.line(number)
             if re.search(r"(?i)expire|code|verif|google|share", line + _context_above(lines, number, 1)):
                 for code in _GOOGLE_CODE.finditer(line):
                     start, end = code.span("value")
                     yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
-    for number in lines.matching(_OTP_ASKED):
+    for number in lines.containing(_OTP_ASKED_LITERALS):
+        if not _OTP_ASKED.search(lines.line(number)[1]):
+            continue
         for reply in range(number + 1, min(number + 3, len(lines.starts))):
             offset, line = lines.line(reply)
             answer = _OTP_REPLY.match(line)

@@ -23,6 +23,8 @@ class CredentialPattern:
     anchors: tuple[str, ...]
     # A check of the value beyond its shape, when the shape alone also fits prose.
     valid: Callable[[str], bool] | None = None
+    # For a format with no literal to look for: a cheap pattern that picks its lines instead.
+    line_pattern: re.Pattern[str] | None = None
 
 
 def _p(
@@ -32,8 +34,10 @@ def _p(
     anchors: tuple[str, ...],
     flags: int = 0,
     valid: Callable[[str], bool] | None = None,
+    line_pattern: str | None = None,
 ) -> CredentialPattern:
-    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid)
+    lines = re.compile(line_pattern) if line_pattern else None
+    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid, lines)
 
 
 def _user_colon_password(value: str) -> bool:
@@ -165,8 +169,9 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         "MAILGUN_KEY",
         "mailgun_api_key",
         r"(?<![\w-])(?P<secret>(?:key-)?[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})(?![\w-])",
-        ("-",),
+        (),
         valid=lambda value: any(c.isalpha() for c in value) and any(c.isdigit() for c in value),
+        line_pattern=r"-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])",
     ),
     _p(
         "ADYEN_API_KEY",
@@ -290,7 +295,11 @@ PATTERNS: tuple[CredentialPattern, ...] = (
 def find_credentials(text: str, lines: Lines | None = None) -> Iterator[Detection]:
     index = lines if lines is not None else Lines(text)
     for pattern in PATTERNS:
-        for number in index.containing(anchor.lower() for anchor in pattern.anchors):
+        if pattern.line_pattern is not None:
+            numbers = index.matching(pattern.line_pattern)
+        else:
+            numbers = index.containing(anchor.lower() for anchor in pattern.anchors)
+        for number in numbers:
             offset, line = index.line(number)
             for match in pattern.regex.finditer(line):
                 if pattern.valid is not None and not pattern.valid(match.group("secret")):

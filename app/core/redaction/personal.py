@@ -517,8 +517,13 @@ _PHONE_ASKED = re.compile(r"(?i)\b(?:phone|mobile|cell|telephone|contact)(?: num
 _CHAT_REPLY = re.compile(r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?=[+(\d])")
 
 
+_PHONE_ASKED_LITERALS = ("phone", "mobile", "cell", "contact")
+
+
 def _answered_phones(lines: Lines) -> Iterator[Detection]:
-    for number in lines.matching(_PHONE_ASKED):
+    for number in lines.containing(_PHONE_ASKED_LITERALS):
+        if not _PHONE_ASKED.search(lines.line(number)[1]):
+            continue
         for reply in range(number + 1, min(number + 3, len(lines.starts))):
             offset, line = lines.line(reply)
             head = _CHAT_REPLY.match(line)
