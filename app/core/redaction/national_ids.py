@@ -167,9 +167,13 @@ _DRIVING_LICENCE = re.compile(
     r"(?i)\b(?:driver'?s?|driving)[ _-]?licen[cs]e(?:\s*(?:no\.?|number|num|#|id))?\b"
     r"|\bF(?:ü|ue)hrerschein(?:[ -]?nr\.?|nummer)?|\bpermis de conduire(?:\s*n[°o]\.?)?|\bcarn[eé] de conducir"
     r"|\bpatente(?: di guida)?|\brijbewijs(?:nummer)?|\bDL\s*(?:no\.?|#|number)"
+    # 'licence number H425AMOKGZ2' alone: a licence's number is the holder's (a software licence key too).
+    r"|\blicen[cs]e\s*(?:no\.?|number|num|#)"
 )
+# India's 'TN36 20090782004' (state, RTO code, then year and number after a space).
 _LICENCE_VALUE = re.compile(
-    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9])\b"
+    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
+    r"(?: \d{7,13}(?!\w))?|[A-Z]{2}\d{2} \d{7,13}(?!\w))\b"
 )
 
 

@@ -119,7 +119,8 @@ _DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)(?<![\w.+-])[a-z0-9][a-z0-9_+\-]*(?:{_DOT}[a-z0-9_+\-]+)*{_AT}[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)+"
 )
-_MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s")
+# A bracketed or spelled-out 'at'/'dot', or an '@' with spaces around it ('mrossi @ gmx.de').
+_MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s|\s@\s")
 _TLDS = frozenset(
     [
         "com",
@@ -328,13 +329,17 @@ def _dobs(line: str) -> Iterator[tuple[str, int, int, bool]]:
 _STREET_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|"
     r"crescent|cres|square|sq|parkway|pkwy|highway|hwy|circle|cir|trail|row|mews|grove|gardens|walk|hill|"
-    r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
+    r"alley|plaza|broadway|marg|nagar|layout|cross|main|"
+    # Australian and New Zealand street types: 'Banksia Pde', 'Ocean Esp', 'Kings Cct'.
+    r"parade|pde|esplanade|esp|circuit|cct|promenade|quay|rise|chase|loop|glade)"
 )
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '3º izq.'.
+# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '5º 2ª', '3º izq.',
+# 'bajo A', 'ático'.
 _UNIT = (
     r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+|\d{1,2}\s?[º°ª](?:\s*(?:[A-Z]"
-    r"\b|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?))?"
+    r"\b|\d{1,2}\s?[º°ª]|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?|(?i:bajo|bj|entresuelo|entlo|[áa]tico|"
+    r"principal|pral)\.?(?:\s+[A-Z0-9]\b)?))?"
 )
 # A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
@@ -366,7 +371,7 @@ _ADDRESS_EN = re.compile(
 )
 # Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
 _ADDRESS_EU = re.compile(
-    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
+    r"(?<![\w-])(?:\d{1,4}[a-z]?(?:\s(?:bis|ter|quater)\b)?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
     r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
     # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
@@ -383,10 +388,20 @@ _ADDRESS_JP = re.compile(
 )
 # A unit and a building before the locality, the Indian way: 'Flat 745, Green Glen Apartments,
 # Andheri West, Mumbai 400075'. No street word, so the postcode at the end is required.
+# The parts between the commas may hold a number ('Koramangala 5th Block', 'Road No. 12').
+_UNIT_FIRST_PART = r"[A-ZÀ-Ý0-9][^\n,;:]{1,40}"
 _ADDRESS_UNIT_FIRST = re.compile(
     r"(?<![\w-])(?i:flat|apt|apartment|suite|unit|house|plot|door|block|villa|room)\.?\s*(?i:no\.?\s*)?#?\s*"
-    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*{_PLACE}(?:[ \t]*,[ \t]*{_PLACE}){{0,3}}[ \t,]+{_POSTCODE}"
+    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*(?:{_UNIT_FIRST_PART}[ \t]*,[ \t]*){{0,3}}{_PLACE}[ \t,]+"
+    rf"{_POSTCODE}"
     rf"(?:[ \t]*,[ \t]*{_COUNTRIES}\b)?"
+)
+# German streets named with a preposition and no street word ('Am Mühlbach 109', 'An der Alster 4',
+# 'Im Winkel 2'): without the suffix they read like prose ('Am Montag 12 Uhr'), so the postcode and
+# town after them are required.
+_ADDRESS_DE_PREPOSITION = re.compile(
+    r"(?<![\w-])(?:Am|An der|An den|Im|In der|In den|Auf der|Auf dem|Zum|Zur|Unter den|Hinter der|Vor dem)\s+"
+    rf"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?\s+\d{{1,4}}[a-z]?,[ \t]*\d{{5}}[ \t]+{_PLACE}"
 )
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
@@ -407,19 +422,24 @@ _NOT_POSTAL = re.compile(
 )
 
 
-_STATE_POSTCODE = re.compile(r"\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
+_STATE_POSTCODE = re.compile(r"(?:^|\s)[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
 
 
 def _without_company(value: str) -> str:
     """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
     parts = value.split(",")
     for index in range(1, len(parts)):
-        if _STATE_POSTCODE.match(parts[index]):
-            continue  # 'Denver, CO 80294': Colorado, not a company
+        if _STATE_POSTCODE.search(parts[index]):
+            continue  # 'Denver, CO 80294': Colorado, not a company; 'Fitzroy SA 6507': South Australia
         words = {w.strip(".").lower() for w in parts[index].split()}
         if words & COMPANY_WORDS:
             return ",".join(parts[:index])
     return value
+
+
+def _preposition_addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
+    for match in _ADDRESS_DE_PREPOSITION.finditer(line):
+        yield "ADDRESS", match.start(), match.end() - _trailing(match.group(0)), True
 
 
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
@@ -444,9 +464,27 @@ _STREET_WORD = re.compile(
 _LONG_TYPES = (
     *("street", "avenue", "road", "boulevard", "lane", "drive", "court", "place", "terrace", "close", "crescent"),
     *("square", "parkway", "highway", "circle", "trail", "mews", "grove", "gardens", "walk", "hill", "alley", "way"),
-    *("plaza", "broadway", "row", "layout", "cross", "main"),
+    *("plaza", "broadway", "row", "layout", "cross", "main", "parade", "esplanade", "circuit", "promenade", "quay"),
+    *("rise", "chase", "loop", "glade"),
 )
-_SHORT_TYPES = ("st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "cres", "sq", "pkwy", "hwy", "cir")
+_SHORT_TYPES = (
+    "st",
+    "ave",
+    "rd",
+    "blvd",
+    "ln",
+    "dr",
+    "ct",
+    "pl",
+    "cres",
+    "sq",
+    "pkwy",
+    "hwy",
+    "cir",
+    "pde",
+    "esp",
+    "cct",
+)
 # Plain substrings (any case) a line must hold before the address patterns read it.
 _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
@@ -498,8 +536,10 @@ _LINE_TESTS: tuple[
     (_cards, _CARD_LINE),
     (_cvvs, _CVV_LITERALS),
     (_ibans, re.compile(r"[A-Za-z]{2}\d\d")),
-    (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>")),
+    (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>", " @ ")),
     (_addresses, _STREET_LITERALS),
+    # A German postcode and town after a comma: the lines where 'Am Mühlbach 109, 69471 Leipzig' may be.
+    (_preposition_addresses, re.compile(r",[ \t]*\d{5}[ \t]+[A-ZÄÖÜ]")),
     (_ssns, ("ssn", "ss#", "social security", "soc sec", "soc. sec")),
     (
         _dobs,
