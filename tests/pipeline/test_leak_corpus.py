@@ -81,9 +81,9 @@ def test_redaction_meets_the_goals_on_the_unseen_corpus() -> None:
 
 
 # Corpus b: blind until 2026-12 (secrets 733/807 = 90.8%, PII 814/956 = 85.1%, look-alikes
-# 1778/1903 = 93.4% before tuning on it); tuning data since, held to leak_report.UNSEEN_B_GOALS.
+# 1778/1903 = 93.4% before tuning on it); tuning data since, held to leak_report.UNSEEN_B_GOALS
+# (PII 880/956 = 92.1% until SQL rows, card words in other languages and phones in chat replies).
 @pytest.mark.skipif(not UNSEEN_B.exists(), reason="tests/corpus/unseen_leaks_b/unseen_leaks_b.jsonl is not there")
-@pytest.mark.xfail(strict=True, reason="issue #12 open: corpus b PII 880/956 = 92.1% (goal 95%)")
 def test_redaction_meets_the_goals_on_corpus_b() -> None:
     report = leak_report.score(leak_report.load(UNSEEN_B))
     rates = {c: round(report.by_category[c].rate, 4) for c in ("secret", "pii", "keep")}

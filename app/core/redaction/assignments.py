@@ -72,6 +72,14 @@ YAML_BLOCK = re.compile(
     r"(?m)^[ \t]*[\"']?(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']?:[ \t]*[|>][-+]?[ \t]*\n"
     r"[ \t]+(?P<value>[^\s#][^\n]*?)[ \t]*$"
 )
+# A Terraform variable's default: 'variable "pagerduty_token" {\n  default = "..."\n}'. The name is in
+# the block's header, the value lines below.
+TF_VARIABLE = re.compile(
+    r"\bvariable\s+\"(?P<name>[\w\-]{1,60})\"\s*\{[^{}]{0,300}?\bdefault\s*=\s*(?P<q>\")(?P<qvalue>[^\"\n]*)\""
+)
+# A shell parameter's default: "${PGPASSWORD:-hunter2}" holds a literal password after ':-' / ':='
+# (the reference rule drops '${...}' values as a whole).
+SHELL_DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_]\w{0,60}):?[-=](?P<value>[^}\s\"'`]{1,200})\}")
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
@@ -130,7 +138,8 @@ ONE_TIME_CODE = re.compile(
     r"(?:best[äa]tigungs|verifizierungs|sicherheits|anmelde|einmal|freigabe)-?code|"
     r"codice (?:di )?(?:verifica|sicurezza|conferma|accesso)|verificatiecode|beveiligingscode|"
     r"(?:verifierings|bekr[äa]ftelses|engangs)kod(?:e)?|kod weryfikacyjny)\b"
-    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b"
+    # Not a date: 'for verification, my date of birth: 1953-07-03'.
+    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
     r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
     r"pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
@@ -174,7 +183,8 @@ ECHO_STDIN = re.compile(
 # 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
 CREDENTIAL_PAIR = re.compile(
     r"(?i)(?<![/.\-])\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
-    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>[^\s\"'`,;]{3,})"
+    # Not a host and its port ('AUTH LOGIN email-smtp.eu-west-1.amazonaws.com:587').
+    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>(?!\d{1,5}(?![^\s\"'`,;]))[^\s\"'`,;]{3,})"
 )
 # redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
 DIRECTIVE = re.compile(r"(?im)^\s*(?:requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+(?P<value>\S+)")
@@ -226,7 +236,8 @@ _MASKED_ALREADY = re.compile(
 _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
-    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./)"
+    # A closing bracket: the end of a template around the name ('{{ vault_db_password }}-style').
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])])"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -244,7 +255,7 @@ def _entropy(value: str) -> float:
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:[\w.\-]*?[_\-])?(?:x{4,}|\*{3,}|0{6,}|•{3,}|\.{3,}|_{4,})$|^<[^>]*>$|changeme|replace[_\-]?m"
     r"e|placeholder|"
-    r"^your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
+    r"(?:^|[_\-])your[_\-\s]|[_\-]here$|^example|^dummy|^fake[_\-]|^todo$|^tbd$|^n/?a$|^redacted$|^\[redacted\]$|^<redacted>$"
 )
 
 
@@ -392,6 +403,7 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (XML_ATTR, ("value",)),
         (XML_ELEMENT, ("</",)),
         (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
+        (SHELL_DEFAULT, (":-", ":=")),
     )
     for pattern, literals in named:
         if _needs(lowered, literals):
@@ -520,14 +532,54 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
 
 
+# A code read back in a chat: the agent's line asks for the one-time code, the customer's reply holds
+# only the number ('customer: its 3843', 'teh code is 582 063'); and Google's SMS form 'G-298606'.
+_OTP_ASKED = re.compile(
+    r"(?i)\b(?:one[- ]time (?:code|pass\w*|pin)|verification code|security code|(?:2fa|mfa|sms|login) code|otp|"
+    r"code (?:we|I) (?:just )?(?:sent|texted)|(?:sent|texted) (?:you )?a code|read (?:it|the code) back)\b"
+)
+_OTP_ASKED_LITERALS = ("one-time", "one time", "code", "otp", "read it back")
+_OTP_REPLY = re.compile(
+    r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?:(?:it'?s|it is|its|teh code is|the code is|"
+    r"code is|code|here(?: it is)?|sure|ok|okay|yes|got it)[,:]?[ \t]+)?(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})"
+    r"[ \t]*[.!]?[ \t]*$"
+)
+_OTP_RULE = "custom:one_time_code"
+_GOOGLE_CODE = re.compile(r"(?<![\w-])G-(?P<value>\d{6})\b(?![-/.]\d)")
+
+
+def _otp_replies(text: str, lines: Lines) -> Iterator[Detection]:
+    if "G-" in text:
+        for number in lines.containing(("g-",)):
+            offset, line = lines.line(number)
+            if re.search(r"(?i)expire|code|verif|google|share", line + _context_above(lines, number, 1)):
+                for code in _GOOGLE_CODE.finditer(line):
+                    start, end = code.span("value")
+                    yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
+    for number in lines.containing(_OTP_ASKED_LITERALS):
+        if not _OTP_ASKED.search(lines.line(number)[1]):
+            continue
+        for reply in range(number + 1, min(number + 3, len(lines.starts))):
+            offset, line = lines.line(reply)
+            answer = _OTP_REPLY.match(line)
+            if answer:
+                start, end = answer.span("value")
+                yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
+                break
+
+
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     index = lines if lines is not None else Lines(text)
     hits: list[Detection] = []
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     hits.extend(_carried(text, index))
+    hits.extend(_otp_replies(text, index))
     if "|" in text or ">" in text:
         for kind, start, end in _named_hits(YAML_BLOCK, text):
             hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
+    if "variable" in text:
+        for kind, start, end in _named_hits(TF_VARIABLE, text):
+            hits.append(Detection(kind, start, end, "custom:terraform_variable", Category.secret))
     if "value" in text:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))

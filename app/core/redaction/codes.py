@@ -17,13 +17,17 @@ _HEADING = re.compile(
     r"wiederherstellungs|sicherungs|backup-?|r[ée]cup[ée]ration|secours|respaldo|recupera[çc][ãa]o|recupero)"
     r"[\s_-]*(?:codes?|kodes?|c[óo]digos?|codici)\b"
 )
-_CODE = r"(?:[A-Za-z0-9]{4,6}-[A-Za-z0-9]{4,6}|\d{4}[ -]\d{4}|(?=[A-Za-z]*\d)[A-Za-z0-9]{8,12})"
+_HEADING_WORDS = ("code", "kode", "códig", "codig", "codici")
+_CODE = r"(?:[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){1,3}|\d{4}[ -]\d{4}|(?=[A-Za-z]*\d)[A-Za-z0-9]{8,12})"
 _CODE_LINE = re.compile(r"^[ \t]*(?:(?:\d{1,2}[.)]|[-*•])[ \t]+)?(" + _CODE + r")(?:[ \t]{2,}(" + _CODE + r"))*[ \t]*$")
 _ONE_CODE = re.compile(_CODE)
+# Lines after the heading that may hold instructions before the codes start.
+_PROSE_BEFORE_CODES = 3
 
 
 def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
-    headings = {lines.index_of(match.start()) for match in _HEADING.finditer(text)}
+    # The heading regex runs only on lines holding its last word (one pass of str.find each).
+    headings = {n for n in lines.containing(_HEADING_WORDS) if _HEADING.search(lines.line(n)[1])}
     count = len(lines.starts)
     for heading in sorted(headings):
         index, blanks, found = heading + 1, 0, 0
@@ -37,6 +41,10 @@ def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
                 continue
             line_match = _CODE_LINE.match(row)
             if not line_match:
+                # Before the first code, a line or two of instructions ('Keep these somewhere safe.').
+                if not found and index - heading <= _PROSE_BEFORE_CODES:
+                    index += 1
+                    continue
                 break
             for match in _ONE_CODE.finditer(row, line_match.start(1)):
                 start = offset + match.start()

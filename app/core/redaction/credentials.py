@@ -23,6 +23,8 @@ class CredentialPattern:
     anchors: tuple[str, ...]
     # A check of the value beyond its shape, when the shape alone also fits prose.
     valid: Callable[[str], bool] | None = None
+    # For a format with no literal to look for: a cheap pattern that picks its lines instead.
+    line_pattern: re.Pattern[str] | None = None
 
 
 def _p(
@@ -32,8 +34,10 @@ def _p(
     anchors: tuple[str, ...],
     flags: int = 0,
     valid: Callable[[str], bool] | None = None,
+    line_pattern: str | None = None,
 ) -> CredentialPattern:
-    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid)
+    lines = re.compile(line_pattern) if line_pattern else None
+    return CredentialPattern(kind, name, re.compile(pattern, flags), anchors, valid, lines)
 
 
 def _user_colon_password(value: str) -> bool:
@@ -119,6 +123,79 @@ PATTERNS: tuple[CredentialPattern, ...] = (
         r"(?i)\bclaude\.ai/code/(?P<secret>session_[A-Za-z0-9]{16,})",
         ("claude.ai/code/",),
     ),
+    # Webhook URLs whose path is the credential (the URL alone lets anyone post): Discord's
+    # '/api/webhooks/<snowflake id>/<68-character token>'. gitleaks has rules for Discord's bot
+    # tokens and client secrets, none for its webhooks.
+    _p(
+        "DISCORD_WEBHOOK",
+        "discord_webhook_url",
+        r"(?P<secret>\bhttps?://(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api(?:/v\d+)?/webhooks/\d{16,20}/"
+        r"[A-Za-z0-9_\-]{40,100})",
+        ("/api/webhooks/", "/webhooks/"),
+    ),
+    # HashiCorp Vault tokens by their prefix (service 'hvs.', batch 'hvb.', recovery 'hvr.'); gitleaks'
+    # rules want 90+ characters, but Vault's own docs show 'hvs.' + 24 characters (non-persisted
+    # tokens, Vault 1.10+), and the prefix is unique.
+    _p(
+        "VAULT_TOKEN",
+        "vault_prefixed_token",
+        r"(?<![\w.])(?P<secret>hv[sbr]\.[A-Za-z0-9_\-]{20,})",
+        ("hvs.", "hvb.", "hvr."),
+    ),
+    # NuGet.org API keys: 'oy2' and 43 lower-case letters and digits (the format trufflehog's NuGet
+    # detector matches); gitleaks knows only the password in a NuGet.Config.
+    _p("NUGET_API_KEY", "nuget_api_key", r"(?<![A-Za-z0-9])(?P<secret>oy2[a-z0-9]{43})(?![A-Za-z0-9])", ("oy2",)),
+    # Honeycomb API keys: 'hc' + key type ('aik' ingest, 'amk' management, ...) + '_' + the key.
+    _p("HONEYCOMB_API_KEY", "honeycomb_api_key", r"(?<![\w-])(?P<secret>hc[a-z]{2}k_[a-z0-9]{40,})\b", ("k_",)),
+    # More vendor formats gitleaks' rules lack (or find only next to the vendor's name), each with a
+    # prefix or a layout no identifier has (the formats trufflehog's detectors match):
+    # Bitbucket app passwords ('ATBB' + 32), Braintree access tokens ('access_token$production$...'),
+    # Mailgun's current API keys (32 hex, 8 hex, 8 hex), Adyen API keys ('AQE', two base64 parts and
+    # a tail, joined by '-'), Google OAuth refresh tokens ('1//0'), Fly.io macaroon tokens ('FlyV1 '
+    # and comma-separated 'fm2_' parts; gitleaks' rule stops at the first comma).
+    _p(
+        "BITBUCKET_APP_PASSWORD",
+        "bitbucket_app_password",
+        r"(?<![\w-])(?P<secret>ATBB[A-Za-z0-9_\-=.]{28,})",
+        ("atbb",),
+    ),
+    _p(
+        "BRAINTREE_TOKEN",
+        "braintree_access_token",
+        r"(?P<secret>\baccess_token\$(?:production|sandbox|development|qa)\$[0-9a-z]{16}\$[0-9a-f]{32})\b",
+        ("access_token$",),
+    ),
+    _p(
+        "MAILGUN_KEY",
+        "mailgun_api_key",
+        r"(?<![\w-])(?P<secret>(?:key-)?[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})(?![\w-])",
+        (),
+        valid=lambda value: any(c.isalpha() for c in value) and any(c.isdigit() for c in value),
+        line_pattern=r"-[0-9a-f]{8}-[0-9a-f]{8}(?![\w-])",
+    ),
+    _p(
+        "ADYEN_API_KEY",
+        "adyen_api_key",
+        r"(?<![\w-])(?P<secret>AQE[A-Za-z0-9+/]{20,}={0,2}-[A-Za-z0-9+/]{20,}={0,2}-[^\s\"'`]{8,})",
+        ("aqe",),
+    ),
+    _p("GCP_OAUTH_TOKEN", "google_oauth_refresh_token", r"(?<![\w/])(?P<secret>1//0[A-Za-z0-9_\-]{40,})", ("1//0",)),
+    _p(
+        "FLYIO_TOKEN",
+        "flyio_macaroon_token",
+        r"(?P<secret>\bFlyV1 fm\d[a-z]?_[A-Za-z0-9+/=_\-]{40,}(?:,fm\d[a-z]?_[A-Za-z0-9+/=_\-]{20,})*)",
+        ("flyv1",),
+    ),
+    # An API key in a URL's query string under the bare name 'key' ('?key=AIza...', '&key=...'): the
+    # name alone says nothing, so the value must look random (letters and digits, 20+ characters).
+    _p(
+        "SECRET",
+        "url_query_key",
+        r"[?&](?:key|apikey|api_key|access_key|token|access_token|auth)=(?P<secret>[A-Za-z0-9_\-]{20,})"
+        r"(?=$|[&#\s\"'])",
+        ("key=", "token=", "auth="),
+        valid=lambda value: any(c.isupper() or c.islower() for c in value) and sum(c.isdigit() for c in value) >= 2,
+    ),
     # Firebase Cloud Messaging legacy server key: 'AAAA' + 7 characters, ':APA91b', then the key.
     _p(
         "FIREBASE_KEY",
@@ -185,8 +262,16 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     _p(
         "SESSION_COOKIE",
         "cookie_header",
-        r"(?im)\b(?:Set-)?Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
+        r"(?im)\b(?<!Set-)Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\"]{6,}?)(?=\"?\s*$|\"\s*[,}])",
         ("cookie",),
+    ),
+    # Set-Cookie holds one cookie, then its attributes ('; Path=/; HttpOnly; Max-Age=1209600'),
+    # which are not secret and which the brief may need.
+    _p(
+        "SESSION_COOKIE",
+        "set_cookie_header",
+        r"(?im)\bSet-Cookie\"?\s*:\s*\"?(?P<secret>[^\s=;\"]+=[^\n\";]{6,}?)(?=\"?\s*$|\"\s*[,}]|\s*;)",
+        ("set-cookie",),
     ),
     # Password fields in forms assignments.py does not parse: a quote never closed before a
     # delimiter, a name glued to other text ('x_db-password:...').
@@ -210,7 +295,11 @@ PATTERNS: tuple[CredentialPattern, ...] = (
 def find_credentials(text: str, lines: Lines | None = None) -> Iterator[Detection]:
     index = lines if lines is not None else Lines(text)
     for pattern in PATTERNS:
-        for number in index.containing(anchor.lower() for anchor in pattern.anchors):
+        if pattern.line_pattern is not None:
+            numbers = index.matching(pattern.line_pattern)
+        else:
+            numbers = index.containing(anchor.lower() for anchor in pattern.anchors)
+        for number in numbers:
             offset, line = index.line(number)
             for match in pattern.regex.finditer(line):
                 if pattern.valid is not None and not pattern.valid(match.group("secret")):

@@ -41,6 +41,16 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?!0[1-9](?:\.\d\d){4}\b)\d+(?:\.\d+){4,}\b"
         r"|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"
     ),
+    # A dotted number under a name that says OID or signature algorithm: 'sigalg=1.3.101.112' (Ed25519),
+    # 'cert_oid_policy: "2.5.29.17"' (subjectAltName); four parts look like an IPv4 address.
+    "oid_field": re.compile(
+        r"(?i)(?<![\w-])(?:[\w-]*[_-])?(?:oids?|sig_?alg|signature_?algorithm)(?:[_-][\w-]*)?[\"']?\s*[:=]\s*[\"']?"
+        r"\d+(?:\.\d+){2,}\b"
+    ),
+    # A mail's own identifiers: 'Message-ID: <0c70ff69-...@mail.gmail.com>', In-Reply-To, References.
+    "message_id": re.compile(
+        r"(?im)^(?:message-id|in-reply-to|references|content-id)[ \t]*:[ \t]*(?:<[^<>\s]+>[ \t]*)+"
+    ),
     "hex_code": re.compile(r"\b0x[0-9a-fA-F]{2,16}\b"),
     # abfs://bucket@account.dfs.core.windows.net: a URL's user@host, not a mailbox.
     "url_authority": re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/@:]+@[\w.\-]+"),

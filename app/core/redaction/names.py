@@ -49,6 +49,9 @@ SECRET_PAIRS = frozenset(
             ("security", "code"),
             ("login", "code"),
             ("sms", "code"),
+            # PagerDuty's Events API key, as Alertmanager and most integrations name it.
+            ("routing", "key"),
+            ("integration", "key"),
         ),
     }
 )

@@ -101,8 +101,11 @@ IDS: tuple[NationalId, ...] = (
     ),
 )
 # Passports: every country's format differs, so the word decides and the shape only bounds it.
+# The word in the languages tickets come in: 'Reisepass-Nr.', 'pasaporte nº', 'passaporte', 'passaporto',
+# 'numéro de passeport', 'paspoortnummer'.
 _PASSPORT = re.compile(
-    r"(?i)\bpassport(?:\s*(?:no\.?|number|num|#|id))?\b[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?"
+    r"(?i)\b(?:passport|reisepass|pasaporte|passaporte|passaporto|passeport|paspoort)(?:[\s-]*(?:no\.?|number|num|"
+    r"#|id|n[º°o]\.?|nr\.?|nummer|n[úu]mero|numero))?(?![^\W\d_])[^\n\w]{0,4}(?:(?:is|was|es|é|ist|est|:)\s*)?[\"']?"
     r"(?P<value>(?=[A-Z0-9]*\d)[A-Z0-9]{6,9})\b"
 )
 
@@ -164,9 +167,13 @@ _DRIVING_LICENCE = re.compile(
     r"(?i)\b(?:driver'?s?|driving)[ _-]?licen[cs]e(?:\s*(?:no\.?|number|num|#|id))?\b"
     r"|\bF(?:ü|ue)hrerschein(?:[ -]?nr\.?|nummer)?|\bpermis de conduire(?:\s*n[°o]\.?)?|\bcarn[eé] de conducir"
     r"|\bpatente(?: di guida)?|\brijbewijs(?:nummer)?|\bDL\s*(?:no\.?|#|number)"
+    # 'licence number H425AMOKGZ2' alone: a licence's number is the holder's (a software licence key too).
+    r"|\blicen[cs]e\s*(?:no\.?|number|num|#)"
 )
+# India's 'TN36 20090782004' (state, RTO code, then year and number after a space).
 _LICENCE_VALUE = re.compile(
-    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9])\b"
+    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
+    r"(?: \d{7,13}(?!\w))?|[A-Z]{2}\d{2} \d{7,13}(?!\w))\b"
 )
 
 
@@ -206,6 +213,15 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         re.compile(r"\b\d{3}\.?\d{3}\.?\d{3}-?\d{2}\b"),
         ("cpf",),
         re.compile(r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b"),
+    ),
+    # Presidio's ItFiscalCodeRecognizer returns nothing for some valid codes ('CHBRIH62H56E144W'), so
+    # python-stdnum checks the control letter; with it valid, the 16-character form stands alone.
+    ChecksumId(
+        "IT_FISCAL_CODE",
+        "stdnum.it.codicefiscale",
+        re.compile(r"(?i)\b[A-Z]{6}[\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]\b"),
+        ("codice fiscale", "fiscal", "cf", "c.f"),
+        re.compile(r"\b[A-Z]{6}[\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]\b"),
     ),
     ChecksumId(
         "MX_CURP",
@@ -346,7 +362,11 @@ def _checksum_hits(spec: ChecksumId, line: str) -> Iterator[tuple[int, int]]:
 
 _FINDERS: tuple[tuple[str, re.Pattern[str] | tuple[str, ...], Callable[[str], Iterator[tuple[int, int]]]], ...] = (
     *((spec.kind, spec.trigger, lambda line, spec=spec: _hits(spec, line)) for spec in IDS),
-    ("PASSPORT", ("passport",), _passports),
+    (
+        "PASSPORT",
+        ("passport", "reisepass", "pasaporte", "passaporte", "passaporto", "passeport", "paspoort"),
+        _passports,
+    ),
     ("DRIVERS_LICENSE", _LICENCE_WORDS, _driving_licences),
 )
 

@@ -39,13 +39,16 @@ WORDED_PHONE_REGIONS = (
 )
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+/.#@-])(?:\+\d{8,15}(?![\w.\-/]*\d)|(?:(?:\+|00)\d{1,3}[ .\-]?)?(?:\(0?\d{1,5}\)[ .\-]?)?\d{1"
-    r",12}(?:[ .\-/]\d{1,8}){0,5}(?![\w.\-/]*\d))"
+    r",12}(?:[ .\-/]\d{1,9}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
     r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
     r"]phone|contact|"
     # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
-    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer)\b"
+    r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer|"
+    # 'my number is' in the same languages, and 'reach me at'.
+    r"(?:il )?mio numero|mi n[úu]mero|meu n[úu]mero|mon num[ée]ro|meine nummer|mijn nummer|my number|"
+    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))\b"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -78,14 +81,16 @@ def _valid_international(number: str) -> bool:
         return False
 
 
-def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
+def _phones(line: str, asked: bool = False) -> Iterator[tuple[str, int, int, bool]]:
+    """`asked`: the line answers a question about a phone number ('Can you confirm your phone
+    number?' / 'Visitor: 620372121, address is ...'), which words it as a phone word would."""
     for match in _PHONE_CANDIDATE.finditer(line):
         value = match.group(0)
         digits = _digits(value)
         if not 9 <= len(digits) <= 15 or _DATE_SHAPE.match(value):
             continue
         before = line[max(0, match.start() - 30) : match.start()]
-        worded = _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
+        worded = asked or _PHONE_WORDS.search(line[max(0, match.start() - 40) : match.start()]) is not None
         # After ':' or '=' only as a phone field's value ('tel:+44...', 'phone=0207...').
         if match.start() and line[match.start() - 1] in ":=" and not worded:
             continue
@@ -95,7 +100,11 @@ def _phones(line: str) -> Iterator[tuple[str, int, int, bool]]:
         if _NOT_PHONE_BEFORE.search(before) and not worded:
             continue
         if value.startswith(("+", "00")):
-            ok = _valid_international(digits[2:] if value.startswith("00") else digits)
+            # After a phone word, '+' and 8-15 digits is a phone number even where the numbering
+            # plan changed since ('+52 1 55 ...': Mexico's mobile '1', dropped in 2019).
+            ok = _valid_international(digits[2:] if value.startswith("00") else digits) or (
+                worded and value.startswith("+") and 8 <= len(digits) <= 15
+            )
         elif value.startswith(("0", "(")) or worded or re.fullmatch(r"[6-9]\d{4} \d{5}", value):
             ok = _valid_national(value, worded)
         else:
@@ -110,7 +119,8 @@ _DOT = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
 _OBFUSCATED_EMAIL = re.compile(
     rf"(?i)(?<![\w.+-])[a-z0-9][a-z0-9_+\-]*(?:{_DOT}[a-z0-9_+\-]+)*{_AT}[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)+"
 )
-_MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s")
+# A bracketed or spelled-out 'at'/'dot', or an '@' with spaces around it ('mrossi @ gmx.de').
+_MARKER = re.compile(r"(?i)[\[({<]\s*(?:at|dot)\s*[\])}>]|\sdot\s|\s@\s")
 _TLDS = frozenset(
     [
         "com",
@@ -180,9 +190,13 @@ def _emails(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 
 # --- cards ------------------------------------------------------------------------------------
-_CARD = re.compile(r"(?<![\d.\-/])(?:\d[ .\-/]?){12,18}\d(?![\d])")
+_CARD = re.compile(r"(?<![\d.\-/])(?:\d(?:[ .\-/]| {2})?){12,18}\d(?![\d])")
 _CARD_PREFIX = re.compile(r"^(?:4|5[1-5]|2[2-7]|3[47]|3[068]|35|6011|64[4-9]|65|62)")
-_CARD_WORDS = re.compile(r"(?i)\b(?:card|cc|credit|debit|visa|master\s?card|amex|discover|pan|payment|paid with)\b")
+_CARD_WORDS = re.compile(
+    r"(?i)\b(?:card|cc|credit|debit|visa|master\s?card|amex|discover|pan|payment|paid with|"
+    # The word in the languages tickets come in: 'tarjeta', 'carta', 'cartão', 'carte', 'Karte'.
+    r"tarjeta|carta|cart[ãa]o|carte(?: bancaire| bleue)?|karte|kreditkarte)\b"
+)
 
 
 def luhn(digits: str) -> bool:
@@ -207,6 +221,29 @@ def _cards(line: str) -> Iterator[tuple[str, int, int, bool]]:
         # or a card word, leave them to Presidio's recognizer (and the look-alike rules).
         if separators or worded:
             yield "CREDIT_CARD", match.start(), match.end(), worded
+
+
+# A card's security code: 'CVV 123', 'CVC2: 4321', 'código de seguridad 630', 'cryptogramme 347',
+# 'the 3 digits on the back are 887'. No recognizer in Presidio or stdnum covers it (it has no
+# checksum), so only the word proves it: the card-specific words alone, the general ones ('security
+# code', 'CID') when the line also names or holds a card.
+_CVV = re.compile(
+    r"(?i)(?:\b(?P<strong>cvv2?|cvc2?|cvn|card verification (?:value|code|number)|card security code|c[óo]digo de "
+    r"seguridad|c[óo]digo de seguran[çc]a|c[óo]digo cvv|codice di sicurezza|cryptogramme(?: visuel)?|"
+    r"(?:karten)?pr[üu]fnummer|pr[üu]fziffer|kaartcontrolecode|(?:3|4|three|four)[ -]digits?(?: code)? on the back"
+    r"(?: of (?:the|my) card)?)|\b(?:security code|sec code|csc|cid))\b"
+    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/.\-]|\s?[ap]m\b)"
+)
+_CVV_LITERALS = (
+    *("cvv", "cvc", "cvn", "card verification", "security code", "sec code", "csc", "cid", "seguridad"),
+    *("seguran", "sicurezza", "cryptogramme", "prüf", "pruf", "controlecode", "on the back"),
+)
+
+
+def _cvvs(line: str) -> Iterator[tuple[str, int, int, bool]]:
+    for match in _CVV.finditer(line):
+        if match.group("strong") or _CARD_WORDS.search(line) or _CARD.search(line):
+            yield "CARD_CVV", match.start("value"), match.end("value"), True
 
 
 # --- IBANs ------------------------------------------------------------------------------------
@@ -246,19 +283,33 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+# Month names in the languages tickets come in (de, fr, es, it, pt, nl): '26. Juli 1994', '16 mars
+# 1962', '18 de marzo de 1967'. Written by hand: no dependency of the project carries locale month
+# names (Babel and dateparser are not installed), and the list is closed.
+_MONTHS_INTL = (
+    r"(?:j[äa]nner|januar[iy]?|janvier|janeiro|enero|gennaio|febbraio|februar[iy]?|f[ée]vrier|fevereiro|febrero|"
+    r"m[äa]rz|maerz|maart|mars|mar[çc]o|marzo|avril|abril|aprile|mai|maio|mayo|maggio|mei|juni|juin|junho|junio|"
+    r"giugno|juli|juillet|julho|julio|luglio|august|augustus|ao[uû]t|agosto|septembre|setembro|septiembre|"
+    r"setiembre|settembre|oktober|octobre|outubro|octubre|ottobre|novembre|novembro|noviembre|dezember|"
+    r"d[ée]cembre|dezembro|diciembre|dicembre|december|april|september|november)"
+)
 _DATE = (
     r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})|\d{1,2}[-/. ]"
     + _MONTHS
     + r"\.?[-/. ]\d{2,4}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+\d{{4}}|{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd"
     rf"|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?{_MONTHS_INTL}\s+(?:de\s+)?\d{{4}}"
     r"|\d{8}(?=\D|$))"
 )
 # A birth word, then up to 30 characters of filler ('DOB on file:', '"birthDate": "', 'born on the').
 _DOB = re.compile(
     r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
     r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
-    r"geboortedatum|生年月日)"
+    r"geboortedatum|生年月日|"
+    # 'I was born on' in the same languages: 'nacido el', 'nací el', 'nato il', 'nasci em', 'geboren am'.
+    r"\bnac[ií]d[oa]s? el\b|\bnac[ií] el\b|\bnat[oa] il\b|\bnasci(?:d[oa])? em\b|\bgeboren (?:am|op)\b|"
+    r"\bgeburtstag\b|\bfecha de nac\.|\bf\. nac\.)"
     r"[^\n\d]{0,30}?(?<![\d/.-])"
     rf"(?P<value>{_DATE})(?![\d/])"
 )
@@ -278,13 +329,17 @@ def _dobs(line: str) -> Iterator[tuple[str, int, int, bool]]:
 _STREET_TYPES = (
     r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|close|"
     r"crescent|cres|square|sq|parkway|pkwy|highway|hwy|circle|cir|trail|row|mews|grove|gardens|walk|hill|"
-    r"alley|plaza|broadway|marg|nagar|layout|cross|main)"
+    r"alley|plaza|broadway|marg|nagar|layout|cross|main|"
+    # Australian and New Zealand street types: 'Banksia Pde', 'Ocean Esp', 'Kings Cct'.
+    r"parade|pde|esplanade|esp|circuit|cct|promenade|quay|rise|chase|loop|glade)"
 )
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\b)?"
-# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '3º izq.'.
+# A unit after the street: 'Apt 4B', 'Suite 200', or Spanish floor and door, '2º C', '5º 2ª', '3º izq.',
+# 'bajo A', 'ático'.
 _UNIT = (
     r"(?:,?\s*(?:(?i:apt|apartment|suite|ste|unit|flat|floor|fl|#)\.?\s*#?\s*[\w-]+|\d{1,2}\s?[º°ª](?:\s*(?:[A-Z]"
-    r"\b|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?))?"
+    r"\b|\d{1,2}\s?[º°ª]|(?i:izq\w*|dcha\.?|der\w*|pta\.?\s*\d+))\.?)?|(?i:bajo|bj|entresuelo|entlo|[áa]tico|"
+    r"principal|pral)\.?(?:\s+[A-Z0-9]\b)?))?"
 )
 # A US state + ZIP, an AU state + postcode, a UK or Canadian postcode, a JP or BR code, 4-6 digits.
 _POSTCODE = (
@@ -316,7 +371,7 @@ _ADDRESS_EN = re.compile(
 )
 # Hauptstraße 5, Rue de Rivoli 12 / 12 rue de Rivoli, Calle Mayor 3, Via Roma 10, Rua Augusta, 1500.
 _ADDRESS_EU = re.compile(
-    r"(?<![\w-])(?:\d{1,4}[a-z]?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
+    r"(?<![\w-])(?:\d{1,4}[a-z]?(?:\s(?:bis|ter|quater)\b)?,?\s+(?i:rue|avenue|boulevard|bd|chemin|allée|place|impasse|quai)\s+(?:(?:"
     r"de|du|des|la|le|l')\s*)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+[A-ZÀ-Ý][\w'-]+){0,3}"
     # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
@@ -333,10 +388,20 @@ _ADDRESS_JP = re.compile(
 )
 # A unit and a building before the locality, the Indian way: 'Flat 745, Green Glen Apartments,
 # Andheri West, Mumbai 400075'. No street word, so the postcode at the end is required.
+# The parts between the commas may hold a number ('Koramangala 5th Block', 'Road No. 12').
+_UNIT_FIRST_PART = r"[A-ZÀ-Ý0-9][^\n,;:]{1,40}"
 _ADDRESS_UNIT_FIRST = re.compile(
     r"(?<![\w-])(?i:flat|apt|apartment|suite|unit|house|plot|door|block|villa|room)\.?\s*(?i:no\.?\s*)?#?\s*"
-    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*{_PLACE}(?:[ \t]*,[ \t]*{_PLACE}){{0,3}}[ \t,]+{_POSTCODE}"
+    rf"\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,5}}[A-Za-z]?)?,[ \t]*(?:{_UNIT_FIRST_PART}[ \t]*,[ \t]*){{0,3}}{_PLACE}[ \t,]+"
+    rf"{_POSTCODE}"
     rf"(?:[ \t]*,[ \t]*{_COUNTRIES}\b)?"
+)
+# German streets named with a preposition and no street word ('Am Mühlbach 109', 'An der Alster 4',
+# 'Im Winkel 2'): without the suffix they read like prose ('Am Montag 12 Uhr'), so the postcode and
+# town after them are required.
+_ADDRESS_DE_PREPOSITION = re.compile(
+    r"(?<![\w-])(?:Am|An der|An den|Im|In der|In den|Auf der|Auf dem|Zum|Zur|Unter den|Hinter der|Vor dem)\s+"
+    rf"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?\s+\d{{1,4}}[a-z]?,[ \t]*\d{{5}}[ \t]+{_PLACE}"
 )
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
@@ -357,19 +422,24 @@ _NOT_POSTAL = re.compile(
 )
 
 
-_STATE_POSTCODE = re.compile(r"\s*[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
+_STATE_POSTCODE = re.compile(r"(?:^|\s)[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
 
 
 def _without_company(value: str) -> str:
     """'12 Main Street, Springfield, Acme Corp' -> '12 Main Street, Springfield': the brief needs the company."""
     parts = value.split(",")
     for index in range(1, len(parts)):
-        if _STATE_POSTCODE.match(parts[index]):
-            continue  # 'Denver, CO 80294': Colorado, not a company
+        if _STATE_POSTCODE.search(parts[index]):
+            continue  # 'Denver, CO 80294': Colorado, not a company; 'Fitzroy SA 6507': South Australia
         words = {w.strip(".").lower() for w in parts[index].split()}
         if words & COMPANY_WORDS:
             return ",".join(parts[:index])
     return value
+
+
+def _preposition_addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
+    for match in _ADDRESS_DE_PREPOSITION.finditer(line):
+        yield "ADDRESS", match.start(), match.end() - _trailing(match.group(0)), True
 
 
 def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
@@ -394,9 +464,27 @@ _STREET_WORD = re.compile(
 _LONG_TYPES = (
     *("street", "avenue", "road", "boulevard", "lane", "drive", "court", "place", "terrace", "close", "crescent"),
     *("square", "parkway", "highway", "circle", "trail", "mews", "grove", "gardens", "walk", "hill", "alley", "way"),
-    *("plaza", "broadway", "row", "layout", "cross", "main"),
+    *("plaza", "broadway", "row", "layout", "cross", "main", "parade", "esplanade", "circuit", "promenade", "quay"),
+    *("rise", "chase", "loop", "glade"),
 )
-_SHORT_TYPES = ("st", "ave", "rd", "blvd", "ln", "dr", "ct", "pl", "cres", "sq", "pkwy", "hwy", "cir")
+_SHORT_TYPES = (
+    "st",
+    "ave",
+    "rd",
+    "blvd",
+    "ln",
+    "dr",
+    "ct",
+    "pl",
+    "cres",
+    "sq",
+    "pkwy",
+    "hwy",
+    "cir",
+    "pde",
+    "esp",
+    "cct",
+)
 # Plain substrings (any case) a line must hold before the address patterns read it.
 _STREET_LITERALS = (
     *(f" {word}" for word in _LONG_TYPES),
@@ -433,29 +521,62 @@ def _trailing(value: str) -> int:
 # 5-5 mobile, or a phone word. (US numbers without these are Presidio's recognizer's.) ISO
 # timestamps and IPs, on every line of a log, match none of them.
 _PHONE_LINE = re.compile(
-    r"\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,4}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
-    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular)"
+    r"(?m)\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,5}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
+    r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular|numero|n[úu]mero|num[ée]ro|"
+    r"nummer|erreich|reach me)"
 )
 # Four-digit groups with a separator, or a card word.
-_CARD_LINE = re.compile(r"\d{4}[ .\-/]\d{4,6}[ .\-/]\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)")
+_CARD_LINE = re.compile(
+    r"\d{4}(?:[ .\-/]| {2})\d{4,6}(?:[ .\-/]| {2})\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)"
+)
 _LINE_TESTS: tuple[
     tuple[Callable[[str], Iterator[tuple[str, int, int, bool]]], re.Pattern[str] | tuple[str, ...]], ...
 ] = (
     (_phones, _PHONE_LINE),
     (_cards, _CARD_LINE),
+    (_cvvs, _CVV_LITERALS),
     (_ibans, re.compile(r"[A-Za-z]{2}\d\d")),
-    (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>")),
+    (_emails, ("[at]", "(at)", "{at}", "<at>", " dot ", "[dot]", "(dot)", "{dot}", "<dot>", " @ ")),
     (_addresses, _STREET_LITERALS),
+    # A German postcode and town after a comma: the lines where 'Am Mühlbach 109, 69471 Leipzig' may be.
+    (_preposition_addresses, re.compile(r",[ \t]*\d{5}[ \t]+[A-ZÄÖÜ]")),
     (_ssns, ("ssn", "ss#", "social security", "soc sec", "soc. sec")),
     (
         _dobs,
-        ("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento", "nascid"),
+        (
+            *("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento"),
+            *("nascid", "nascita", "nacid", "nací el", "naci el", "nato il", "nata il", "nasci em", "fecha de nac"),
+            *("f. nac.", "geboortedatum"),
+        ),
     ),
 )
 
 
+# A question about the customer's phone number: the next message or two answer it.
+_PHONE_ASKED = re.compile(r"(?i)\b(?:phone|mobile|cell|telephone|contact)(?: number)?\b[^\n?]*\?")
+_CHAT_REPLY = re.compile(r"^[ \t]*(?:\[[^\]\n]{1,20}\][ \t]*)?[\w .'()-]{1,30}:[ \t]*(?=[+(\d])")
+
+
+_PHONE_ASKED_LITERALS = ("phone", "mobile", "cell", "contact")
+
+
+def _answered_phones(lines: Lines) -> Iterator[Detection]:
+    for number in lines.containing(_PHONE_ASKED_LITERALS):
+        if not _PHONE_ASKED.search(lines.line(number)[1]):
+            continue
+        for reply in range(number + 1, min(number + 3, len(lines.starts))):
+            offset, line = lines.line(reply)
+            head = _CHAT_REPLY.match(line)
+            if not head:
+                continue
+            for kind, start, end, _ in _phones(line[: head.end() + 40], asked=True):
+                if start == head.end():
+                    yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
+            break
+
+
 def find_personal(text: str, lines: Lines) -> list[Detection]:
-    found: list[Detection] = []
+    found: list[Detection] = list(_answered_phones(lines))
     selected: dict[object, list[int]] = {}
     for finder, test in _LINE_TESTS:
         if test not in selected:  # phones and cards share one test

@@ -59,7 +59,10 @@ def _blocks(
             stop = closing.end()
             if end_of_line:
                 newline = text.find("\n", stop)
-                stop = newline if newline != -1 else len(text)
+                newline = newline if newline != -1 else len(text)
+                # In a JSON string the line ends at its '\n' escape ('...Private-MAC: 2334...\n", "serial": ...').
+                escaped = text.find("\\n", stop, newline)
+                stop = escaped if escaped != -1 else newline
             yield match.start(), stop
         else:
             # No END line (a truncated paste): mask to the first blank line.

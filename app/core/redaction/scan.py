@@ -97,7 +97,11 @@ def detect(text: str, *, mask_ips: bool = True, allow_list: Collection[str] = ()
 
 
 def _all_secrets(text: str, lines: Lines) -> list[Detection]:
-    found = [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in), *find_wrapped(lines, _secrets_in)]
+    found = [
+        *_direct_secrets(text, lines),
+        *find_encoded(text, lines, _secrets_in),
+        *find_wrapped(lines, _secrets_and_encoded_in),
+    ]
     # 'ghp_xxxxxxxx', 'YOUR_API_KEY', '<password>': documentation a ticket quotes, which the brief keeps.
     return [hit for hit in found if not is_placeholder(text[hit.start : hit.end])]
 
@@ -127,6 +131,12 @@ def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
 
 def _secrets_in(text: str) -> list[Detection]:
     return _direct_secrets(text, Lines(text))
+
+
+def _secrets_and_encoded_in(text: str) -> list[Detection]:
+    """For joined wrapped lines: a base64 blob cut over lines (a Kubernetes Secret's data) too."""
+    lines = Lines(text)
+    return [*_direct_secrets(text, lines), *find_encoded(text, lines, _secrets_in)]
 
 
 def scan_sensitive(text: str, *, mask_ips: bool = True) -> list[SensitiveSpan]:

@@ -1,9 +1,14 @@
-"""PII in pasted tables (CSV/TSV exports), found by the column it sits in.
+"""PII in pasted tables (CSV/TSV exports, SQL INSERT rows), found by the column it sits in.
 
 In 'id,name,email,dob' the rows below the header carry a name and a date of birth with no word
 next to them; only the header says what they are. A header is a line whose cells include one of
 the column names below; each following row with the same number of cells has those cells masked,
 until a blank line or a row of another shape ends the table.
+
+A SQL dump says the same in its column list: 'INSERT INTO customers (id, full_name, date_of_birth)
+VALUES (1, 'Ana Ruiz', '1985-03-14'), (...);' names each value of every tuple that follows. No SQL
+parser among the project's dependencies hands back value offsets, so a small tokenizer below walks
+the tuples (quoted strings with '' escapes, bare numbers, NULL) up to the closing ';'.
 """
 
 import csv
@@ -51,6 +56,7 @@ COLUMNS: dict[str, str] = {
     **dict.fromkeys(("passport", "passport_number", "passport_no"), "PASSPORT"),
     **dict.fromkeys(("national_id", "nino", "ni_number", "tax_id", "tfn", "aadhaar", "pan"), "NATIONAL_ID"),
     **dict.fromkeys(("iban", "account_number", "card_number", "card", "credit_card"), "ACCOUNT_NUMBER"),
+    **dict.fromkeys(("cvv", "cvv2", "cvc", "cvc2", "cid", "security_code", "card_cvv", "card_cvc"), "CARD_CVV"),
 }  # fmt: skip
 # '<anything>_name' is a person's name unless it names one of these ('company_name', 'host_name').
 _NOT_PERSON_NAMES = frozenset(
@@ -153,4 +159,78 @@ def find_tabular(text: str, lines: Lines) -> list[Detection]:
                         )
                     )
             row += 1
+    return [*found, *find_sql_rows(text, lines)]
+
+
+_INSERT = re.compile(
+    r"insert\s+(?:ignore\s+)?into\s+[\w.`\"\[\]]+\s*\(([^()]{1,2000})\)\s*values\s*",
+    re.IGNORECASE,
+)
+
+
+def _sql_tuples(text: str, position: int) -> list[list[tuple[int, int]]]:
+    """The (start, end) of each value of the tuples from `position`: quotes excluded, up to ';'."""
+    tuples: list[list[tuple[int, int]]] = []
+    size = len(text)
+    while position < size:
+        while position < size and text[position] in " \t\r\n,":
+            position += 1
+        if position >= size or text[position] != "(":
+            break
+        position += 1
+        values: list[tuple[int, int]] = []
+        while position < size:
+            while position < size and text[position] in " \t\r\n":
+                position += 1
+            if position >= size:
+                break
+            char = text[position]
+            if char in "'\"":
+                close = position + 1
+                while True:
+                    close = text.find(char, close)
+                    if close == -1 or not text.startswith(char * 2, close):
+                        break
+                    close += 2
+                if close == -1:
+                    return tuples
+                values.append((position + 1, close))
+                position = close + 1
+            else:
+                end = position
+                while end < size and text[end] not in ",)\n":
+                    end += 1
+                values.append((position, len(text[position:end].rstrip()) + position))
+                position = end
+            while position < size and text[position] in " \t\r\n":
+                position += 1
+            if position < size and text[position] == ",":
+                position += 1
+                continue
+            if position < size and text[position] == ")":
+                position += 1
+            break
+        tuples.append(values)
+    return tuples
+
+
+def find_sql_rows(text: str, lines: Lines) -> list[Detection]:
+    """Values of INSERT statements whose column list names a PII column."""
+    if "insert" not in lines.lowered:
+        return []
+    found: list[Detection] = []
+    for match in _INSERT.finditer(text):
+        names = [
+            _CELL_NAME.sub("_", _plain(n.strip().strip('`"[]').lower())).strip("_") for n in match.group(1).split(",")
+        ]
+        kinds = {i: kind for i, n in enumerate(names) if (kind := _column_kind(n))}
+        if not kinds:
+            continue
+        for values in _sql_tuples(text, match.end()):
+            if len(values) != len(names):
+                continue
+            for column, kind in kinds.items():
+                start, end = values[column]
+                if end > start and text[start:end].upper() != "NULL":
+                    found.append(Detection(kind, start, end, "custom:sql_column", Category.pii, anchored=True))
     return found

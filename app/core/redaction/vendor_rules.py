@@ -90,6 +90,9 @@ class Rule:
     secret_group: int
     entropy: float
     allowlists: tuple[Allowlist, ...]
+    # Capture groups under a quantifier ('([a-z0-9]{4}-){3}'): they hold only their last repetition,
+    # a piece of a UUID, never the secret; a rule with no other group masks its whole match.
+    repeated_groups: frozenset[int] = frozenset()
 
 
 # gitleaks' keyword-anchored rules start with a lazy '[\w.-]{0,50}?' that only pulls the variable
@@ -109,6 +112,34 @@ def _python(go_regex: str) -> str:
         if stripped == pattern:
             return pattern
         pattern = stripped
+
+
+def _repeated_groups(pattern: str) -> frozenset[int]:
+    """Numbers of the capture groups that a quantifier ('*', '+', '?', '{n}') follows."""
+    repeated: set[int] = set()
+    opened: list[int | None] = []  # group number, or None for a non-capturing group
+    number, index, in_class = 0, 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            capturing = not pattern.startswith("?", index + 1) or pattern.startswith(("?P<", "?<"), index + 1)
+            capturing = capturing and not pattern.startswith(("?<=", "?<!"), index + 1)
+            if capturing:
+                number += 1
+            opened.append(number if capturing else None)
+        elif char == ")" and opened:
+            group = opened.pop()
+            if group is not None and index + 1 < len(pattern) and pattern[index + 1] in "*+?{":
+                repeated.add(group)
+        index += 1
+    return frozenset(repeated)
 
 
 def _allowlist(raw: dict[str, Any]) -> Allowlist | None:
@@ -158,6 +189,7 @@ def load_rules() -> tuple[tuple[Rule, ...], tuple[Allowlist, ...]]:
                 secret_group=int(raw.get("secretGroup", 0)),
                 entropy=float(raw.get("entropy", 0.0)),
                 allowlists=_allowlists(raw),
+                repeated_groups=_repeated_groups(_python(raw["regex"])),
             )
         )
     global_allow = _allowlists({"allowlists": data.get("allowlists", []), "allowlist": data.get("allowlist")})
@@ -176,9 +208,19 @@ def _secret_span(rule: Rule, match: regex.Match[str]) -> tuple[int, int]:
     if rule.secret_group and rule.secret_group <= groups and match.group(rule.secret_group) is not None:
         return match.span(rule.secret_group)
     for index in range(1, groups + 1):
-        if match.group(index):
+        if match.group(index) and index not in rule.repeated_groups:
             return match.span(index)
     return match.span()
+
+
+# generic-api-key reads up to 20 characters between its keyword and the operator, so in 'Related:
+# AUTH-7370. Trace: 215a459e...' the Jira key's 'AUTH' names a trace ID. The word right before the
+# operator says what the value is; these name identifiers, not credentials.
+_GENERIC_RULES = frozenset({"generic-api-key"})
+_ID_LABEL = regex.compile(
+    r"(?i)\b(?:trace|span|request|correlation|commit|sha|hash|digest|checksum|build|etag|uuid|id|version|order|"
+    r"invoice|ticket|case|ref|revision|rev)(?:[ _-]?id)?[\s'\"]{0,3}(?:=|:{1,3}=?|=>)[\x60'\"\s=]{0,5}$"
+)
 
 
 def _findings(rule: Rule, line: str, global_allow: tuple[Allowlist, ...]) -> Iterator[tuple[int, int]]:
@@ -186,6 +228,8 @@ def _findings(rule: Rule, line: str, global_allow: tuple[Allowlist, ...]) -> Ite
         start, end = _secret_span(rule, match)
         secret = line[start:end]
         if not secret or (rule.entropy and shannon_entropy(secret) < rule.entropy):
+            continue
+        if rule.id in _GENERIC_RULES and _ID_LABEL.search(line, match.start(), start):
             continue
         name = _NAME_CHARS.search(line, 0, match.start())
         whole = line[name.start() if name else match.start() : match.end()]
