@@ -11,10 +11,14 @@ Corpora:
 - unseen_b tests/corpus/unseen_leaks_b/unseen_leaks_b.jsonl: the second independent corpus. It was
            blind until the detectors were tuned on it; it is now tuning data (its misses are
            listed) held to the same goals as the unseen corpus;
-- unseen_c tests/corpus/unseen_leaks_c/unseen_leaks_c.jsonl: the blind corpus that replaced it,
-           same format, written by others. Only per-kind rates are printed, never its cases
-           (tuning to them would void the figure); its verdict is reported, not part of the exit
-           status (a blind figure measures, it does not gate). Skipped with a line when absent;
+- unseen_c tests/corpus/unseen_leaks_c/unseen_leaks_c.jsonl: the third, blind until 2026-12-03
+           (secrets 92.8%, PII 86.4%, look-alikes 99.1% before tuning on it); tuning data since,
+           held to the unseen goals;
+- unseen_d tests/corpus/unseen_leaks_d/unseen_leaks_d.jsonl: the blind corpus that replaced it,
+           same format, written from the issue's categories by a helper who saw neither the
+           detectors nor corpora a-c. Only per-kind rates are printed, never its cases (tuning to
+           them would void the figure); its verdict is reported, not part of the exit status (a
+           blind figure measures, it does not gate). Skipped with a line when absent;
 - gitleaks tests/corpus/gitleaks/examples.jsonl: the literal true/false-positive examples of
            gitleaks' rules (MIT). A true positive counts when its secret is fully masked: the
            secret is what gitleaks itself reports for that line, the rule's secretGroup (else
@@ -53,8 +57,8 @@ GOALS = {"secret": 1.0, "pii": 0.98, "keep": 0.95}
 UNSEEN_GOALS = {"secret": 0.995, "pii": 0.97, "keep": 0.98}
 # Corpus b's goals since it became tuning data (measured before: secrets 90.8%, PII 85.1%, look-alikes 93.4%).
 UNSEEN_B_GOALS = {"secret": 0.98, "pii": 0.95, "keep": 0.97}
-BLIND = (UNSEEN_C, UNSEEN_D)
-TUNED = (UNSEEN, UNSEEN_B)
+BLIND = (UNSEEN_D,)
+TUNED = (UNSEEN, UNSEEN_B, UNSEEN_C)
 GITLEAKS_GOALS = {"tp": 0.95, "fp": 0.85}
 
 
@@ -246,7 +250,8 @@ def main() -> int:
     corpora = (
         (UNSEEN, "Unseen corpus (tests/corpus/unseen_leaks, tuning data)", False, UNSEEN_GOALS),
         (UNSEEN_B, "Unseen corpus b (tests/corpus/unseen_leaks_b, tuning data)", False, UNSEEN_B_GOALS),
-        (UNSEEN_C, "Blind corpus (tests/corpus/unseen_leaks_c, blind)", True, UNSEEN_GOALS),
+        (UNSEEN_C, "Unseen corpus c (tests/corpus/unseen_leaks_c, tuning data)", False, UNSEEN_GOALS),
+        (UNSEEN_D, "Blind corpus (tests/corpus/unseen_leaks_d, blind)", True, UNSEEN_GOALS),
     )
     for path, title, blind, goals in corpora:
         print("\n" + "=" * 100)

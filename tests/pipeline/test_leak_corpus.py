@@ -67,6 +67,7 @@ def test_redaction_meets_the_goals_on_the_corpus() -> None:
 UNSEEN = REPO / "tests" / "corpus" / "unseen_leaks" / "unseen_leaks.jsonl"
 UNSEEN_B = leak_report.UNSEEN_B
 UNSEEN_C = leak_report.UNSEEN_C
+UNSEEN_D = leak_report.UNSEEN_D
 GITLEAKS = REPO / "tests" / "corpus" / "gitleaks" / "examples.jsonl"
 
 
@@ -91,10 +92,20 @@ def test_redaction_meets_the_goals_on_corpus_b() -> None:
     assert report.meets(leak_report.UNSEEN_B_GOALS), (rates, leak_report.UNSEEN_B_GOALS, misses)
 
 
+# Corpus c: blind until 2026-12-03 (secrets 819/883 = 92.8%, PII 1503/1739 = 86.4%, look-alikes
+# 7076/7137 = 99.1% before tuning on it); tuning data since, held to leak_report.UNSEEN_GOALS.
 @pytest.mark.skipif(not UNSEEN_C.exists(), reason="tests/corpus/unseen_leaks_c/unseen_leaks_c.jsonl is not there")
+def test_redaction_meets_the_goals_on_corpus_c() -> None:
+    report = leak_report.score(leak_report.load(UNSEEN_C))
+    rates = {c: round(report.by_category[c].rate, 4) for c in ("secret", "pii", "keep")}
+    misses = {c: report.by_category[c].misses[:10] for c in ("secret", "pii", "keep")}
+    assert report.meets(leak_report.UNSEEN_GOALS), (rates, leak_report.UNSEEN_GOALS, misses)
+
+
+@pytest.mark.skipif(not UNSEEN_D.exists(), reason="tests/corpus/unseen_leaks_d/unseen_leaks_d.jsonl is not there")
 def test_the_blind_corpus_is_scored_without_showing_its_cases() -> None:
     """Reported, not gated (bench/leak_report.py prints its rates); this checks it loads and scores."""
-    rows = leak_report.load(UNSEEN_C)
+    rows = leak_report.load(UNSEEN_D)
     report = leak_report.score(rows)
     assert {"secret", "pii"} <= set(report.by_category)
     text = leak_report.render(report, len(rows), title="blind", goals=leak_report.UNSEEN_GOALS, show_misses=False)
@@ -102,7 +113,7 @@ def test_the_blind_corpus_is_scored_without_showing_its_cases() -> None:
 
 
 def test_the_report_skips_an_absent_blind_corpus_and_hides_its_cases() -> None:
-    assert UNSEEN_C in leak_report.BLIND and UNSEEN_B not in leak_report.BLIND
+    assert UNSEEN_D in leak_report.BLIND and UNSEEN_C not in leak_report.BLIND
     report = leak_report.score([])
     text = leak_report.render(report, 0, title="blind", goals=leak_report.UNSEEN_GOALS, show_misses=False)
     assert "missed" not in text and "cases not shown" in text
