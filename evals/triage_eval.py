@@ -3,6 +3,7 @@
     python -m evals.triage_eval dev       # ../shared/datasets/public-dev.jsonl (160 real tickets)
     python -m evals.triage_eval unseen    # evals/datasets/triage/unseen_triage.jsonl (written blind to the code)
     python -m evals.triage_eval unseen_b  # evals/datasets/triage/unseen_triage_b.jsonl (a second blind corpus)
+    python -m evals.triage_eval unseen_ml # evals/datasets/triage/unseen_triage_ml.jsonl (not in English, blind)
     python -m evals.triage_eval tuning    # evals/datasets/triage/dev_triage.jsonl (same categories, for tuning)
     python -m evals.triage_eval dev --name before   # report name suffix, e.g. to keep a 'before' figure
 
@@ -31,6 +32,8 @@ UNSEEN = REPO / "evals" / "datasets" / "triage" / "unseen_triage.jsonl"
 # A second blind corpus, written 2026-12-03 by a helper who read only the guides, after the first one's
 # failures had been read here: the figure on it is the one nobody here has looked at case by case.
 UNSEEN_B = REPO / "evals" / "datasets" / "triage" / "unseen_triage_b.jsonl"
+# Tickets not in English (es, fr, de, pt, it and others), written blind the same way.
+UNSEEN_ML = REPO / "evals" / "datasets" / "triage" / "unseen_triage_ml.jsonl"
 # Written by another blind helper in the same categories: the data the patterns are tuned on.
 TUNING = REPO / "evals" / "datasets" / "triage" / "dev_triage.jsonl"
 REPORTS = REPO / "evals" / "reports" / "triage"
@@ -150,7 +153,7 @@ def markdown(corpus: str, name: str, scores: dict[str, Any], command: str) -> st
 
 
 def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict[str, Any]:
-    source = path or {"dev": DEV, "unseen": UNSEEN, "unseen_b": UNSEEN_B, "tuning": TUNING}[corpus]
+    source = path or {"dev": DEV, "unseen": UNSEEN, "unseen_b": UNSEEN_B, "unseen_ml": UNSEEN_ML, "tuning": TUNING}[corpus]
     if not source.exists():
         raise SystemExit(f"error: {source} not found (the dev set lives in ../shared/datasets)")
     rows = load(source)
@@ -167,7 +170,7 @@ def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", choices=["dev", "unseen", "unseen_b", "tuning"])
+    parser.add_argument("corpus", choices=["dev", "unseen", "unseen_b", "unseen_ml", "tuning"])
     parser.add_argument("--name", default="current", help="report suffix")
     parser.add_argument("--now", default=DEFAULT_NOW.isoformat())
     parser.add_argument("--path", type=Path, default=None, help="another corpus file of the same shape")
