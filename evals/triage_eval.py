@@ -153,7 +153,8 @@ def markdown(corpus: str, name: str, scores: dict[str, Any], command: str) -> st
 
 
 def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict[str, Any]:
-    source = path or {"dev": DEV, "unseen": UNSEEN, "unseen_b": UNSEEN_B, "unseen_ml": UNSEEN_ML, "tuning": TUNING}[corpus]
+    corpora = {"dev": DEV, "unseen": UNSEEN, "unseen_b": UNSEEN_B, "unseen_ml": UNSEEN_ML, "tuning": TUNING}
+    source = path or corpora[corpus]
     if not source.exists():
         raise SystemExit(f"error: {source} not found (the dev set lives in ../shared/datasets)")
     rows = load(source)
