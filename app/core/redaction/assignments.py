@@ -556,16 +556,13 @@ def _otp_replies(text: str, lines: Lines) -> Iterator[Detection]:
                 for code in _GOOGLE_CODE.finditer(line):
                     start, end = code.span("value")
                     yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
-    for number in lines.containing(_OTP_ASKED_LITERALS):
-        if not _OTP_ASKED.search(lines.line(number)[1]):
-            continue
-        for reply in range(number + 1, min(number + 3, len(lines.starts))):
-            offset, line = lines.line(reply)
-            answer = _OTP_REPLY.match(line)
-            if answer:
-                start, end = answer.span("value")
-                yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
-                break
+    answered: set[int] = set()  # one answer per question: the first reply line that holds a code
+    for question, offset, line in lines.replies(_OTP_ASKED_LITERALS, _OTP_ASKED):
+        answer = _OTP_REPLY.match(line)
+        if answer and question not in answered:
+            answered.add(question)
+            start, end = answer.span("value")
+            yield Detection("ONE_TIME_CODE", offset + start, offset + end, _OTP_RULE, Category.secret)
 
 
 def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:

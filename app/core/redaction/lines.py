@@ -6,7 +6,7 @@ detectors run on those alone, and offsets are mapped back to the full text.
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 # str.lower() may change a string's length ('İ' -> 'i̇'); this keeps offsets aligned.
@@ -67,6 +67,18 @@ class Lines:
                 # Skip to the next line: one hit per line is enough.
                 at = lowered.find(literal, self.span(index)[1])
         return sorted(found)
+
+    def replies(
+        self, literals: Iterable[str], asked: re.Pattern[str], within: int = 2
+    ) -> Iterator[tuple[int, int, str]]:
+        """For each line where `asked` matches (a question in chat, found via its `literals`), the
+        next `within` lines, where the answer is typed, as (question's line, offset, line)."""
+        for number in self.containing(literals):
+            if asked.search(self.line(number)[1]) is None:
+                continue
+            for reply in range(number + 1, min(number + 1 + within, len(self.starts))):
+                offset, line = self.line(reply)
+                yield number, offset, line
 
     def excerpt(self, indices: list[int]) -> "Excerpt":
         return Excerpt(self, indices)

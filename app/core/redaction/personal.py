@@ -561,18 +561,15 @@ _PHONE_ASKED_LITERALS = ("phone", "mobile", "cell", "contact")
 
 
 def _answered_phones(lines: Lines) -> Iterator[Detection]:
-    for number in lines.containing(_PHONE_ASKED_LITERALS):
-        if not _PHONE_ASKED.search(lines.line(number)[1]):
+    answered: set[int] = set()  # one answer per question: the first chat reply after it
+    for question, offset, line in lines.replies(_PHONE_ASKED_LITERALS, _PHONE_ASKED):
+        head = _CHAT_REPLY.match(line)
+        if not head or question in answered:
             continue
-        for reply in range(number + 1, min(number + 3, len(lines.starts))):
-            offset, line = lines.line(reply)
-            head = _CHAT_REPLY.match(line)
-            if not head:
-                continue
-            for kind, start, end, _ in _phones(line[: head.end() + 40], asked=True):
-                if start == head.end():
-                    yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
-            break
+        answered.add(question)
+        for kind, start, end, _ in _phones(line[: head.end() + 40], asked=True):
+            if start == head.end():
+                yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
 
 
 def find_personal(text: str, lines: Lines) -> list[Detection]:
