@@ -323,3 +323,25 @@ def test_apply_computed_fields_sets_the_sla_status(policy: Policy) -> None:
 )
 def test_states_impact(text: str, states: bool) -> None:
     assert states_impact(text) is states
+
+
+def test_a_ticket_the_assessment_reads_as_critical_meets_the_impact_criterion(policy: Policy) -> None:
+    # The learned classifier reads tickets in languages the signal words do not cover: when the
+    # stored assessment says critical or high, the brief is an escalation whatever its wording.
+    from app.core.assessment import assess
+    from schemas.assessment import ClassifierScores
+    from schemas.common import Severity
+
+    brief = patched(next(c for c in CASES if c.id == "criteria_none").changes)
+    scores = ClassifierScores(
+        model_id="test",
+        severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
+        security=0.01,
+        sev1_threshold=0.5,
+        security_threshold=0.99,
+    )
+    critical = assess(QUIET_TICKET, policy, NOW, classifier=scores)
+    assert critical.severity.rank <= 2
+    assert _of(check_brief(brief, QUIET_TICKET, policy, NOW, critical), "escalation_criteria") == []
+    quiet = assess(QUIET_TICKET, policy, NOW)
+    assert _of(check_brief(brief, QUIET_TICKET, policy, NOW, quiet), "escalation_criteria") == [(W, "")]

@@ -52,7 +52,12 @@ def _criteria_met(ctx: RuleContext) -> list[str]:
         or bool(brief.diagnostics.error_messages)
         or (bool(brief.reproduction.steps) and is_filled(brief.reproduction.actual)),
         "complexity": bool(brief.tried),
-        "impact": ctx.customers >= 2 or bool(kinds & {"outage", "security"}) or brief.target is Target.security,
+        # The assessment read the ticket as critical or high (the learned classifier reads tickets in
+        # any language it was trained on; the signal words are English): the impact is established.
+        "impact": ctx.customers >= 2
+        or bool(kinds & {"outage", "security"})
+        or brief.target is Target.security
+        or ctx.assessment.severity.rank <= 2,
         "business": "business_blocked" in kinds
         or is_filled(brief.impact.revenue_at_risk)
         or is_filled(brief.communication.escalation_risk),
