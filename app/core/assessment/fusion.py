@@ -222,6 +222,11 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
     # 5. the learned classifier: raising evidence above its calibrated thresholds only
     confidence = _CONFIDENCE.get(basis, 0.5)
     if (scores := ev.classifier) is not None:
+        # The policy's signals' own reading, kept before the classifier moves anything: a person
+        # who takes "the signals' reading" must get that, not one a classifier raise already shaped.
+        lexical = Reading(
+            severity=severity, target=target, source="signals", reason=f"the policy's signals ({basis or 'none'})"
+        )
         p1 = scores.severity.get(Severity.sev1, 0.0)
         if p1 >= scores.sev1_threshold and severity is not Severity.sev1:
             with_signal = emergency
@@ -246,14 +251,8 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
         if scores.security >= scores.security_threshold and target is not Target.security and not request_only:
             # Raising evidence: security is escalated immediately (003:14); the lexical reading stays
             # on record so a person can take it instead.
-            readings.append(
-                Reading(
-                    severity=severity,
-                    target=target,
-                    source="signals",
-                    reason=f"the policy's signals alone ({basis or 'none'})",
-                )
-            )
+            if lexical not in readings:
+                readings.append(lexical)
             raise_to(
                 fusion.classifier_alone_raises_to,
                 "classifier",
@@ -276,14 +275,8 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
             if lowers and (decisive_now or basis in FLOORS):
                 lead_sev = None
             if lead_sev is not None and lead_sev is not severity:
-                readings.append(
-                    Reading(
-                        severity=severity,
-                        target=target,
-                        source="signals",
-                        reason=f"the policy's signals ({basis or 'none'})",
-                    )
-                )
+                if lexical not in readings:
+                    readings.append(lexical)
                 severity, basis = lead_sev, "classifier"
                 reasons.append(
                     f"classifier: {scores.model_id} P({lead_sev.value}) {p_sev:.2f}: {lead_sev.value} ({fusion.cite})"
