@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.core.assessment import classifier_text
+from app.core.assessment.cues import compile_cues
+from app.core.assessment.speakers import find_speakers
 from app.core.classifier.data import SHARED_POOL, SHIPPABLE_LICENCES, Example, read_examples
 from app.core.classifier.model import TriageClassifier
 from app.core.classifier.train import TrainConfig, fit
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--trusted-text",
         action="store_true",
-        help="train on what the classifier reads at run time (classifier_text), not whole ticket texts",
+        help="train on what the classifier reads at run time (Speakers.trusted_text), not whole ticket texts",
     )
     parser.add_argument(
         "--pool-heads", action="store_true", help="severity and target learn from the public pool too (the old way)"
@@ -103,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         train: list[Example] = pool + [ex for i, ex in examples.items() if i not in set(held)]
         config = TrainConfig(own_only_heads=()) if args.pool_heads else TrainConfig()
         if args.trusted_text:
-            train = [replace(ex, text=classifier_text(ex.text, policy)) for ex in train]
+            # What the classifier reads at run time (assess: Speakers.trusted_text), comments and logs out.
+            untrusted = compile_cues(policy).untrusted
+            train = [replace(ex, text=find_speakers(ex.text, untrusted).trusted_text(ex.text)) for ex in train]
         clf = TriageClassifier(fit(train, config).to_artifact())
         for case_id in held:
             row = by_id[case_id]

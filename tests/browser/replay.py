@@ -20,24 +20,14 @@ from app.core.redaction.recording import vcr_options
 from app.services.drafting import DraftingService
 from tests.drafting.conftest import recorded_extractor, recorded_settings
 
-CASSETTE = (
-    Path(__file__).resolve().parents[1]
-    / "drafting"
-    / "cassettes"
-    / "test_recorded_drafts"
-    / "test_stream_yields_partials_then_the_checked_draft.yaml"
-)
-TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "feature_request.txt"
+TESTS = Path(__file__).resolve().parents[1]
+CASSETTES = TESTS / "drafting" / "cassettes"
+CASSETTE = CASSETTES / "test_recorded_drafts" / "test_stream_yields_partials_then_the_checked_draft.yaml"
+TICKET = TESTS / "fixtures" / "tickets" / "feature_request.txt"
 # What the web app ships (brief@v2: numbered lines, cited answer, code-read identifiers), recorded
 # against the embedded model for tests/drafting/test_cited_drafts.py.
-CITED_CASSETTE = (
-    Path(__file__).resolve().parents[1]
-    / "drafting"
-    / "cassettes"
-    / "test_cited_drafts"
-    / "test_cited_draft_then_regenerate_keeps_the_placeholder_map.yaml"
-)
-CITED_TICKET = Path(__file__).resolve().parents[1] / "fixtures" / "tickets" / "checkout_outage.txt"
+CITED_CASSETTE = CASSETTES / "test_cited_drafts" / "test_cited_draft_then_regenerate_keeps_the_placeholder_map.yaml"
+CITED_TICKET = TESTS / "fixtures" / "tickets" / "checkout_outage.txt"
 
 
 # vcrpy undoes its patches when the context object is garbage-collected (its patch generator is

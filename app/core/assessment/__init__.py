@@ -107,12 +107,6 @@ def _fact_signals(facts: Sequence[ModelFact], text: str, speakers_at: "object") 
     return signals, ignored
 
 
-def classifier_text(text: str, policy: Policy, untrusted_from: int | None = None) -> str:
-    """What the learned classifier reads of `text`, in training and at run time alike: the people's
-    own words, without comments, pasted blobs, attached logs and notes addressed to an assistant."""
-    return find_speakers(text, compile_cues(policy).untrusted, untrusted_from).trusted_text(text)
-
-
 def assess(
     text: str,
     policy: Policy,

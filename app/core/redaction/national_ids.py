@@ -206,6 +206,9 @@ class ChecksumId:
     alone_when: re.Pattern[str] | None = None
 
 
+# Italian codice fiscale: surname, name, birth date and place (digits may be letter-coded), check letter.
+_CODICE_FISCALE = r"[A-Z]{6}[\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]"
+
 CHECKSUM_IDS: tuple[ChecksumId, ...] = (
     ChecksumId(
         "BR_CPF",
@@ -219,9 +222,9 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
     ChecksumId(
         "IT_FISCAL_CODE",
         "stdnum.it.codicefiscale",
-        re.compile(r"(?i)\b[A-Z]{6}[\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]\b"),
+        re.compile(rf"(?i)\b{_CODICE_FISCALE}\b"),
         ("codice fiscale", "fiscal", "cf", "c.f"),
-        re.compile(r"\b[A-Z]{6}[\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{2}[A-Z][\dLMNPQRSTUV]{3}[A-Z]\b"),
+        re.compile(rf"\b{_CODICE_FISCALE}\b"),
     ),
     ChecksumId(
         "MX_CURP",

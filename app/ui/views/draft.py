@@ -456,26 +456,17 @@ def _focus_script(label: str, nonce: int) -> None:
     st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
-def _focus_target() -> tuple[FormField, int] | None:
-    """The field a click on a finding asked for (read, not consumed: the focus script takes it)."""
-    focus = st.session_state.get(state.FOCUS)
+def _take_focus() -> tuple[FormField, int] | None:
+    """The field a click on a finding asked for, consumed: one request opens and focuses once."""
+    focus = st.session_state.pop(state.FOCUS, None)
     target = _form_field_for(focus[0]) if focus else None
     return (target, focus[1]) if target is not None and focus is not None else None
 
 
-def _focus_field() -> None:
-    asked = _focus_target()
-    st.session_state.pop(state.FOCUS, None)
-    if asked is not None:
-        _focus_script(asked[0].label, asked[1])
-
-
-def _editor_fields(record: DraftRecord, disabled: bool) -> None:
+def _editor_fields(record: DraftRecord, disabled: bool, target: FormField | None) -> None:
     sections: dict[str, list[FormField]] = {}
     for field in FIELDS:
         sections.setdefault(field.section, []).append(field)
-    asked = _focus_target()
-    target = asked[0] if asked else None
     # Keyed so an expander stays open when an autosave reshapes the page above it.
     for number, (section, fields) in enumerate(sections.items()):
         key = f"draft.section.{number}"
@@ -657,10 +648,12 @@ def _editor(me: Principal, draft_id: int) -> None:
         _missing_diagnostics(record)
         st.subheader("The brief")
         _save_status(record)
+    asked = _take_focus()
     with st.container(key="draft.form"):
-        _editor_fields(record, disabled)
+        _editor_fields(record, disabled, asked[0] if asked else None)
     with st.container(key="draft.focus"):
-        _focus_field()
+        if asked is not None:
+            _focus_script(asked[0].label, asked[1])
     with st.container(key="draft.tail"):
         panels.evidence_panel(record)
         _one_click_fixes(record, disabled)
