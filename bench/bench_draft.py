@@ -15,9 +15,10 @@ model needed; the cassettes were recorded at different times, so only token coun
 prompt, interleaved in one run against one server, and reports per prompt: p50 model time per
 draft (llama.cpp's own prompt_ms + predicted_ms, so a queue in front of the server does not
 count), the time to the first model-written field (prompt_ms plus the tokens up to the end of the
-summary at the call's own ms per token; brief@v2's code-read diagnostics are there at 0 s),
-completion tokens per brief, prompt tokens llama.cpp reused from its cache, valid drafts and
-identifiers not found in the ticket.
+summary at the call's own ms per token; brief@v2's code-read diagnostics are there at 0 s), the
+time to the verdict on screen (redaction, condensing and the no-model assessment: what the page
+shows before the first token), completion tokens per brief, prompt tokens llama.cpp reused from
+its cache, valid drafts and identifiers not found in the ticket.
 
 `overhead` needs a model server: the embedded one by default (settings as everywhere, e.g.
 ESCALATE_EMBEDDED_MODEL=qwen2.5-coder-0.5b), or any llama.cpp server via ESCALATE_BACKEND=openai
@@ -192,6 +193,11 @@ def prompts(args: argparse.Namespace) -> None:
         )
         order = refs if i % 2 == 0 else list(reversed(refs))  # alternate who goes first
         for ref in order:
+            # What the page shows before the model's first token (DraftingService.stream's Verdict
+            # event): redaction, condensing and the no-model assessment, timed on their own.
+            started = time.perf_counter()
+            services[ref].assess(services[ref].prepare(ticket), now)
+            verdict_s = time.perf_counter() - started
             responses.clear()
             started = time.perf_counter()
             result = services[ref].draft(ticket, now=now)
@@ -213,6 +219,7 @@ def prompts(args: argparse.Namespace) -> None:
             entry = {
                 "case": row["id"],
                 "wall_s": wall,
+                "verdict_s": verdict_s,
                 "model_s": engine_ms / 1000,
                 "first_field_s": None if first is None else first / 1000,
                 "completion_tokens": result.receipt.completion_tokens,
@@ -237,6 +244,7 @@ def prompts(args: argparse.Namespace) -> None:
             "p50_model_s": statistics.median(e["model_s"] for e in entries),
             "p50_wall_s": statistics.median(e["wall_s"] for e in entries),
             "p50_first_field_s": statistics.median(firsts) if firsts else None,
+            "p50_verdict_s": statistics.median(e["verdict_s"] for e in entries),
             "completion_tokens_per_brief": statistics.mean(e["completion_tokens"] for e in entries),
             "reused_prompt_tokens": sum(e["reused_prompt_tokens"] for e in entries),
             "valid": sum(e["valid"] for e in entries),

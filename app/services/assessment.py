@@ -13,7 +13,7 @@ from app.core.assessment import assess
 from app.core.classifier import load_default
 from app.core.policy import cached_policy
 from app.core.redaction import redact
-from schemas.assessment import Assessment, ModelFact, PatternMatch
+from schemas.assessment import Assessment, ClassifierScores, ModelFact, PatternMatch
 from schemas.policy import Policy
 from schemas.redaction import RedactionItem
 
@@ -27,9 +27,12 @@ def assess_source(
     facts: Sequence[ModelFact] = (),
     pattern: PatternMatch | None = None,
     untrusted_from: int | None = None,
+    scores: ClassifierScores | None = None,
 ) -> Assessment:
     """The verdict on an already-redacted source: a secret the redactor masked stands in the text
-    as its placeholder, which is where its evidence span points."""
+    as its placeholder, which is where its evidence span points. `scores`: the classifier's reading
+    of this very source, when an earlier assessment of it already has them (the draft's second,
+    fact-informed assessment reuses the first one's)."""
     located = []
     for item in redactions:
         if item.category != "secret":
@@ -37,12 +40,13 @@ def assess_source(
         at = source_text.find(item.placeholder)
         if at >= 0:
             located.append(item.model_copy(update={"start": at, "end": at + len(item.placeholder)}))
-    model = load_default()  # parsed once per process by the classifier module
+    model = None if scores is not None else load_default()  # parsed once per process by its module
     return assess(
         source_text,
         policy,
         now,
         redactions=located,
+        classifier=scores,
         classify=model.predict if model else None,
         facts=facts,
         pattern=pattern,

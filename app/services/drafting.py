@@ -353,6 +353,7 @@ class DraftingService:
             facts=facts,
             pattern=pattern,
             untrusted_from=prepared.logs_from,
+            scores=base.classifier,
         )
         if informed.severity.rank > base.severity.rank:
             note = (

@@ -80,3 +80,36 @@ def test_a_pattern_across_tickets_and_cited_facts_only_raise_the_drafted_verdict
     outage = service.prepare(TicketInput(text="Customer: since 09:10 checkout is down for all our stores."))
     outage_base = service.assess(outage, NOW)
     assert service.assess_with_facts(outage, NOW, lowering, outage_base, brief).severity is outage_base.severity
+
+
+def test_the_classifier_reads_a_draft_once_though_the_verdict_is_taken_twice(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The no-model assessment and the fact-informed one read the same source: the second reuses
+    the first one's classifier scores instead of scoring the ticket again."""
+    from app.core import classifier as classifier_module
+    from app.core.llm.settings import Settings
+    from app.services import assessment as assessment_service
+    from app.services.drafting import DraftingService
+    from schemas.assessment import ModelFact
+    from schemas.draft import TicketInput
+
+    model = classifier_module.load_default()
+    if model is None:
+        import pytest
+
+        pytest.skip("no shipped classifier artifact")
+    shipped = model
+    calls: list[str] = []
+
+    class _Counting:
+        def predict(self, text: str):  # type: ignore[no-untyped-def]
+            calls.append(text)
+            return shipped.predict(text)
+
+    monkeypatch.setattr(assessment_service, "load_default", lambda: _Counting())
+    settings = Settings(backend="openai", base_url="http://127.0.0.1:9/v1", model="x")
+    service = DraftingService(object(), settings=settings)  # type: ignore[arg-type]
+    prepared = service.prepare(TicketInput(text="Customer: since 09:10 checkout is down for all our stores."))
+    base = service.assess(prepared, NOW)
+    informed = service.assess_with_facts(prepared, NOW, [ModelFact(kind="service_unavailable", lines=[1])], base)
+    assert len(calls) == 1
+    assert informed.classifier == base.classifier and informed.facts
