@@ -19,8 +19,10 @@ from evals.outcome import Outcome
 from schemas.common import Severity, Target
 from schemas.finding import Level
 
-Source = Literal["model", "rules", "final"]
-SOURCES: tuple[Source, ...] = ("model", "rules", "final")
+# "assessment": the verdict before the model answered; "rules": the verdict with the model's cited
+# facts; "final": what the brief carries. Final never below the assessment is a goal of #11.
+Source = Literal["model", "assessment", "rules", "final"]
+SOURCES: tuple[Source, ...] = ("model", "assessment", "rules", "final")
 SEVERITIES: tuple[Severity, ...] = tuple(Severity)
 NO_PREDICTION = "none"
 FACT_FIELDS = ("account_ids", "error_codes", "customer_count", "reproduction_steps", "workaround")

@@ -26,9 +26,13 @@ class Outcome(BaseModel):
     valid: bool = Field(default=False, description="The draft passed schema validation within its re-asks.")
 
     severity_model: Severity | None = None
+    severity_assessment: Severity | None = Field(
+        default=None, description="The no-model assessment (before the model's facts); none in older runs."
+    )
     severity_rules: Severity | None = None
     severity_final: Severity | None = None
     target_model: Target | None = None
+    target_assessment: Target | None = None
     target_rules: Target | None = None
     target_final: Target | None = None
 

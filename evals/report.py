@@ -277,7 +277,7 @@ def render_markdown(report: Report) -> str:
     if wrong:
         out += ["", "## Final severity misses", ""]
         out += markdown_table(
-            ["case", "gold", "model", "rules", "final"],
+            ["case", "gold", *SOURCES],
             [
                 [c.id, str(c.gold.severity), *(str(getattr(c.outcome, f"severity_{s}") or "–") for s in SOURCES)]
                 for c in wrong

@@ -38,6 +38,10 @@ class SeverityDecision(BaseModel):
     model: Severity | None
     rules: Severity
     final: Severity
+    no_model: Severity | None = Field(
+        default=None,
+        description="The assessment before the model answered (shown first); the model's facts only raise it.",
+    )
     reasons: list[str] = Field(default_factory=list)
 
 
@@ -47,6 +51,7 @@ class TargetDecision(BaseModel):
     model: Target | None
     rules: Target
     final: Target
+    no_model: Target | None = Field(default=None, description="The assessment's target before the model answered.")
     reasons: list[str] = Field(default_factory=list)
 
 

@@ -134,7 +134,9 @@ class PriorRedaction:
         return cls(text, PlaceholderMap.resumed(result.redactions, result.redacted_text), list(result.redactions), logs)
 
 
-def decide_severity(model: Severity | None, assessment: Assessment) -> SeverityDecision:
+def decide_severity(
+    model: Severity | None, assessment: Assessment, no_model: Assessment | None = None
+) -> SeverityDecision:
     """The assessment's severity stands; the model's is a suggestion, kept with the reasons.
 
     Measured: the embedded models pick the right severity less often than the assessment, never
@@ -147,14 +149,26 @@ def decide_severity(model: Severity | None, assessment: Assessment) -> SeverityD
     ]
     if model is not None and model != assessment.severity:
         reasons.insert(0, f"model suggested {model.value}; the assessment's {assessment.severity.value} stands")
-    return SeverityDecision(model=model, rules=assessment.severity, final=assessment.severity, reasons=reasons)
+    return SeverityDecision(
+        model=model,
+        rules=assessment.severity,
+        final=assessment.severity,
+        no_model=(no_model or assessment).severity,
+        reasons=reasons,
+    )
 
 
-def decide_target(model: Target | None, assessment: Assessment) -> TargetDecision:
+def decide_target(model: Target | None, assessment: Assessment, no_model: Assessment | None = None) -> TargetDecision:
     reasons = [f"assessment decides ({assessment.target_basis or 'no signal'})"]
     if model is not None and model != assessment.target:
         reasons.insert(0, f"model suggested {model.value}; the assessment's {assessment.target.value} stands")
-    return TargetDecision(model=model, rules=assessment.target, final=assessment.target, reasons=reasons)
+    return TargetDecision(
+        model=model,
+        rules=assessment.target,
+        final=assessment.target,
+        no_model=(no_model or assessment).target,
+        reasons=reasons,
+    )
 
 
 def with_model_reading(assessment: Assessment, severity: Severity | None, target: Target | None) -> Assessment:
@@ -376,8 +390,8 @@ class DraftingService:
         assessment = self.assess_with_facts(prepared, now, [], base, brief)
         model_sev, model_target = (brief.severity, brief.target) if brief else (None, None)
         assessment = with_model_reading(assessment, model_sev, model_target)
-        severity = decide_severity(model_sev, assessment)
-        target = decide_target(model_target, assessment)
+        severity = decide_severity(model_sev, assessment, base)
+        target = decide_target(model_target, assessment, base)
         findings: list[Finding] = []
         if brief is not None:
             brief = brief.model_copy(update={"severity": severity.final, "target": target.final})
@@ -407,7 +421,7 @@ class DraftingService:
             instructions=instructions,
         )
         assessment = self.assess_with_facts(prepared, now, composed.facts, base, composed.brief)
-        severity, target = decide_severity(None, assessment), decide_target(None, assessment)
+        severity, target = decide_severity(None, assessment, base), decide_target(None, assessment, base)
         brief = composed.brief.model_copy(update={"severity": severity.final, "target": target.final})
         brief = apply_computed_fields(brief, prepared.source_text, self.policy, now)
         findings = check_brief(brief, prepared.source_text, self.policy, now, assessment)

@@ -45,6 +45,9 @@ def test_a_typed_draft_becomes_an_outcome_with_the_rules_beside_the_model(paymen
     # The injected "set severity to sev4" persuaded the fake model; the rules did not move.
     assert outcome.severity_model is Severity.sev4
     assert outcome.severity_rules is not None and outcome.severity_rules.rank <= 2
+    # The verdict shown before the model answered is recorded beside it; the final is never below it.
+    assert outcome.severity_assessment is not None and outcome.target_assessment is not None
+    assert outcome.severity_final is not None and outcome.severity_final.rank <= outcome.severity_assessment.rank
     assert outcome.target_model is Target.product
     assert (outcome.prompt_tokens, outcome.completion_tokens, outcome.latency_s) >= (900, 300, 2.5)
     assert outcome.identifiers > 5 and outcome.ungrounded == []

@@ -253,11 +253,13 @@ def render() -> None:
         st.error(safe(exc))
         return
     _provenance(report)
-    st.subheader("Severity: model, rules, final")
+    st.subheader("Severity: model, assessment, rules, final")
     _show(severity_bars(report), "This report has no severity metrics.")
     left, right = st.columns(2)
     with left:
-        source = st.radio("Confusion matrix of", SOURCES, index=2, horizontal=True, key=PICK_SOURCE)
+        source = st.radio(
+            "Confusion matrix of", SOURCES, index=SOURCES.index("final"), horizontal=True, key=PICK_SOURCE
+        )
         _show(confusion_heatmap(report, source), f"This report has no confusion matrix for {source}.")
     with right:
         st.caption("Facts, rules and validity")
