@@ -65,6 +65,12 @@ def outcome_from_draft(case_id: str, result: DraftResult) -> Outcome:
         "target_rules": result.target.rules,
         "target_final": result.target.final,
         "findings": [FindingRef(rule=f.rule, level=f.level) for f in result.findings],
+        "facts": [
+            f"{f.kind}={f.value:g}@{','.join(map(str, f.lines))}"
+            if not isinstance(f.value, bool)
+            else f"{f.kind}@{','.join(map(str, f.lines))}"
+            for f in (result.assessment.facts if result.assessment else [])
+        ],
         "prompt_tokens": receipt.prompt_tokens,
         "completion_tokens": receipt.completion_tokens,
         "reasks": len(receipt.reasks),

@@ -43,6 +43,9 @@ class Outcome(BaseModel):
     identifiers: int = Field(default=0, ge=0, description="Identifier-like tokens the brief states.")
     ungrounded: list[str] = Field(default_factory=list, description="Those not found in the input.")
     findings: list[FindingRef] = Field(default_factory=list)
+    facts: list[str] = Field(
+        default_factory=list, description="The model's cited facts the assessment read: 'kind=value@lines'."
+    )
     rules_checked: bool = Field(
         default=True, description="The policy's rules ran on this draft (a prose draft has no fields to check)."
     )
