@@ -219,6 +219,18 @@ def rule_pass_rate(outcomes: Sequence[Outcome]) -> float | None:
     return sum(passed) / len(passed)
 
 
+def blocked_by(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """Per rule, the share of answered drafts one of its error-level findings blocks. A brief of a
+    public bug report has no account id, so `required_diagnostics` blocks it whatever the model
+    writes (the agent must ask the customer): the share tells a ticket's gaps from a draft's faults."""
+    done = [o for o in outcomes if o.ok and o.rules_checked]
+    rules = sorted({f.rule for o in done for f in o.findings if f.level is Level.error})
+    return {
+        rule: sum(any(f.rule == rule and f.level is Level.error for f in o.findings) for o in done) / len(done)
+        for rule in rules
+    }
+
+
 def expected_findings_recall(records: Sequence[Scored]) -> float | None:
     """Share of the findings the gold brief raises that the draft raises too (by rule id)."""
     hits: list[bool] = []
@@ -279,6 +291,8 @@ def scalar_metrics(records: Sequence[Scored]) -> dict[str, float | None]:
     metrics["grounding.ungrounded_rate"] = ungrounded_rate(outcomes)
     metrics["grounding.identifiers"] = float(sum(o.identifiers for o in outcomes if o.ok))
     metrics["rules.pass_rate"] = rule_pass_rate(outcomes)
+    for rule, share in blocked_by(outcomes).items():
+        metrics[f"rules.blocked_by.{rule}"] = share
     metrics["rules.expected_findings_recall"] = expected_findings_recall(records)
     metrics |= cost_metrics(outcomes)
     return metrics

@@ -4,6 +4,7 @@ import pytest
 
 from evals.cases import Facts, Gold
 from evals.metrics import (
+    blocked_by,
     Scored,
     by_tag,
     confusion,
@@ -175,3 +176,15 @@ def test_directions_and_slices() -> None:
     assert slices["security"]["severity.final.accuracy"] == 1.0
     assert slices["rule:security_immediate"]["n"] == 1
     assert slices["workaround"]["severity.final.accuracy"] == 0.0
+
+
+def test_blocked_by_counts_each_rule_once_per_draft_and_ignores_warnings_and_failures() -> None:
+    gap = FindingRef(rule="required_diagnostics", level=Level.error)
+    outcomes = [
+        Outcome(case_id="a", valid=True, findings=[gap, gap]),
+        Outcome(case_id="b", valid=True, findings=[gap, FindingRef(rule="grounding", level=Level.error)]),
+        Outcome(case_id="c", valid=True, findings=[FindingRef(rule="sla_status", level=Level.warning)]),
+        Outcome(case_id="d", valid=True),
+        Outcome(case_id="e", error="BackendTimeout: no answer"),
+    ]
+    assert blocked_by(outcomes) == {"grounding": 0.25, "required_diagnostics": 0.5}
