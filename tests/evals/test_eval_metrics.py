@@ -4,8 +4,8 @@ import pytest
 
 from evals.cases import Facts, Gold
 from evals.metrics import (
-    blocked_by,
     Scored,
+    blocked_by,
     by_tag,
     confusion,
     cost_metrics,
