@@ -142,6 +142,12 @@ class Fusion(Cited):
         default=False, description="Experiment switch: the leading classifier may also lower a decisive signal."
     )
     needs_human_below: float = Field(ge=0.0, le=1.0, description="A verdict less sure than this asks a person.")
+    sev1_teams: list[Target] = Field(
+        default_factory=list,
+        description="Where a sev1 goes when nothing routed it elsewhere (support L2 is no sev1 team); the "
+        "classifier's likelier of them, else the first. Empty: no such rule.",
+    )
+    sev1_teams_cite: str = ""
     base: list[BaseVerdict] = Field(min_length=1, description="Strongest first: the first kind present decides.")
 
 

@@ -230,3 +230,23 @@ def test_a_sure_classifier_leads_a_verdict_no_decisive_signal_set(policy: Policy
 def test_a_sure_classifier_never_lowers_a_decisive_signal(policy: Policy) -> None:
     led = assess(DATA_LOSS, policy, NOW, classifier=_leading_scores(Severity.sev4, Target.support_l2))
     assert led.severity is Severity.sev1 and led.target is Target.engineering
+
+
+def test_a_sev1_that_nothing_routed_goes_to_engineering_or_to_security_when_likelier(policy: Policy) -> None:
+    """002:6: a Critical goes to SRE and engineering at once, never to support L2 by default."""
+    text = "Customer: hello, something is off with our account since this morning, please call me back."
+    for likelier in (Target.engineering, Target.security):
+        scores = ClassifierScores(
+            model_id="test",
+            severity={Severity.sev1: 0.9, Severity.sev2: 0.05, Severity.sev3: 0.03, Severity.sev4: 0.02},
+            security=0.01,
+            # support L2 likeliest of all: only engineering and security may take a sev1
+            target={t: (0.5 if t is Target.support_l2 else 0.3 if t is likelier else 0.2 / 3) for t in Target},
+            sev1_threshold=0.5,
+            security_threshold=0.99,
+        )
+        verdict = assess(text, policy, NOW, classifier=scores)
+        assert verdict.severity is Severity.sev1
+        assert verdict.target is likelier, verdict.reasons
+        assert any("002_c7b4f1e68f98dd33.txt:6" in r for r in verdict.reasons)
+    assert assess("Customer: how do I export a report to PDF?", policy, NOW).target is Target.support_l2

@@ -296,7 +296,14 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
             agrees = (p1 >= scores.sev1_threshold) == (severity is Severity.sev1)
             confidence += 0.1 if agrees else -0.15
 
-    # 6. escalate now?
+    # 6. a sev1 is no matter for support L2 (002:6): the default team yields
+    if severity is Severity.sev1 and target is Target.support_l2 and fusion.sev1_teams:
+        scores = ev.classifier
+        # Stable sort: on a tie, or with no classifier, the policy's first team.
+        team = sorted(fusion.sev1_teams, key=lambda t: -scores.target.get(t, 0.0) if scores else 0.0)[0]
+        route(team, "sev1", f"a sev1 goes to SRE and engineering at once ({fusion.sev1_teams_cite})")
+
+    # 7. escalate now?
     if target is Target.security:
         immediate = True
         reasons.append(f"security: escalate immediately ({tier(Target.security)})")
