@@ -4,6 +4,7 @@
     python -m evals.triage_eval unseen    # evals/datasets/triage/unseen_triage.jsonl (written blind to the code)
     python -m evals.triage_eval unseen_b  # evals/datasets/triage/unseen_triage_b.jsonl (a second blind corpus)
     python -m evals.triage_eval unseen_ml # evals/datasets/triage/unseen_triage_ml.jsonl (not in English, blind)
+    python -m evals.triage_eval unseen_c  # evals/datasets/triage/unseen_triage_c.jsonl (200, blind, 2026-12-03)
     python -m evals.triage_eval tuning    # evals/datasets/triage/dev_triage.jsonl (same categories, for tuning)
     python -m evals.triage_eval dev --name before   # report name suffix, e.g. to keep a 'before' figure
 
@@ -34,6 +35,7 @@ UNSEEN = REPO / "evals" / "datasets" / "triage" / "unseen_triage.jsonl"
 UNSEEN_B = REPO / "evals" / "datasets" / "triage" / "unseen_triage_b.jsonl"
 # Tickets not in English (es, fr, de, pt, it and others), written blind the same way.
 UNSEEN_ML = REPO / "evals" / "datasets" / "triage" / "unseen_triage_ml.jsonl"
+UNSEEN_C = REPO / "evals" / "datasets" / "triage" / "unseen_triage_c.jsonl"
 # Written by another blind helper in the same categories: the data the patterns are tuned on.
 TUNING = REPO / "evals" / "datasets" / "triage" / "dev_triage.jsonl"
 REPORTS = REPO / "evals" / "reports" / "triage"
@@ -153,7 +155,14 @@ def markdown(corpus: str, name: str, scores: dict[str, Any], command: str) -> st
 
 
 def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict[str, Any]:
-    corpora = {"dev": DEV, "unseen": UNSEEN, "unseen_b": UNSEEN_B, "unseen_ml": UNSEEN_ML, "tuning": TUNING}
+    corpora = {
+        "dev": DEV,
+        "unseen": UNSEEN,
+        "unseen_b": UNSEEN_B,
+        "unseen_ml": UNSEEN_ML,
+        "unseen_c": UNSEEN_C,
+        "tuning": TUNING,
+    }
     source = path or corpora[corpus]
     if not source.exists():
         raise SystemExit(f"error: {source} not found (the dev set lives in ../shared/datasets)")
@@ -171,7 +180,7 @@ def run(corpus: str, name: str, now: datetime, path: Path | None = None) -> dict
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", choices=["dev", "unseen", "unseen_b", "unseen_ml", "tuning"])
+    parser.add_argument("corpus", choices=["dev", "unseen", "unseen_b", "unseen_ml", "unseen_c", "tuning"])
     parser.add_argument("--name", default="current", help="report suffix")
     parser.add_argument("--now", default=DEFAULT_NOW.isoformat())
     parser.add_argument("--path", type=Path, default=None, help="another corpus file of the same shape")
