@@ -126,6 +126,11 @@ class Fusion(Cited):
         default=Severity.sev2,
         description="A fact the model cited lines for, with no signal, credential or classifier score agreeing.",
     )
+    model_fact_alone_teams: list[Target] = Field(
+        default_factory=lambda: list(Target),
+        description="Teams a fact only the model states may send a ticket to (security pages at once, 003:14: "
+        "kept for evidence code or the classifier confirms).",
+    )
     classifier_leads_at: float = Field(
         default=1.0,
         ge=0.0,

@@ -137,10 +137,16 @@ def test_model_facts_raise_only_with_cited_lines(policy: Policy) -> None:
     uncited = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed")])
     assert uncited.severity is base.severity and any("no cited line" in n for n in uncited.ignored)
     cited = assess(text, policy, NOW, facts=[ModelFact(kind="data_exposed", lines=[1])])
-    # A cited fact alone raises, but only as far as the policy lets a small model's reading go.
-    assert (cited.severity, cited.target) == (policy.fusion.model_fact_alone_raises_to, Target.security)
+    # A cited fact alone raises, but only as far as the policy lets a small model's reading go, and
+    # it does not page security on its own: its reading is kept for a person to take.
+    assert (cited.severity, cited.target) == (policy.fusion.model_fact_alone_raises_to, Target.engineering)
     assert policy.fusion.model_fact_alone_raises_to is Severity.sev2
+    assert Target.security not in policy.fusion.model_fact_alone_teams
     assert any(s.source == "model_fact" for s in cited.signals)
+    assert cited.needs_human
+    assert any(
+        r.source == "model" and (r.severity, r.target) == (Severity.sev1, Target.security) for r in cited.readings
+    )
 
 
 def test_a_model_fact_with_agreeing_evidence_raises_to_the_base_verdict(policy: Policy) -> None:

@@ -11,7 +11,7 @@ import pytest
 from app.core.rules import RULE_CHECKS, apply_computed_fields, check_brief
 from app.core.rules.content import states_impact
 from schemas.brief import EscalationBrief
-from schemas.common import SlaStatus
+from schemas.common import SlaStatus, Target
 from schemas.finding import Finding, Level
 from schemas.policy import Policy, Rules
 
@@ -345,3 +345,20 @@ def test_a_ticket_the_assessment_reads_as_critical_meets_the_impact_criterion(po
     assert _of(check_brief(brief, QUIET_TICKET, policy, NOW, critical), "escalation_criteria") == []
     quiet = assess(QUIET_TICKET, policy, NOW)
     assert _of(check_brief(brief, QUIET_TICKET, policy, NOW, quiet), "escalation_criteria") == [(W, "")]
+
+
+def test_a_security_reading_only_the_model_gives_warns_and_binds_only_if_taken(policy: Policy) -> None:
+    """The assessment does not page security on a model's fact alone (the policy's
+    model_fact_alone_teams); the rule then warns instead of blocking the verdict it produced, and
+    holds the brief to sev1 once the agent does send it to security."""
+    from app.core.assessment import assess
+    from schemas.assessment import ModelFact
+
+    stored = assess(TICKET, policy, NOW, facts=[ModelFact(kind="data_exposed", lines=[2])])
+    assert stored.target is not Target.security and any(r.target is Target.security for r in stored.readings)
+    brief = patched({"severity": stored.severity.value, "target": stored.target.value})
+    [warning] = [f for f in check_brief(brief, TICKET, policy, NOW, stored) if f.rule == "security_immediate"]
+    assert warning.level is Level.warning and "only the model" in warning.message
+    taken = patched({"severity": "sev2", "target": "security"})
+    blocking = [f for f in check_brief(taken, TICKET, policy, NOW, stored) if f.rule == "security_immediate"]
+    assert [f.level for f in blocking] == [Level.error] and "sev1" in blocking[0].fix

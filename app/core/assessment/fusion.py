@@ -126,9 +126,26 @@ def decide(ev: Evidence, policy: Policy) -> Verdict:
     for entry in fusion.base:
         if entry.kind in kinds:
             severity, target, basis = entry.severity, entry.target, entry.kind
-            if _only_model_says(ev, entry.kind) and fusion.model_fact_alone_raises_to.rank > severity.rank:
-                # A small model obeys pasted text and over-reads: its cited fact alone raises only so far.
-                severity = fusion.model_fact_alone_raises_to
+            if _only_model_says(ev, entry.kind):
+                # A small model obeys pasted text and over-reads: its cited fact alone raises only so
+                # far, and sends the ticket only to the teams the policy lets it; its full reading
+                # stays on record for a person to take.
+                if (
+                    fusion.model_fact_alone_raises_to.rank > severity.rank
+                    or target not in fusion.model_fact_alone_teams
+                ):
+                    readings.append(
+                        Reading(
+                            severity=severity,
+                            target=target,
+                            source="model",
+                            reason=f"the model's cited fact{_quote(ev.first(entry.kind))}: {entry.kind}",
+                        )
+                    )
+                if fusion.model_fact_alone_raises_to.rank > severity.rank:
+                    severity = fusion.model_fact_alone_raises_to
+                if target not in fusion.model_fact_alone_teams and fusion.model_fact_alone_teams:
+                    target = fusion.model_fact_alone_teams[0]
             reasons.append(
                 f"{entry.kind}{_quote(ev.first(entry.kind))}: {severity.value}, {target.value} "
                 f"({policy.signals[entry.kind].cite if entry.kind in policy.signals else tier(target)})"

@@ -31,6 +31,11 @@ class RuleContext:
         """Signal kinds that count as evidence (after negation, cues and speakers)."""
         return frozenset(s.kind for s in self.assessment.signals)
 
+    def only_the_model_says(self, kind: str) -> bool:
+        """Every signal of `kind` is a fact the model cited (no pattern, credential or classifier)."""
+        found = [s for s in self.assessment.signals if s.kind == kind]
+        return bool(found) and all(s.source == "model_fact" for s in found)
+
     def max_value(self, kind: str) -> float:
         return max((s.value for s in self.assessment.signals if s.kind == kind and s.value is not None), default=0.0)
 

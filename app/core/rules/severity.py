@@ -90,6 +90,21 @@ def critical_needs_no_workaround(ctx: RuleContext, rule: Rule) -> list[Issue]:
 
 def security_immediate(ctx: RuleContext, rule: Rule) -> list[Issue]:
     signal = "security" in ctx.kinds
+    if signal and ctx.only_the_model_says("security") and ctx.assessment.target is not Target.security:
+        # The assessment kept the model's reading on record rather than page security on it alone
+        # (the policy's [fusion] model_fact_alone_teams): a person decides, nothing blocks.
+        if ctx.brief.target is Target.security:
+            signal = False  # the agent took the model's reading: the target branch below holds it to sev1
+        else:
+            return [
+                Issue(
+                    "target",
+                    f"only the model reads a security concern{ctx.signal_text('security')}; "
+                    "nothing else in the ticket confirms it",
+                    "if the ticket shows exposed data or credentials, set target to security and severity to sev1",
+                    level=Level.warning,
+                )
+            ]
     if not signal and ctx.brief.target is not Target.security:
         return []
     why = f"the ticket raises a security concern{ctx.signal_text('security')}" if signal else "the target is security"
