@@ -224,7 +224,8 @@ def _cards(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 
 # A card's security code: 'CVV 123', 'CVC2: 4321', 'código de seguridad 630', 'cryptogramme 347',
-# 'the 3 digits on the back are 887'. No recognizer in Presidio or stdnum covers it (it has no
+# 'the 3 digits on the back are 887'; a full stop may end the sentence ('exp 11/28, CVV 504.'), a
+# decimal point may not ('CVV 1.5'). No recognizer in Presidio or stdnum covers it (it has no
 # checksum), so only the word proves it: the card-specific words alone, the general ones ('security
 # code', 'CID') when the line also names or holds a card.
 _CVV = re.compile(
@@ -232,7 +233,7 @@ _CVV = re.compile(
     r"seguridad|c[óo]digo de seguran[çc]a|c[óo]digo cvv|codice di sicurezza|cryptogramme(?: visuel)?|"
     r"(?:karten)?pr[üu]fnummer|pr[üu]fziffer|kaartcontrolecode|(?:3|4|three|four)[ -]digits?(?: code)? on the back"
     r"(?: of (?:the|my) card)?)|\b(?:security code|sec code|csc|cid))\b"
-    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/.\-]|\s?[ap]m\b)"
+    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/\-]|[.,]\d|\s?[ap]m\b)"
 )
 _CVV_LITERALS = (
     *("cvv", "cvc", "cvn", "card verification", "security code", "sec code", "csc", "cid", "seguridad"),
@@ -422,6 +423,15 @@ _NOT_POSTAL = re.compile(
 )
 
 
+# What an 'address' field holds in code and logs when it is not where someone lives: an IP address
+# or a host with its port ('"serverIPAddress": "10.217.210.142"', 'Addr: "192.168.87.97:3306"'), a URL
+# ('address = "https://vault.service.consul:8200"'), a memory address ('addr=0x0 pc=0x042fab]').
+_NETWORK_VALUE = re.compile(
+    r"(?i)^(?:[a-z][a-z0-9+.\-]*://\S*|0x[0-9a-f]+\b.*|\[?[0-9a-f:.]*[:.][0-9a-f:.]*\]?(?::\d{1,5})?"
+    r"|[a-z0-9](?:[\w\-]*\.)*[\w\-]+:\d{1,5})$"
+)
+
+
 _STATE_POSTCODE = re.compile(r"(?:^|\s)[A-Z]{2,3}\s+\d{4,5}(?:-\d{4})?\s*$")
 
 
@@ -451,7 +461,7 @@ def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
         group = "q" if match.group("q") else "v" if match.group("v") else "w"
         if group == "w" and _NOT_POSTAL.search(line, 0, match.start()):
             continue
-        if any(ch.isdigit() for ch in match.group(group)):
+        if any(ch.isdigit() for ch in match.group(group)) and not _NETWORK_VALUE.match(match.group(group).strip()):
             yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
 
