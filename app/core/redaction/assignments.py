@@ -64,7 +64,7 @@ ASSIGNMENT = re.compile(
 # A name written as words: 'Datadog API key: ...', 'the twilio auth token is ...', 'temp pw - ...'.
 PROSE_NAME = re.compile(
     r"(?i)(?<![:/.])\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pw|"
-    r"pass|pwd|pin|code|credentials?))"
+    r"pass|pwd|pin|code|credentials?|seed))"
     r"\b(?P<op>\s*(?:[:=]|is|was|are|=>)\s*|\s+-\s+|\s+)(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{6,}))"
 )
 # A YAML block scalar: 'password: >-' with the value on the indented line below.
@@ -83,9 +83,12 @@ SHELL_DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_]\w{0,60}):?[-=](?P<value>[^}\
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
+# A seed is a secret only under a secret word ('TOTP seed for reference: ...'; not 'random seed').
+# The colon ends a phrase when a space follows it: in 'Failed password for invalid user test from
+# 2a0d:5600:...' it is inside an IPv6 address.
 PROSE_NAME_FAR = re.compile(
-    r"(?i)\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pwd))\b"
-    r"[^:=\n\"'`]{1,48}?(?P<op>:|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
+    r"(?i)\b(?P<name>(?:[a-z0-9]+[ _\-]){0,3}?(?:key|token|secret|password|passwd|passphrase|pwd|seed))\b"
+    r"[^:=\n\"'`]{1,48}?(?P<op>:(?=\s)|=|\bis\b|\bwas\b)\s*(?:" + _QUOTED + r"|(?P<value>[^\s\"'`<>]{8,}))"
 )
 # PHP constants: define( 'DB_PASSWORD', '...' ) (wp-config.php and the like).
 PHP_DEFINE = re.compile(r"(?i)\bdefine\(\s*[\"'](?P<name>[A-Za-z_]\w{0,60})[\"']\s*,\s*" + _QUOTED)
@@ -139,8 +142,10 @@ ONE_TIME_CODE = re.compile(
     r"codice (?:di )?(?:verifica|sicurezza|conferma|accesso)|verificatiecode|beveiligingscode|"
     r"(?:verifierings|bekr[äa]ftelses|engangs)kod(?:e)?|kod weryfikacyjny)\b"
     # Not a date: 'for verification, my date of birth: 1953-07-03'.
-    r"[^\n\d]{0,24}?(?<![\w-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
-    r"|(?<![\w-])(?:G-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
+    # Not a ticket reference either: 'Account verification [#52026]'.
+    r"[^\n\d]{0,24}?(?<![\w#-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
+    # The sender's name may lead the code as Google's 'G-' does: 'Nordhafen Bank-812518 is your code'.
+    r"|(?<![\w-])(?:G-|[A-Za-z]{2,20}-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
     r"pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
     r"ue3>\d{4,8}|\d{3}[ -]\d{3})\b"
@@ -183,8 +188,9 @@ ECHO_STDIN = re.compile(
 # 'creds: admin / Hunter2', 'login admin:Hunter2', 'user/pass = bob/Hunter2'.
 CREDENTIAL_PAIR = re.compile(
     r"(?i)(?<![/.\-])\b(?:creds?|credentials|login|user\s*/\s*pass(?:word)?|username\s*/\s*password|u/p)\b\s*[:=]?\s*"
-    # Not a host and its port ('AUTH LOGIN email-smtp.eu-west-1.amazonaws.com:587').
-    r"[\w.@+-]{2,64}\s*[/:]\s*(?P<value>(?!\d{1,5}(?![^\s\"'`,;]))[^\s\"'`,;]{3,})"
+    # Not a host and its port ('AUTH LOGIN email-smtp.eu-west-1.amazonaws.com:587'), nor a date or
+    # time ('Last login: 2025-08-14T06:46:22.807Z', 'login at 12:30:45', 'logins 12/05/2024').
+    r"(?!\d{4}-\d\d-\d\d|\d+[/:]\d)[\w.@+-]{2,64}\s*[/:]\s*(?P<value>(?!\d{1,5}(?![^\s\"'`,;]))[^\s\"'`,;]{3,})"
 )
 # redis.conf / sentinel: 'requirepass ...', 'masterauth ...'; htpasswd -b file user pass.
 DIRECTIVE = re.compile(r"(?im)^\s*(?:requirepass|masterauth|sentinel\s+auth-pass\s+\S+)\s+(?P<value>\S+)")
@@ -241,6 +247,8 @@ _REFERENCE = re.compile(
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
+# A test runner's 'PASS src/__tests__/cart.test.ts (359ms)': a file after a word, not a password.
+_FILE_PATH = re.compile(r"^(?:[\w.\-]+/)+[\w\-]+\.[A-Za-z]{1,5}$|^(?:[\w.\-]+/){2,}[\w.\-]*$")
 # 'prompt_per_token_ms: 14.839102079395085' is a measurement, not a token.
 _PASSWORD_LIKE = re.compile(r"^(?=.*[A-Za-z])(?=.*[\d!@#$%^&*?+=_~.-])\S{6,}$")
 _TOKEN_LIKE = re.compile(r"^(?=.*\d)(?=.*[A-Za-z])[\w\-.+/=~]{8,}$")
@@ -368,9 +376,13 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         start, value, after_scheme = _strip_scheme(start, value)
         if not quoted:
             # An unquoted value ends at the first space; prose punctuation is not part of it.
-            value = _trim_bare(value)
-            # A variable named after its field ('TwinePassword: twinePassword' in a Go literal).
-            if _CAMEL_VARIABLE.match(value) and value.lower() == name.lower().replace("_", ""):
+            raw, value = value, _trim_bare(value)
+            # A variable named after its field ('TwinePassword: twinePassword' in a Go literal), or
+            # named for a credential and passed on in code ('Token:  planetscaleDbPassword,').
+            if _CAMEL_VARIABLE.match(value) and (
+                value.lower() == name.lower().replace("_", "")
+                or (names_secret(value) and raw[len(value) : len(value) + 1] in {",", ")", ";"})
+            ):
                 continue
         # In prose ('the password was used') a lower-case word is a word, not a password.
         op = match.groupdict().get("op") or ""
@@ -380,7 +392,7 @@ def _named_hits(pattern: re.Pattern[str], line: str) -> Iterator[tuple[str, int,
         # the value, only a quoted or token-like value counts.
         loose = (op and not op.strip()) or pattern is PROSE_NAME_FAR
         credential_like = _PASSWORD_LIKE if is_password_name(name) else _TOKEN_LIKE
-        if loose and not quoted and not credential_like.match(value):
+        if loose and not quoted and (not credential_like.match(value) or _FILE_PATH.match(value)):
             continue
         # After 'Basic '/'Bearer ' the value is a credential by the header's own word.
         if (after_scheme and len(value) >= 8 and not _MASKED_ALREADY.match(value)) or plausible(name, value):
