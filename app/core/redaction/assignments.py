@@ -50,6 +50,11 @@ TRIGGERS = (
     *("machine", "verif", "2fa", "mfa", "one-time", "one time", "is your", "enter ", "use ", "creds", "login"),
     *("echo", "printf", "chpasswd", "requirepass", "masterauth", "htpasswd", "mysql", "mariadb", "curl", "wget"),
     *("securestring", "net use", "pin", "otp"),
+    # The word for password in other languages (INTL_PASSWORD below).
+    *("clave", "kennwort", "wachtwoord", "hasło", "haslo", "heslo", "senord", "adgangskode", "salasana", "jelsz"),
+    *("ifre", "parola d"),
+    # A personal access token's name ending in 'pat' (names.py), right before its operator.
+    *('pat"', "pat'", "pat=", "pat =", "pat:", "pat :"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`<>]+)"
@@ -80,6 +85,20 @@ TF_VARIABLE = re.compile(
 # A shell parameter's default: "${PGPASSWORD:-hunter2}" holds a literal password after ':-' / ':='
 # (the reference rule drops '${...}' values as a whole).
 SHELL_DEFAULT = re.compile(r"\$\{(?P<name>[A-Za-z_]\w{0,60}):?[-=](?P<value>[^}\s\"'`]{1,200})\}")
+# A reference with a literal fallback: the literal is used whenever the variable is unset, so it is
+# the credential ('process.env.BEARER_TOKEN || "..."', "ENV['API_KEY'] ?? '...'", 'os.environ.get(
+# "DB_PASSWORD", "...")', "os.getenv('TOKEN', '...')", "ENV.fetch('SECRET', '...')", Laravel's
+# "env('DB_PASSWORD', '...')", Java's 'getOrDefault("API_KEY", "...")'). The reference rule alone
+# dropped the whole value as a variable.
+ENV_FALLBACK = re.compile(
+    r"(?:\bprocess\.env(?:\.|\[[\"'`])|\bENV\[[\"']|\bos\.environ\[[\"']|\$_ENV\[[\"']|\$_SERVER\[[\"'])"
+    r"(?P<name>[A-Za-z_]\w{0,60})(?:[\"'`]\])?\s*(?:\|\||\?\?|\?:|\bor\b)\s*" + _QUOTED
+)
+ENV_GET_DEFAULT = re.compile(
+    r"(?:\bos\.environ\.get|\bos\.getenv|\bgetenv|\bENV\.fetch|\bgetOrDefault|\benv|\bconfig)\(\s*[\"']"
+    r"(?P<name>[A-Za-z_][\w.\-]{0,60})[\"']\s*,\s*" + _QUOTED
+)
+_ENV_LITERALS = ("process.env", "env[", "environ", "getenv", "env.fetch", "getordefault", "env(", "config(")
 # JSON logged inside a JSON string: {\"password\":\"...\"}.
 ESCAPED_JSON = re.compile(r'\\"(?P<name>[\w.\-]{1,60})\\"\s*:\s*\\"(?P<qvalue>(?:[^"\\]|\\(?!"))*)\\"')
 # A name, a few words, then the value: 'auth token for Twilio: ...', 'the password for prod is ...'.
@@ -95,8 +114,14 @@ PHP_DEFINE = re.compile(r"(?i)\bdefine\(\s*[\"'](?P<name>[A-Za-z_]\w{0,60})[\"']
 # PowerShell: ConvertTo-SecureString "..." -AsPlainText; net use \\srv\share <password> /user:...
 POWERSHELL = re.compile(r"(?i)ConvertTo-SecureString\s+(?:-String\s+)?(?:" + _QUOTED + r"|(?P<value>[^\s\"'`]+))")
 NET_USE = re.compile(r"(?i)\bnet\s+use\s+(?:\S+:\s+)?\\\\\S+\s+(?P<value>[^\s/\"']\S*)\s+/user:")
+# A name/value pair as JSON objects hold them: HAR headers and ECS env ('"name": ..., "value": ...'),
+# Postman environments and AWS tags ('"key": ..., "value": ...'), CloudFormation parameters
+# ('"ParameterKey": ..., "ParameterValue": ...').
+_PAIR_NAME = r"(?:[Pp]arameter)?(?:[Nn]ame|[Kk]ey)"
+_PAIR_VALUE = r"(?:[Pp]arameter)?[Vv]alue"
 HAR_PAIR = re.compile(
-    r"\"name\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"value\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
+    r"\"" + _PAIR_NAME + r"\"\s*:\s*\"(?P<name>[^\"]{1,60})\"\s*,\s*\"" + _PAIR_VALUE
+    + r"\"\s*:\s*\"(?P<qvalue>(?:\\.|[^\"\\])*)\""
 )
 XML_ATTR = re.compile(r"(?i)key\s*=\s*[\"'](?P<name>[^\"']{1,60})[\"']\s+value\s*=\s*[\"'](?P<qvalue>[^\"']*)[\"']")
 XML_ELEMENT = re.compile(r"<(?P<name>[A-Za-z_][\w.\-:]{0,60})>(?P<qvalue>[^<\n]{1,512})</(?P=name)>")
@@ -172,6 +197,23 @@ _OTP_CONTEXT = (
     "one-time",
     "authenticat",
 )
+# 'hasło to ...', 'la password è ...', "mon mot de passe c'est ...", 'mein Kennwort lautet ...': the
+# word for password and the copula in the languages tickets come in. Written by hand: no dependency
+# of the project carries these words (ASSIGNMENT reads names that are identifiers, and English 'is').
+# Up to three words may stand between ('hasło do konta to ...'); the value must look like a password.
+PASSWORD_WORDS_INTL = (
+    r"password|passwort|kennwort|mot de passe|mdp|contrase[ñn]a|clave|senha|palavra[- ]passe|parola d'ordine|"
+    r"wachtwoord|has[łl]o|heslo|l[öo]senord|adgangskode|passord|salasana|jelsz[óo]|[şs]ifre"
+)
+INTL_PASSWORD = re.compile(
+    r"(?i)(?<![\w-])(?P<word>" + PASSWORD_WORDS_INTL + r")(?![\w-])(?:[ \t]+[^\W\d_]+){0,3}?[ \t]*"
+    r"(?P<op>[:=]|[ \t]-|\b(?:is|was|ist|lautet|war|est|c'est|c’est|était|es|era|é|è|jest|to|är|var|er|on|je|oli)\b)"
+    r"[ \t]*(?P<value>[^\s\"'`<>]{6,})"
+)
+INTL_PASSWORD_LITERALS = (
+    *("pass", "mdp", "contrase", "clave", "senha", "parola d", "kennwort", "wachtwoord", "hasło", "haslo"),
+    *("heslo", "senord", "adgangskode", "salasana", "jelsz", "ifre"),
+)
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
 NETRC = re.compile(r"(?i)\blogin\s+[^\s\"'`]+\s+password\s+(?P<value>[^\s\"'`]+)")
@@ -198,7 +240,8 @@ HTPASSWD_B = re.compile(r"\bhtpasswd\s+(?:-\w+\s+)*-\w*b\w*\s+(?:-\w+\s+)*\S+\s+
 # A name/value pair split over lines: pretty-printed HAR/JSON ('"name": "password",\n "value": "..."'),
 # a Kubernetes env entry ('- name: DB_PASSWORD\n  value: ...').
 MULTILINE_PAIR = re.compile(
-    r"[\"']?name[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?value[\"']?\s*:\s*"
+    r"(?<![\w-])[\"']?" + _PAIR_NAME + r"[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?" + _PAIR_VALUE
+    + r"[\"']?\s*:\s*"
     r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`,}]+))"
 )
 _OTP_WORDS = (
@@ -242,8 +285,9 @@ _MASKED_ALREADY = re.compile(
 _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
-    # A closing bracket: the end of a template around the name ('{{ vault_db_password }}-style').
-    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])])"
+    # Closing brackets alone: the end of a template around the name ('{{ vault_db_password }}-style');
+    # a value that only starts with one is a value (Django's SECRET_KEY=')(0z-m7s(1n-...').
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])][}\])\s\"',;.]*$)"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -411,11 +455,13 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (PHP_DEFINE, ("define(",)),
         (PROSE_NAME_FAR, ()),
         (ESCAPED_JSON, ('\\"',)),
-        (HAR_PAIR, ('"name"',)),
+        (HAR_PAIR, ('name"', 'key"')),
         (XML_ATTR, ("value",)),
         (XML_ELEMENT, ("</",)),
         (CLI_FLAG, (" -", "\t-") if not lowered.lstrip().startswith("-") else ()),
         (SHELL_DEFAULT, (":-", ":=")),
+        (ENV_FALLBACK, _ENV_LITERALS),
+        (ENV_GET_DEFAULT, _ENV_LITERALS),
     )
     for pattern, literals in named:
         if _needs(lowered, literals):
@@ -451,6 +497,14 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
         (NET_USE, "PASSWORD", "net_use", ("net use",)),
         (ONE_TIME_CODE_LOOSE, "ONE_TIME_CODE", "one_time_code", _OTP_CONTEXT),
     )
+    if _needs(lowered, INTL_PASSWORD_LITERALS):
+        for match in INTL_PASSWORD.finditer(line):
+            value = _trim_bare(match.group("value"))
+            # Polish 'hasło to ...'; in English 'password to the db01 host' is no copula.
+            if match.group("op").lower() == "to" and match.group("word").lower() not in {"hasło", "haslo"}:
+                continue
+            if _PASSWORD_LIKE.match(value) and not _stand_in(value) and not _FILE_PATH.match(value):
+                yield "PASSWORD", match.start("value"), match.start("value") + len(value), "password_in_prose"
     for pattern, kind, rule, literals in anchored:
         if pattern is PGPASS_LINE and line.count(":") < 4:
             continue
