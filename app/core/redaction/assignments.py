@@ -565,6 +565,12 @@ _SPEAKER = re.compile(r"^(?:\[[^\]\n]{1,20}\][ \t]*)?(?P<who>[\w.\-]{1,30}):[ \t
 _RANDOM_TOKEN = re.compile(r"^(?:[a-fA-F0-9]{32,}|(?=.*[A-Z])(?=.*[a-z])(?=.*\d)[\w\-+/=.~]{20,}|[\w\-+/=.~]{40,})$")
 
 
+def looks_random(value: str) -> bool:
+    """A pasted key's shape: 32+ hex digits, mixed case with digits, or 40+ token characters, with
+    enough entropy that it is no slug of words."""
+    return bool(_RANDOM_TOKEN.match(value)) and _entropy(value) >= 3
+
+
 def _context_above(lines: Lines, number: int, before: int = 2) -> str:
     start = lines.starts[max(0, number - before)]
     return lines.text[start : lines.starts[number]]

@@ -18,7 +18,7 @@ from app.core.redaction.outputs import find_command_output_secrets
 from app.core.redaction.personal import find_personal
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
-from app.core.redaction.tabular import find_tabular
+from app.core.redaction.tabular import find_sql_secrets, find_tabular
 from app.core.redaction.vendor_rules import find_vendor_tokens
 from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan
@@ -150,6 +150,7 @@ def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
         *find_private_keys(text, lines),
         *find_recovery_codes(text, lines),
         *find_command_output_secrets(text, lines),
+        *find_sql_secrets(text, lines),
     ]
 
 
