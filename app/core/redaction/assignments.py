@@ -206,7 +206,7 @@ PASSWORD_WORDS_INTL = (
     r"wachtwoord|has[łl]o|heslo|l[öo]senord|adgangskode|passord|salasana|jelsz[óo]|[şs]ifre"
 )
 INTL_PASSWORD = re.compile(
-    r"(?i)(?<![\w-])(?P<word>" + PASSWORD_WORDS_INTL + r")(?![\w-])(?:[ \t]+[^\W\d_]+){0,3}?[ \t]*"
+    r"(?i)(?<![\w-])(?P<word>" + PASSWORD_WORDS_INTL + r")(?![\w-])(?P<filler>(?:[ \t]+[^\W\d_]+){0,3}?)[ \t]*"
     r"(?P<op>[:=]|[ \t]-|\b(?:is|was|ist|lautet|war|est|c'est|c’est|était|es|era|é|è|jest|to|är|var|er|on|je|oli)\b)"
     r"[ \t]*(?P<value>[^\s\"'`<>]{6,})"
 )
@@ -285,9 +285,9 @@ _MASKED_ALREADY = re.compile(
 _REFERENCE = re.compile(
     # '$VAR' and '$var_name' are variables; '$uperS3cret' (mixed case) is a password.
     r"^(?:var\.|local\.|module\.|data\.|ENC\[|vault:|\$\d|\$\{|\$\(|\$[A-Z_][A-Z0-9_]*$|\$[a-z_][a-z0-9_]*$|%[A-Za-z_]|\{\{|os\.|process\.env|env\(|getenv|System\.getenv|ENV\[|secret"
-    # Closing brackets alone: the end of a template around the name ('{{ vault_db_password }}-style');
-    # a value that only starts with one is a value (Django's SECRET_KEY=')(0z-m7s(1n-...').
-    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])][}\])\s\"',;.]*$)"
+    # A closing bracket: the end of a template around the name ('{{ vault_db_password }}-style'); one
+    # that opens brackets again after it starts a value (Django's SECRET_KEY=')(0z-m7s(1n-...').
+    r"s\.|vault:|ref\+|arn:|file:|/|\./|~/|\.\./|[}\])](?![^\s\"']*[(\[{]))"
     r"|\($|\(\)|^[\w.]+\(.*\)$|\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|jks|keystore|asc|gpg)$"
 )
 _WORD_ONLY = re.compile(r"^[A-Za-z]+$")
@@ -503,6 +503,11 @@ def _anchored_hits(line: str) -> Iterator[tuple[str, int, int, str]]:
             # Polish 'hasło to ...'; in English 'password to the db01 host' is no copula.
             if match.group("op").lower() == "to" and match.group("word").lower() not in {"hasło", "haslo"}:
                 continue
+            # Words between the name and a ':' describe the password ('password reset failed with: ERR-401').
+            if match.group("filler") and not match.group("op").strip().isalpha():
+                continue
+            if _CODE_LIKE.match(value):
+                continue
             if _PASSWORD_LIKE.match(value) and not _stand_in(value) and not _FILE_PATH.match(value):
                 yield "PASSWORD", match.start("value"), match.start("value") + len(value), "password_in_prose"
     for pattern, kind, rule, literals in anchored:
@@ -541,7 +546,11 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
 # working' / 'this is what's in the vault right now: 76dc...'; 'what's the admin login?' / 'admin /
 # Hunter2!x'). The value line alone is a bare token or a user/password pair; a credential word in it
 # or in the two lines above says what it is.
-_TRAILING_TOKEN = re.compile(r"(?m):[ \t]+[\"'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{20,})[\"'`]?[ \t]*$")
+# The value ends the message, after a colon or after the question it answers ('this is the token we use
+# in prod, maybe its expired? YyH7...').
+_TRAILING_TOKEN = re.compile(r"(?m)[:?!][ \t]+[\"'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{20,})[\"'`]?[ \t]*$")
+_TRAILING_PASSWORD = re.compile(r"(?m)[:?!][ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,64})[\"'`]?[ \t]*$")
+_CODE_LIKE = re.compile(r"^[A-Z][A-Z0-9]*[-_]\d+$|^v?\d+(?:\.\d+)+")
 _SLASH_PAIR = re.compile(
     r"(?m)(?:^|[:>][ \t]+)[\"'`]?[\w.@+-]{2,40}[ \t]+/[ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,})[\"'`]?[ \t]*$"
 )
@@ -576,18 +585,49 @@ def _context_above(lines: Lines, number: int, before: int = 2) -> str:
     return lines.text[start : lines.starts[number]]
 
 
+_SPEAKER_PREFIX = re.compile(r"^(?:\[[^\]\n]{1,20}\][ \t]*)?[A-Za-z][\w .'()-]{0,29}:[ \t]+")
+
+
+def _strongly_random(value: str) -> bool:
+    """A 32+ character run of upper and lower case letters and digits with high entropy: a key or
+    token by its look alone (IDs are hex, UUIDs or a prefix and a short run)."""
+    return (
+        len(value) >= 32
+        and bool(re.search(r"[A-Z]", value) and re.search(r"[a-z]", value) and re.search(r"\d", value))
+        and _entropy(value) >= 4
+    )
+
+
 def _carried(text: str, lines: Lines) -> Iterator[Detection]:
-    for pattern, kind in ((_TRAILING_TOKEN, "SECRET"), (_SLASH_PAIR, "PASSWORD")):
+    for pattern, kind in ((_TRAILING_TOKEN, "SECRET"), (_SLASH_PAIR, "PASSWORD"), (_TRAILING_PASSWORD, "PASSWORD")):
         for match in pattern.finditer(text):
             value = match.group("value")
             number = lines.index_of(match.start("value"))
             head = text[lines.starts[number] : match.start("value")]
             above = _context_above(lines, number)
-            if is_placeholder(value) or _stand_in(value) or _NOT_A_CREDENTIAL.search(" ".join(words(head))):
+            # The chat speaker ('[14:52] customer: ...') is who wrote it, not what the value is.
+            speaker_prefix = _SPEAKER_PREFIX.match(head)
+            said = head[speaker_prefix.end() :] if speaker_prefix and head[speaker_prefix.end() :].strip() else head
+            if is_placeholder(value) or _stand_in(value) or _NOT_A_CREDENTIAL.search(" ".join(words(said))):
+                continue
+            if pattern is _TRAILING_PASSWORD:
+                # A password ending a message that names it on the same line ('this is the db password
+                # we use in prod, maybe its expired? Pepper11-velvet').
+                named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(head)]
+                if (
+                    any(is_password_name(n) and names_secret(n) for n in named)
+                    and _PASSWORD_LIKE.match(value)
+                    and not _CODE_LIKE.match(value)
+                    and not _FILE_PATH.match(value)
+                    and not _plain_url(value)
+                    and "@" not in value
+                ):
+                    yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
                 continue
             # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
             # reads prose, which has words before its colon, or a chat message holding only the value.
-            if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", head.rsplit(":", 1)[0])) < 3:
+            lead = re.sub(r"[:?!][ \t]*[\"'`]?$", "", head)
+            if kind == "SECRET" and len(re.findall(r"[A-Za-z']+", lead)) < 3:
                 speaker = _SPEAKER.match(head)
                 if (
                     not speaker
@@ -597,7 +637,12 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
                     continue
             if kind == "SECRET":
                 named = [m.group(0) for m in _CREDENTIAL_WORD.finditer(above + head)]
-                if not any(names_secret(n) for n in named) or not _RANDOM_TOKEN.match(value) or _entropy(value) < 3:
+                # Without a credential word, only a value random by its look alone ('we set it like
+                # this: rt_UBqx...'), in a message with nothing naming an ID before it.
+                if not (
+                    (any(names_secret(n) for n in named) and looks_random(value))
+                    or (_strongly_random(value) and len(re.findall(r"[A-Za-z']+", lead)) >= 3)
+                ):
                     continue
             elif not (_PASSWORD_LIKE.match(value) and _LOGIN_WORD.search(above + head)):
                 continue
