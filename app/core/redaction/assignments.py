@@ -649,6 +649,44 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
 
 
+# An e-mail naming the credential at the end of a line and pasting it as the next paragraph ('the key we
+# configured (SESSION_SECRET):' / blank line / '419f3f7b...'), the value wrapped over lines by the mail
+# client when long ('django-insecure-g9ic...(o*' / 'tw'). The name is the last words before the colon.
+_NAME_BEFORE_COLON = re.compile(r"([A-Za-z][\w\-]*(?:[ ][A-Za-z][\w\-]*){0,3})[\"'`)\]]*[ \t]*:[ \t]*$")
+_PARAGRAPH_LITERALS = ("key", "token", "secret", "passw", "pwd", "credential")
+_PARAGRAPH_MAX_LINES = 8
+
+
+def _paragraph_values(lines: Lines) -> Iterator[Detection]:
+    count = len(lines.starts)
+    for number in lines.containing(_PARAGRAPH_LITERALS):
+        _, line = lines.line(number)
+        name = _NAME_BEFORE_COLON.search(line)
+        if not name or not names_secret(name.group(1)):
+            continue
+        first = number + 1
+        while first < count and first <= number + 2 and not lines.line(first)[1].strip():
+            first += 1
+        if first == number + 1 or first >= count:
+            continue  # the value on the very next line is a YAML/INI block, read by the named rules
+        last = first
+        while last + 1 < count and last + 1 < first + _PARAGRAPH_MAX_LINES and lines.line(last + 1)[1].strip():
+            last += 1
+        pieces = [lines.line(n) for n in range(first, last + 1)]
+        if any(re.search(r"\s", piece.strip()) for _, piece in pieces):
+            continue  # prose, not a value
+        value = "".join(piece.strip() for _, piece in pieces)
+        if len(value) < 16 or not (re.search(r"[A-Za-z]", value) and re.search(r"\d", value)):
+            continue
+        if _entropy(value) < 3.5 or is_placeholder(value) or _stand_in(value) or _plain_url(value):
+            continue
+        start_offset, start_line = pieces[0]
+        end_offset, end_line = pieces[-1]
+        start = start_offset + len(start_line) - len(start_line.lstrip())
+        end = end_offset + len(end_line.rstrip())
+        yield Detection(_kind(name.group(1)), start, end, "custom:named_paragraph", Category.secret)
+
+
 # A code read back in a chat: the agent's line asks for the one-time code, the customer's reply holds
 # only the number ('customer: its 3843', 'teh code is 582 063'); and Google's SMS form 'G-298606'.
 _OTP_ASKED = re.compile(
@@ -688,6 +726,7 @@ def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     hits.extend(_carried(text, index))
     hits.extend(_otp_replies(text, index))
+    hits.extend(_paragraph_values(index))
     if "|" in text or ">" in text:
         for kind, start, end in _named_hits(YAML_BLOCK, text):
             hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
