@@ -277,7 +277,8 @@ def _ibans(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 # --- SSN, date of birth -----------------------------------------------------------------------
 _SSN = re.compile(
-    r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#]?\s*[\"']?"
+    # '_' before: an export's column or a field name ('US_SSN;880905617').
+    r"(?i)(?<![^\W_])(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#;,]?\s*[\"']?"
     r"(?P<value>(?!000|666|9)\d{3}([- .]?)(?!00)\d{2}\2(?!0000)\d{4})\b"
 )
 _MONTHS = (
