@@ -42,13 +42,18 @@ _PHONE_CANDIDATE = re.compile(
     r",12}(?:[ .\-/]\d{1,9}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
-    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
+    # '_' may join the word to others in a field name ('SUPPORT_PHONE_FALLBACK=0049 170 ...').
+    r"(?i)(?<![^\W_])(?:phone|tel|telephone|mobile|cell|call(?:ed|ing|s)?|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
     r"]phone|contact|"
+    # 'call me on' in the languages tickets come in: 'llamarme al', "m'appeler au", 'chiamarmi al',
+    # 'anrufen unter', 'bellen op', 'ligar para', 'zadzwonić pod'.
+    r"llam(?:ar|arme|eme|en|adme)|(?:m')?appel(?:er|ez)|chiamar(?:mi|e)?|anrufen|bel(?:len)?|ligar|lig(?:a|ue)-me|"
+    r"zadzwo[nń]\w*|"
     # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
     r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer|"
     # 'my number is' in the same languages, and 'reach me at'.
     r"(?:il )?mio numero|mi n[úu]mero|meu n[úu]mero|mon num[ée]ro|meine nummer|mijn nummer|my number|"
-    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))\b"
+    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))(?![^\W_])"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -534,7 +539,7 @@ def _trailing(value: str) -> int:
 _PHONE_LINE = re.compile(
     r"(?m)\+\d|(?:^|[\s(:=\"',;>\[/|])(?:00\d|0\d{1,5}[ .\-/)]|\(\d{2,4}\))|\b[6-9]\d{4} \d{5}\b|"
     r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular|numero|n[úu]mero|num[ée]ro|"
-    r"nummer|erreich|reach me)"
+    r"nummer|erreich|reach me|llam|appel|chiam|anruf|bel|ligar|ligue|zadzwo)"
 )
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(
@@ -583,8 +588,42 @@ def _answered_phones(lines: Lines) -> Iterator[Detection]:
                 yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
 
 
+# A mail's closing ('Best regards,' / name / '638 123 161'): a number alone on a line of the signature
+# under it is the sender's phone, as a 'Tel.' label would say. The closings in the languages tickets
+# come in; written by hand (no dependency carries them).
+_CLOSING = re.compile(
+    r"(?i)^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|cheers|thanks|thank you|sincerely|yours(?: truly| sincerely)?|"
+    r"best|saludos(?: cordiales)?|atentamente|un saludo|cordialement|bien (?:à vous|cordialement)|salutations|"
+    r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|cordiali saluti|distinti saluti|"
+    r"saluti|atenciosamente|cumprimentos|abra[çc]os|met vriendelijke groet(?:en)?|groeten|pozdrawiam|"
+    r"z powa[żz]aniem|med v[äa]nlig(?:a)? h[äa]lsning(?:ar)?|mvh|ystävällisin terveisin)[ \t]*[,.!]?[ \t]*$"
+)
+_CLOSING_LITERALS = (
+    *("regards", "cheers", "thank", "sincerely", "yours", "best", "saludo", "atentamente", "cordialement"),
+    *("salutations", "grüß", "grüss", "grüs", "gruss", "grues", "saluti", "atenciosamente", "cumprimentos"),
+    *("abraço", "abraco", "groet", "pozdrawiam", "poważaniem", "powazaniem", "hälsning", "halsning", "mvh"),
+    *("terveisin",),
+)
+_SIGNATURE_LINES = 4
+_PHONE_ONLY = re.compile(r"^[ \t]*[+(\d][\d ()+./\-]{6,24}[ \t]*$")
+
+
+def _signature_phones(lines: Lines) -> Iterator[Detection]:
+    count = len(lines.starts)
+    for number in lines.containing(_CLOSING_LITERALS):
+        if not _CLOSING.match(lines.line(number)[1]):
+            continue
+        for below in range(number + 1, min(count, number + 1 + _SIGNATURE_LINES)):
+            offset, line = lines.line(below)
+            if not line.strip():
+                break
+            if _PHONE_ONLY.match(line):
+                for kind, start, end, _ in _phones(line, asked=True):
+                    yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
+
+
 def find_personal(text: str, lines: Lines) -> list[Detection]:
-    found: list[Detection] = list(_answered_phones(lines))
+    found: list[Detection] = [*_answered_phones(lines), *_signature_phones(lines)]
     selected: dict[object, list[int]] = {}
     for finder, test in _LINE_TESTS:
         if test not in selected:  # phones and cards share one test
