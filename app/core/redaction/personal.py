@@ -183,14 +183,21 @@ _TLDS = frozenset(
 def _emails(line: str) -> Iterator[tuple[str, int, int, bool]]:
     if not _MARKER.search(line):
         return
-    for match in _OBFUSCATED_EMAIL.finditer(line):
+    position = 0
+    while (match := _OBFUSCATED_EMAIL.search(line, position)) is not None:
+        # 'reach me at ahmed.anneke6 @ brightfield.co': the first try reads 'me at ahmed.anneke6' and
+        # fails on its top-level domain; the address may start inside it, so the next try starts one
+        # word on rather than after the failed match.
         value = match.group(0)
+        space = value.find(" ")
+        position = match.start() + (space + 1 if space > 0 else len(value))
         if "@" in value and not _MARKER.search(value):
             continue  # a plain address: Presidio's recognizer has it
         if not _MARKER.search(value):
             continue
         last = re.split(r"(?i)\s+dot\s+|[\[({<]\s*dot\s*[\])}>]|\.", value)[-1].strip().lower()
         if last in _TLDS:
+            position = match.end()
             yield "EMAIL", match.start(), match.end(), True
 
 
@@ -314,6 +321,9 @@ _DOB = re.compile(
     r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
     r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
     r"geboortedatum|生年月日|"
+    # Polish, Swedish, Danish/Norwegian, Finnish, Czech, Turkish, Hungarian.
+    r"data urodzenia|f[öo]delsedatum|f[øo]dselsdato|syntym[äa]aika|datum narozen[íi]|do[ğg]um tarihi|"
+    r"sz[üu]let[ée]si (?:d[áa]tum|id[őo])|"
     # 'I was born on' in the same languages: 'nacido el', 'nací el', 'nato il', 'nasci em', 'geboren am'.
     r"\bnac[ií]d[oa]s? el\b|\bnac[ií] el\b|\bnat[oa] il\b|\bnasci(?:d[oa])? em\b|\bgeboren (?:am|op)\b|"
     r"\bgeburtstag\b|\bfecha de nac\.|\bf\. nac\.)"
@@ -384,7 +394,10 @@ _ADDRESS_EU = re.compile(
     # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
     r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|kade|"
     r"singel|dijk|steeg|gade|vej|gatan|vägen|veien|gata)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    # Italian 'Corso Garibaldi 118', 'Largo', 'Vicolo'; Spanish/Catalan 'Rambla', 'Ronda'; Portuguese
+    # 'Travessa', 'Praça', 'Alameda'.
+    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo|corso|largo|vicolo|strada|"
+    r"lungomare|rambla|ronda|travessa|alameda|pra[çc]a)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
     r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
@@ -409,6 +422,15 @@ _ADDRESS_UNIT_FIRST = re.compile(
 _ADDRESS_DE_PREPOSITION = re.compile(
     r"(?<![\w-])(?:Am|An der|An den|Im|In der|In den|Auf der|Auf dem|Zum|Zur|Unter den|Hinter der|Vor dem)\s+"
     rf"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?\s+\d{{1,4}}[a-z]?,[ \t]*\d{{5}}[ \t]+{_PLACE}"
+)
+# A street with no street word ('Lange Voorhout 106', 'Kalverstraat' is suffixed, 'Voorhout' is not)
+# after a word saying an address follows ('adres Lange Voorhout 106, 1576 PX Amsterdam', 'residente in',
+# 'wohnhaft in'): then the postcode and town after the comma are required.
+_ADDRESS_LABELLED = re.compile(
+    r"(?i:\b(?:address|adres|adresse|anschrift|domicilio|indirizzo|endere[çc]o|morada|direcci[óo]n)(?:\s+is)?|"
+    r"\bresidente (?:in|a|em)|\bwohnhaft (?:in|an)|\bwoonachtig (?:aan|op|in)|\b(?:living|lives|resident) at)"
+    r"[ \t]+(?P<value>[A-ZÀ-Ý][\w'’.-]+(?:[ \t]+(?:(?:de|del|van|der|den|di|da|la|le)[ \t]+)?[A-ZÀ-Ý][\w'’.-]+){0,3}"
+    rf"[ \t]+\d{{1,5}}[a-zA-Z]?,[ \t]*{_POSTCODE}[ \t]+{_PLACE})"
 )
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
@@ -463,6 +485,8 @@ def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
         for match in pattern.finditer(line):
             value = _without_company(match.group(0))
             yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
+    for match in _ADDRESS_LABELLED.finditer(line):
+        yield "ADDRESS", match.start("value"), match.end("value") - _trailing(match.group("value")), True
     for match in _ADDRESS_FIELD.finditer(line):
         group = "q" if match.group("q") else "v" if match.group("v") else "w"
         if group == "w" and _NOT_POSTAL.search(line, 0, match.start()):
@@ -508,7 +532,9 @@ _STREET_LITERALS = (
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
     *("avenida", "avda", "c/", "straat", "laan ", "gracht", "plein", "kade ", "singel", "dijk", "steeg", "gade "),
     *("vej ", "gatan", "vägen", "veien", "gata ", "direcci", "domicilio", "indirizzo", "endere", "morada"),
-    *("adres", "anschrift"),
+    *("adres", "anschrift", "residente ", "wohnhaft ", "woonachtig ", "living at", "lives at", "resident at"),
+    *("corso ", "largo ", "vicolo ", "strada ", "lungomare ", "rambla ", "ronda ", "travessa ", "alameda "),
+    *("praça ", "praca "),
     *(
         "piazza ",
         "av. ",
@@ -562,7 +588,8 @@ _LINE_TESTS: tuple[
         (
             *("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento"),
             *("nascid", "nascita", "nacid", "nací el", "naci el", "nato il", "nata il", "nasci em", "fecha de nac"),
-            *("f. nac.", "geboortedatum"),
+            *("f. nac.", "geboortedatum", "urodzenia", "delsedato", "dselsdato", "syntym", "narozen", "tarihi"),
+            *("születési", "szuletesi"),
         ),
     ),
 )
