@@ -170,7 +170,8 @@ ONE_TIME_CODE = re.compile(
     # Not a ticket reference either: 'Account verification [#52026]'.
     r"[^\n\d]{0,24}?(?<![\w#-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
     # The sender's name may lead the code as Google's 'G-' does: 'Nordhafen Bank-812518 is your code'.
-    r"|(?<![\w-])(?:G-|[A-Za-z]{2,20}-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?\b(?:code|otp|"
+    r"|(?<![\w-])(?:G-|[A-Za-z]{2,20}-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?"
+    r"\b(?:code|otp|"
     r"pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
     r"ue3>\d{4,8}|\d{3}[ -]\d{3})\b"
@@ -240,7 +241,8 @@ HTPASSWD_B = re.compile(r"\bhtpasswd\s+(?:-\w+\s+)*-\w*b\w*\s+(?:-\w+\s+)*\S+\s+
 # A name/value pair split over lines: pretty-printed HAR/JSON ('"name": "password",\n "value": "..."'),
 # a Kubernetes env entry ('- name: DB_PASSWORD\n  value: ...').
 MULTILINE_PAIR = re.compile(
-    r"(?<![\w-])[\"']?" + _PAIR_NAME + r"[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?" + _PAIR_VALUE
+    r"(?<![\w-])[\"']?" + _PAIR_NAME + r"[\"']?\s*:\s*[\"']?(?P<name>[\w.\-]{1,60})[\"']?\s*,?\s*\n\s*[\"']?"
+    + _PAIR_VALUE
     + r"[\"']?\s*:\s*"
     r"(?:" + _QUOTED + r"|(?P<value>[^\s\"'`,}]+))"
 )
@@ -622,7 +624,8 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
                     and not _plain_url(value)
                     and "@" not in value
                 ):
-                    yield Detection(kind, match.start("value"), match.end("value"), "custom:carried_context", Category.secret)
+                    start, end = match.span("value")
+                    yield Detection(kind, start, end, "custom:carried_context", Category.secret)
                 continue
             # A field ('traceId: ...', 'Account: acct_...') is the named detectors' to judge; this
             # reads prose, which has words before its colon, or a chat message holding only the value.

@@ -40,8 +40,8 @@ def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
             inline = _INLINE.match(row, title.end())
             if inline:
                 for match in _ONE_CODE.finditer(row, inline.start("codes"), inline.end("codes")):
-                    start = offset + match.start()
-                    yield Detection("RECOVERY_CODE", start, start + len(match.group(0)), "recovery_codes", Category.secret)
+                    start, end = offset + match.start(), offset + match.end()
+                    yield Detection("RECOVERY_CODE", start, end, "recovery_codes", Category.secret)
         index, blanks, found = heading + 1, 0, 0
         while index < count:
             offset, row = lines.line(index)

@@ -174,7 +174,8 @@ _DRIVING_LICENCE = re.compile(
 # India's 'TN36 20090782004' (state, RTO code, then year and number after a space).
 # New York's '783 541 393' (digits grouped by three, as printed on the card).
 _LICENCE_VALUE = re.compile(
-    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>\d{3}(?: \d{3}){2,3}(?![\w-])|(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
+    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>\d{3}(?: \d{3}){2,3}(?![\w-])"
+    r"|(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
     r"(?: \d{7,13}(?!\w))?|[A-Z]{2}\d{2} \d{7,13}(?!\w))\b"
 )
 

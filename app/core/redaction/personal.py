@@ -290,7 +290,8 @@ def _ibans(line: str) -> Iterator[tuple[str, int, int, bool]]:
 # --- SSN, date of birth -----------------------------------------------------------------------
 _SSN = re.compile(
     # '_' before: an export's column or a field name ('US_SSN;880905617').
-    r"(?i)(?<![^\W_])(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#;,]?\s*[\"']?"
+    r"(?i)(?<![^\W_])(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)"
+    r"[\"']?\s*[:=#;,]?\s*[\"']?"
     r"(?P<value>(?!000|666|9)\d{3}([- .]?)(?!00)\d{2}\2(?!0000)\d{4})\b"
 )
 _MONTHS = (
@@ -619,9 +620,10 @@ def _answered_phones(lines: Lines) -> Iterator[Detection]:
 # under it is the sender's phone, as a 'Tel.' label would say. The closings in the languages tickets
 # come in; written by hand (no dependency carries them).
 _CLOSING = re.compile(
-    r"(?i)^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|cheers|thanks|thank you|sincerely|yours(?: truly| sincerely)?|"
-    r"best|saludos(?: cordiales)?|atentamente|un saludo|cordialement|bien (?:à vous|cordialement)|salutations|"
-    r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|gr(?:ü|ue)(?:ß|ss)e|cordiali saluti|distinti saluti|"
+    r"(?i)^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|cheers|thanks|thank you|sincerely|"
+    r"yours(?: truly| sincerely)?|best|saludos(?: cordiales)?|atentamente|un saludo|cordialement|"
+    r"bien (?:à vous|cordialement)|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|"
+    r"gr(?:ü|ue)(?:ß|ss)e|cordiali saluti|distinti saluti|"
     r"saluti|atenciosamente|cumprimentos|abra[çc]os|met vriendelijke groet(?:en)?|groeten|pozdrawiam|"
     r"z powa[żz]aniem|med v[äa]nlig(?:a)? h[äa]lsning(?:ar)?|mvh|ystävällisin terveisin)[ \t]*[,.!]?[ \t]*$"
 )

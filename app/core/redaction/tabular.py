@@ -230,7 +230,8 @@ _CREDENTIAL_TABLE_WORDS = frozenset(
 
 def _credential_table(table: str) -> bool:
     parts = set(words(table.split(".")[-1]))
-    return names_secret(table.split(".")[-1]) or (bool(parts & {"api", "oauth"}) and bool(parts & _CREDENTIAL_TABLE_WORDS))
+    named = names_secret(table.split(".")[-1])
+    return named or (bool(parts & {"api", "oauth"}) and bool(parts & _CREDENTIAL_TABLE_WORDS))
 
 
 def find_sql_secrets(text: str, lines: Lines) -> list[Detection]:
