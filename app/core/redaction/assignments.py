@@ -54,7 +54,7 @@ TRIGGERS = (
     *("clave", "kennwort", "wachtwoord", "hasło", "haslo", "heslo", "senord", "adgangskode", "salasana", "jelsz"),
     *("ifre", "parola d"),
     # A personal access token's name ending in 'pat' (names.py), right before its operator.
-    *('pat"', "pat'", "pat=", "pat =", "pat:", "pat :"),
+    *('pat"', "pat=", "pat =", "pat:"),
 )
 _QUOTED = r"(?P<q>[\"'`])(?P<qvalue>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"
 _BARE = r"(?P<value>[^\s\"'`<>]+)"
@@ -170,7 +170,7 @@ ONE_TIME_CODE = re.compile(
     # Not a ticket reference either: 'Account verification [#52026]'.
     r"[^\n\d]{0,24}?(?<![\w#-])(?:G-)?(?P<value>\d{4,8}|\d{3}[ -]\d{3})\b(?![-/.]\d)"
     # The sender's name may lead the code as Google's 'G-' does: 'Nordhafen Bank-812518 is your code'.
-    r"|(?<![\w-])(?:G-|[A-Za-z]{2,20}-)?(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?"
+    r"|(?:(?<![\w-])(?:G-)?|(?<=[A-Za-z]-))(?P<value2>\d{4,8}|\d{3}[ -]\d{3})\s+is\s+(?:your|the)\b[^\n]{0,30}?"
     r"\b(?:code|otp|"
     r"pin|passcode)\b"
     r"|\b(?:your|the|my|this)\b[^\n\d]{0,30}?\b(?:code|pin)\b(?:\s+(?:is|was|:))?\s*[:=]?\s*(?:G-)?(?P<val"
@@ -211,9 +211,13 @@ INTL_PASSWORD = re.compile(
     r"(?P<op>[:=]|[ \t]-|\b(?:is|was|ist|lautet|war|est|c'est|c’est|était|es|era|é|è|jest|to|är|var|er|on|je|oli)\b)"
     r"[ \t]*(?P<value>[^\s\"'`<>]{6,})"
 )
+# English 'password is/:' is ASSIGNMENT's; the English word is read here only before another language's
+# copula ('la password è').
 INTL_PASSWORD_LITERALS = (
-    *("pass", "mdp", "contrase", "clave", "senha", "parola d", "kennwort", "wachtwoord", "hasło", "haslo"),
-    *("heslo", "senord", "adgangskode", "salasana", "jelsz", "ifre"),
+    *("mot de passe", "mdp", "contrase", "clave", "senha", "palavra", "parola d", "passwort", "kennwort"),
+    *("wachtwoord", "hasło", "haslo", "heslo", "senord", "adgangskode", "passord", "salasana", "jelsz", "ifre"),
+    *("password è", "password é", "password e ", "password es ", "password est", "password ist", "password c"),
+    *("password lautet", "password jest", "password är", "password er ", "password era", "password war"),
 )
 # .netrc ('machine h login u password p'), SQL ('IDENTIFIED BY ...', 'WITH PASSWORD ...'),
 # OpenSSL ('-passout pass:...'), and a password piped into '--password-stdin'.
@@ -552,6 +556,7 @@ def _span_of(kind: str, match: re.Match[str], rule: str) -> tuple[str, int, int,
 # in prod, maybe its expired? YyH7...').
 _TRAILING_TOKEN = re.compile(r"(?m)[:?!][ \t]+[\"'`]?(?P<value>[A-Za-z0-9_\-+/=.~]{20,})[\"'`]?[ \t]*$")
 _TRAILING_PASSWORD = re.compile(r"(?m)[:?!][ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,64})[\"'`]?[ \t]*$")
+_PASSWORD_HEAD_WORDS = ("pass", "pwd", "pw", "mdp", "senha", "contrase")
 _CODE_LIKE = re.compile(r"^[A-Z][A-Z0-9]*[-_]\d+$|^v?\d+(?:\.\d+)+")
 _SLASH_PAIR = re.compile(
     r"(?m)(?:^|[:>][ \t]+)[\"'`]?[\w.@+-]{2,40}[ \t]+/[ \t]+[\"'`]?(?P<value>[^\s\"'`]{6,})[\"'`]?[ \t]*$"
@@ -606,6 +611,8 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
             value = match.group("value")
             number = lines.index_of(match.start("value"))
             head = text[lines.starts[number] : match.start("value")]
+            if pattern is _TRAILING_PASSWORD and not any(word in head.lower() for word in _PASSWORD_HEAD_WORDS):
+                continue  # the common case in a log ('status: running'): no password word, nothing to read
             above = _context_above(lines, number)
             # The chat speaker ('[14:52] customer: ...') is who wrote it, not what the value is.
             speaker_prefix = _SPEAKER_PREFIX.match(head)
@@ -656,14 +663,16 @@ def _carried(text: str, lines: Lines) -> Iterator[Detection]:
 # configured (SESSION_SECRET):' / blank line / '419f3f7b...'), the value wrapped over lines by the mail
 # client when long ('django-insecure-g9ic...(o*' / 'tw'). The name is the last words before the colon.
 _NAME_BEFORE_COLON = re.compile(r"([A-Za-z][\w\-]*(?:[ ][A-Za-z][\w\-]*){0,3})[\"'`)\]]*[ \t]*:[ \t]*$")
-_PARAGRAPH_LITERALS = ("key", "token", "secret", "passw", "pwd", "credential")
 _PARAGRAPH_MAX_LINES = 8
 
 
-def _paragraph_values(lines: Lines) -> Iterator[Detection]:
+def _paragraph_values(lines: Lines, numbers: list[int]) -> Iterator[Detection]:
+    """`numbers`: the lines holding a credential word (TRIGGERS), of which those ending in ':' are read."""
     count = len(lines.starts)
-    for number in lines.containing(_PARAGRAPH_LITERALS):
+    for number in numbers:
         _, line = lines.line(number)
+        if not line.rstrip().endswith(":"):
+            continue
         name = _NAME_BEFORE_COLON.search(line)
         if not name or not names_secret(name.group(1)):
             continue
@@ -729,7 +738,6 @@ def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
     triggers = (*TRIGGERS, *TOOL_PASSWORD_FLAGS)
     hits.extend(_carried(text, index))
     hits.extend(_otp_replies(text, index))
-    hits.extend(_paragraph_values(index))
     if "|" in text or ">" in text:
         for kind, start, end in _named_hits(YAML_BLOCK, text):
             hits.append(Detection(kind, start, end, "custom:yaml_block", Category.secret))
@@ -740,7 +748,9 @@ def find_assignments(text: str, lines: Lines | None = None) -> list[Detection]:
         for kind, start, end in _named_hits(MULTILINE_PAIR, text):
             hits.append(Detection(kind, start, end, "custom:multiline_pair", Category.secret))
     # A .pgpass line (host:port:db:user:password) names nothing: its shape is the trigger.
-    numbers = sorted({*index.containing(triggers), *index.matching(_PGPASS_LINES)})
+    named_lines = index.containing(triggers)
+    hits.extend(_paragraph_values(index, named_lines))
+    numbers = sorted({*named_lines, *index.matching(_PGPASS_LINES)})
     for number in numbers:
         offset, line = index.line(number)
         for kind, start, end, rule in _anchored_hits(line):

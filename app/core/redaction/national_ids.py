@@ -396,20 +396,14 @@ _FINDERS: tuple[tuple[str, re.Pattern[str] | tuple[str, ...], Callable[[str], It
 )
 
 
-@cache
-def _literals(context: tuple[str, ...]) -> tuple[str, ...]:
-    """The context words as lines may hold them, spaced or joined by '_' ('resident id', 'resident_id')."""
-    return tuple(dict.fromkeys((*context, *(word.replace(" ", "_") for word in context))))
-
-
 def _lines_for(spec: NationalId, lines: Lines) -> list[int]:
     """A kind that needs context is looked for on lines holding a context word; one that may stand
     alone in a grouped form, on those lines and the lines holding that form."""
     if spec.needs_context:
-        return lines.containing(_literals(spec.context))
+        return lines.containing(spec.context, underscores=True)
     if spec.alone_when is not None:
         grouped = re.compile(spec.alone_when.pattern.strip("^$").replace("^", ""))
-        return sorted({*lines.containing(_literals(spec.context)), *lines.matching(grouped)})
+        return sorted({*lines.containing(spec.context, underscores=True), *lines.matching(grouped)})
     return lines.matching(spec.trigger)
 
 
@@ -432,7 +426,7 @@ def find_national_ids(text: str, lines: Lines) -> list[Detection]:
     # form cost ~40 ms per MB each).
     alone_lines = set(lines.matching(_ALONE_FORMS))
     for checksum_spec in CHECKSUM_IDS:
-        numbers = lines.containing(_literals(checksum_spec.context))
+        numbers = lines.containing(checksum_spec.context, underscores=True)
         if checksum_spec.alone_when is not None:
             numbers = sorted({*numbers, *alone_lines})
         for number in numbers:
