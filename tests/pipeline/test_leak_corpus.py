@@ -62,8 +62,8 @@ def test_redaction_meets_the_goals_on_the_corpus() -> None:
     assert keep.rate >= 0.95, keep.misses
 
 
-# Written by others and frozen: the unseen corpus (tuning data since its first goals were met),
-# the blind corpus that replaced it, and gitleaks' own examples.
+# Written by others and frozen: the unseen corpora a-d (each blind until tuned on, tuning data
+# since), and gitleaks' own examples.
 UNSEEN = REPO / "tests" / "corpus" / "unseen_leaks" / "unseen_leaks.jsonl"
 UNSEEN_B = leak_report.UNSEEN_B
 UNSEEN_C = leak_report.UNSEEN_C
@@ -102,18 +102,21 @@ def test_redaction_meets_the_goals_on_corpus_c() -> None:
     assert report.meets(leak_report.UNSEEN_GOALS), (rates, leak_report.UNSEEN_GOALS, misses)
 
 
+# Corpus d: blind until 2026-12-03 (secrets 820/855 = 95.9%, PII 1217/1261 = 96.5%, look-alikes
+# 7684/7739 = 99.3% before tuning on it); tuning data since, held to the figures reached then
+# (leak_report.D_GOALS: secrets 854/855, PII 1261/1261, look-alikes 7739/7739).
 @pytest.mark.skipif(not UNSEEN_D.exists(), reason="tests/corpus/unseen_leaks_d/unseen_leaks_d.jsonl is not there")
-def test_the_blind_corpus_is_scored_without_showing_its_cases() -> None:
-    """Reported, not gated (bench/leak_report.py prints its rates); this checks it loads and scores."""
-    rows = leak_report.load(UNSEEN_D)
-    report = leak_report.score(rows)
-    assert {"secret", "pii"} <= set(report.by_category)
-    text = leak_report.render(report, len(rows), title="blind", goals=leak_report.UNSEEN_GOALS, show_misses=False)
-    assert "missed" not in text
+def test_redaction_meets_the_goals_on_corpus_d() -> None:
+    report = leak_report.score(leak_report.load(UNSEEN_D))
+    rates = {c: round(report.by_category[c].rate, 4) for c in ("secret", "pii", "keep")}
+    misses = {c: report.by_category[c].misses[:10] for c in ("secret", "pii", "keep")}
+    assert report.meets(leak_report.D_GOALS), (rates, leak_report.D_GOALS, misses)
+    assert report.meets(leak_report.UNSEEN_GOALS), (rates, leak_report.UNSEEN_GOALS, misses)
 
 
 def test_the_report_skips_an_absent_blind_corpus_and_hides_its_cases() -> None:
-    assert UNSEEN_D in leak_report.BLIND and UNSEEN_C not in leak_report.BLIND
+    assert UNSEEN_C not in leak_report.BLIND and UNSEEN_D not in leak_report.BLIND
+    assert UNSEEN_D in leak_report.TUNED
     report = leak_report.score([])
     text = leak_report.render(report, 0, title="blind", goals=leak_report.UNSEEN_GOALS, show_misses=False)
     assert "missed" not in text and "cases not shown" in text

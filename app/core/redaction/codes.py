@@ -21,6 +21,11 @@ _HEADING_WORDS = ("code", "kode", "códig", "codig", "codici")
 _CODE = r"(?:[A-Za-z0-9]{4,6}(?:-[A-Za-z0-9]{4,6}){1,3}|\d{4}[ -]\d{4}|(?=[A-Za-z]*\d)[A-Za-z0-9]{8,12})"
 _CODE_LINE = re.compile(r"^[ \t]*(?:(?:\d{1,2}[.)]|[-*•])[ \t]+)?(" + _CODE + r")(?:[ \t]{2,}(" + _CODE + r"))*[ \t]*$")
 _ONE_CODE = re.compile(_CODE)
+# Codes on the heading's own line: 'Recovery code used: afwyv-cfeei', 'backup codes: 1234 5678, 8765 4321'.
+_INLINE = re.compile(
+    r"[^\n:.]{0,24}?(?::|\b(?:is|was|are|were)\b)[ \t]*(?P<codes>" + _CODE + r"(?:[ \t]*[,;][ \t]*" + _CODE + r")*)"
+    r"[ \t]*[.;]?[ \t]*$"
+)
 # Lines after the heading that may hold instructions before the codes start.
 _PROSE_BEFORE_CODES = 3
 
@@ -30,6 +35,13 @@ def find_recovery_codes(text: str, lines: Lines) -> Iterator[Detection]:
     headings = {n for n in lines.containing(_HEADING_WORDS) if _HEADING.search(lines.line(n)[1])}
     count = len(lines.starts)
     for heading in sorted(headings):
+        offset, row = lines.line(heading)
+        for title in _HEADING.finditer(row):
+            inline = _INLINE.match(row, title.end())
+            if inline:
+                for match in _ONE_CODE.finditer(row, inline.start("codes"), inline.end("codes")):
+                    start, end = offset + match.start(), offset + match.end()
+                    yield Detection("RECOVERY_CODE", start, end, "recovery_codes", Category.secret)
         index, blanks, found = heading + 1, 0, 0
         while index < count:
             offset, row = lines.line(index)

@@ -145,6 +145,16 @@ PATTERNS: tuple[CredentialPattern, ...] = (
     # NuGet.org API keys: 'oy2' and 43 lower-case letters and digits (the format trufflehog's NuGet
     # detector matches); gitleaks knows only the password in a NuGet.Config.
     _p("NUGET_API_KEY", "nuget_api_key", r"(?<![A-Za-z0-9])(?P<secret>oy2[a-z0-9]{43})(?![A-Za-z0-9])", ("oy2",)),
+    # Replicate API tokens: 'r8_' and 37 letters, digits, '-' or '_' (trufflehog's Replicate detector).
+    _p("REPLICATE_API_TOKEN", "replicate_api_token", r"(?<![\w-])(?P<secret>r8_[A-Za-z0-9_\-]{37})(?![\w-])", ("r8_",)),
+    # Mapbox secret ('sk.') and temporary ('tk.') tokens: the prefix, a base64url JSON payload ('eyJ'),
+    # '.', the signature. gitleaks matches only the public 'pk.' form, next to the word 'mapbox'.
+    _p(
+        "MAPBOX_SECRET_TOKEN",
+        "mapbox_secret_token",
+        r"(?<![\w.-])(?P<secret>[st]k\.eyJ[A-Za-z0-9_\-]{20,}\.[A-Za-z0-9_\-]{20,})",
+        ("sk.eyj", "tk.eyj"),
+    ),
     # Honeycomb API keys: 'hc' + key type ('aik' ingest, 'amk' management, ...) + '_' + the key.
     _p("HONEYCOMB_API_KEY", "honeycomb_api_key", r"(?<![\w-])(?P<secret>hc[a-z]{2}k_[a-z0-9]{40,})\b", ("k_",)),
     # More vendor formats gitleaks' rules lack (or find only next to the vendor's name), each with a

@@ -41,6 +41,11 @@ KEEP_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\b(?!0[1-9](?:\.\d\d){4}\b)\d+(?:\.\d+){4,}\b"
         r"|(?i:\b(?:oid|snmp|mib|object identifier)\b)\W{0,4}\.?\d+(?:\.\d+)+"
     ),
+    # The object an SNMP agent's log line says was asked for: 'snmpd[40467]: ... GET 2.5.4.3' (only
+    # the group 'keep' is protected: the client address before it stays an address).
+    "snmp_oid": re.compile(
+        r"(?i:\bsnmp\w*\b[^\n]{0,120}?\b(?:get(?:next|bulk)?|set|walk|trap)[ \t]+)(?P<keep>\.?\d+(?:\.\d+)+)"
+    ),
     # A dotted number under a name that says OID or signature algorithm: 'sigalg=1.3.101.112' (Ed25519),
     # 'cert_oid_policy: "2.5.29.17"' (subjectAltName); four parts look like an IPv4 address.
     "oid_field": re.compile(
@@ -78,6 +83,10 @@ def harmless_ip(value: str) -> bool:
         return False
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
+    # An IPv4 address ending in '.0.0' names a network (a /16 or wider), not a host, and four-part
+    # versions are written that way ('status page shows 12.0.0.0 rolled out'): no one's address.
+    if isinstance(address, ipaddress.IPv4Address) and address.packed[2:] == b"\x00\x00":
+        return True
     return any(address in net for net in _PRIVATE_NETS if net.version == address.version)
 
 
@@ -102,7 +111,11 @@ _VERSION_ATTRIBUTE = re.compile(r"(?i)version[\"']?\s*[:=]\s*[\"'][\d.\- ]*$")
 
 @lru_cache(maxsize=4096)
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    spans = [m.span() for pattern in KEEP_PATTERNS.values() for m in pattern.finditer(text)]
+    spans = [
+        m.span("keep") if "keep" in pattern.groupindex else m.span()
+        for pattern in KEEP_PATTERNS.values()
+        for m in pattern.finditer(text)
+    ]
     for match in _FOUR_PART.finditer(text):
         parts = match.group(0).count(".") + 1
         before = text[max(0, match.start() - 60) : match.start()]

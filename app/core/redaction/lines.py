@@ -18,6 +18,7 @@ class Lines:
     text: str
     starts: list[int] = field(init=False)
     _lowered: str | None = field(default=None, init=False)
+    _spaced: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.starts = [0, *(m.end() for m in re.finditer("\n", self.text))]
@@ -27,6 +28,13 @@ class Lines:
         if self._lowered is None:
             self._lowered = self.text.translate(_ASCII_LOWER)
         return self._lowered
+
+    @property
+    def lowered_spaced(self) -> str:
+        """Lower case with '_' read as a space: 'CN_RESIDENT_ID' holds 'resident id' (same offsets)."""
+        if self._spaced is None:
+            self._spaced = self.lowered.replace("_", " ")
+        return self._spaced
 
     def index_of(self, offset: int) -> int:
         return bisect_right(self.starts, offset) - 1
@@ -55,10 +63,11 @@ class Lines:
             position = self.starts[index + 1]
         return found
 
-    def containing(self, literals: Iterable[str]) -> list[int]:
-        """Lines holding any of the (lower-case) literals, case-insensitively, by plain find()."""
+    def containing(self, literals: Iterable[str], *, underscores: bool = False) -> list[int]:
+        """Lines holding any of the (lower-case) literals, case-insensitively, by plain find();
+        with `underscores`, a '_' in the text matches a space in a literal."""
         found: set[int] = set()
-        lowered = self.lowered
+        lowered = self.lowered_spaced if underscores else self.lowered
         for literal in literals:
             at = lowered.find(literal)
             while at != -1:

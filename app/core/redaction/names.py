@@ -124,6 +124,9 @@ def names_secret(name: str) -> bool:
     joined = "".join(parts)
     if joined in SECRET_WORDS or any(strong in joined for strong in _STRONG_SUBSTRINGS):
         return True
+    # 'AZURE_DEVOPS_EXT_PAT', 'gitlabPat': a personal access token. Alone 'pat' is a name ('Pat: hi').
+    if len(parts) > 1 and parts[-1] == "pat":
+        return True
     # 'storepass', 'keypass', 'rpcpass', 'dbpwd': a word ending in pass/pwd.
     if parts[-1].endswith(("pass", "pwd", "pw")) and len(parts[-1]) > 4:
         return True

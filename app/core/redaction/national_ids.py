@@ -122,7 +122,8 @@ def _recognizer(name: str) -> Any:
 
 
 def _context_before(line: str, start: int, words: tuple[str, ...]) -> bool:
-    window = line[max(0, start - 60) : start].lower()
+    # '_' joins words in field names and export columns ('CN_RESIDENT_ID,4201...', 'US_SSN;8809...').
+    window = line[max(0, start - 60) : start].lower().replace("_", " ")
     return any(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", window) for word in words)
 
 
@@ -131,7 +132,7 @@ _LABEL_GAP = re.compile(r"(?i)\W{0,3}(?:(?:no|number|num|#)\.?\W{0,3})?(?:is\s+)
 
 def _labelled(line: str, start: int, words: tuple[str, ...]) -> bool:
     """A label word, then at most 'no.', 'number', 'is' and punctuation before the value."""
-    window = line[max(0, start - 30) : start].lower()
+    window = line[max(0, start - 30) : start].lower().replace("_", " ")
     for word in words:
         at = window.rfind(word)
         if at != -1 and _LABEL_GAP.match(window, at + len(word)):
@@ -171,8 +172,10 @@ _DRIVING_LICENCE = re.compile(
     r"|\blicen[cs]e\s*(?:no\.?|number|num|#)"
 )
 # India's 'TN36 20090782004' (state, RTO code, then year and number after a space).
+# New York's '783 541 393' (digits grouped by three, as printed on the card).
 _LICENCE_VALUE = re.compile(
-    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
+    r"[^\n\w]{0,4}(?:(?:is|was|:)\s*)?[\"']?(?P<value>\d{3}(?: \d{3}){2,3}(?![\w-])"
+    r"|(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,17}[A-Z0-9]"
     r"(?: \d{7,13}(?!\w))?|[A-Z]{2}\d{2} \d{7,13}(?!\w))\b"
 )
 
@@ -264,6 +267,9 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
             "insz",
             "niss",
             "national number",
+            # The register's own abbreviations: 'NRN' (national register number), 'RRN' (rijksregisternummer).
+            "nrn",
+            "be rrn",
         ),
     ),
     ChecksumId(
@@ -318,11 +324,14 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
         re.compile(r"\b\d{6}-?\d{7}\b"),
         ("rrn", "resident registration", "주민등록번호"),
     ),
+    # stdnum's validate() also looks the birth place up in its bundled county list, which lacks
+    # current codes (330106 Hangzhou Xihu, 510107 Chengdu Wuhou); the check digit and the birth date
+    # are checked through its own functions instead (_cn_ric below).
     ChecksumId(
         "CN_RESIDENT_ID",
         "stdnum.cn.ric",
-        re.compile(r"\b\d{17}[\dX]\b"),
-        ("身份证", "resident identity", "id card"),
+        re.compile(r"\b\d{17}[\dXx]\b"),
+        ("身份证", "resident identity", "resident id", "id card", "citizen id", "cn resident"),
     ),
     ChecksumId(
         "JP_MY_NUMBER",
@@ -345,10 +354,23 @@ CHECKSUM_IDS: tuple[ChecksumId, ...] = (
 _ALONE_FORMS = re.compile("|".join(f"(?:{spec.alone_when.pattern})" for spec in CHECKSUM_IDS if spec.alone_when))
 
 
+def _cn_ric(value: str) -> bool:
+    from stdnum.cn import ric
+
+    number = value.upper()
+    try:
+        ric.get_birth_date(number)
+    except Exception:  # stdnum raises its ValidationError subclasses (and ValueError) for a bad date
+        return False
+    return ric.calc_check_digit(number) == number[17]  # it takes the number with its check digit
+
+
 @cache
 def _validator(module: str) -> Callable[[str], bool]:
     import importlib
 
+    if module == "stdnum.cn.ric":
+        return _cn_ric
     validate: Callable[[str], bool] = importlib.import_module(module).is_valid
     return validate
 
@@ -378,10 +400,10 @@ def _lines_for(spec: NationalId, lines: Lines) -> list[int]:
     """A kind that needs context is looked for on lines holding a context word; one that may stand
     alone in a grouped form, on those lines and the lines holding that form."""
     if spec.needs_context:
-        return lines.containing(spec.context)
+        return lines.containing(spec.context, underscores=True)
     if spec.alone_when is not None:
         grouped = re.compile(spec.alone_when.pattern.strip("^$").replace("^", ""))
-        return sorted({*lines.containing(spec.context), *lines.matching(grouped)})
+        return sorted({*lines.containing(spec.context, underscores=True), *lines.matching(grouped)})
     return lines.matching(spec.trigger)
 
 
@@ -404,7 +426,7 @@ def find_national_ids(text: str, lines: Lines) -> list[Detection]:
     # form cost ~40 ms per MB each).
     alone_lines = set(lines.matching(_ALONE_FORMS))
     for checksum_spec in CHECKSUM_IDS:
-        numbers = lines.containing(checksum_spec.context)
+        numbers = lines.containing(checksum_spec.context, underscores=True)
         if checksum_spec.alone_when is not None:
             numbers = sorted({*numbers, *alone_lines})
         for number in numbers:

@@ -42,13 +42,18 @@ _PHONE_CANDIDATE = re.compile(
     r",12}(?:[ .\-/]\d{1,9}){0,5}(?![\w.\-/]*\d))"
 )
 _PHONE_WORDS = re.compile(
-    r"(?i)\b(?:phone|tel|telephone|mobile|cell|call|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
+    # '_' may join the word to others in a field name ('SUPPORT_PHONE_FALLBACK=0049 170 ...').
+    r"(?i)(?<![^\W_])(?:phone|tel|telephone|mobile|cell|call(?:ed|ing|s)?|ring|whatsapp|sms|fax|handy|telefon|portable|t[ée]l[ée"
     r"]phone|contact|"
+    # 'call me on' in the languages tickets come in: 'llamarme al', "m'appeler au", 'chiamarmi al',
+    # 'anrufen unter', 'bellen op', 'ligar para', 'zadzwonić pod'.
+    r"llam(?:ar|arme|eme|en|adme)|(?:m')?appel(?:er|ez)|chiamar(?:mi|e)?|anrufen|bel(?:len)?|ligar|lig(?:a|ue)-me|"
+    r"zadzwo[nń]\w*|"
     # The word in the languages of PHONE_REGIONS: 'Teléfono:', 'Telefone', 'Cellulare', 'Móvil'.
     r"tel[ée]fono|telefone|telefoon|telefonnummer|cellulare|celular|m[óo]vil|telem[óo]vel|mobil|rufnummer|"
     # 'my number is' in the same languages, and 'reach me at'.
     r"(?:il )?mio numero|mi n[úu]mero|meu n[úu]mero|mon num[ée]ro|meine nummer|mijn nummer|my number|"
-    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))\b"
+    r"erreichen mich unter|erreichbar unter|reach me (?:at|on))(?![^\W_])"
 )
 _NOT_PHONE_BEFORE = re.compile(
     r"(?i)\b(?:order|invoice|ticket|case|account|acct|ref|reference|id|version|ver|build|release|sku|tracking|"
@@ -178,14 +183,21 @@ _TLDS = frozenset(
 def _emails(line: str) -> Iterator[tuple[str, int, int, bool]]:
     if not _MARKER.search(line):
         return
-    for match in _OBFUSCATED_EMAIL.finditer(line):
+    position = 0
+    while (match := _OBFUSCATED_EMAIL.search(line, position)) is not None:
+        # 'reach me at ahmed.anneke6 @ brightfield.co': the first try reads 'me at ahmed.anneke6' and
+        # fails on its top-level domain; the address may start inside it, so the next try starts one
+        # word on rather than after the failed match.
         value = match.group(0)
+        space = value.find(" ")
+        position = match.start() + (space + 1 if space > 0 else len(value))
         if "@" in value and not _MARKER.search(value):
             continue  # a plain address: Presidio's recognizer has it
         if not _MARKER.search(value):
             continue
         last = re.split(r"(?i)\s+dot\s+|[\[({<]\s*dot\s*[\])}>]|\.", value)[-1].strip().lower()
         if last in _TLDS:
+            position = match.end()
             yield "EMAIL", match.start(), match.end(), True
 
 
@@ -224,7 +236,8 @@ def _cards(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 
 # A card's security code: 'CVV 123', 'CVC2: 4321', 'código de seguridad 630', 'cryptogramme 347',
-# 'the 3 digits on the back are 887'. No recognizer in Presidio or stdnum covers it (it has no
+# 'the 3 digits on the back are 887'; a full stop may end the sentence ('exp 11/28, CVV 504.'), a
+# decimal point may not ('CVV 1.5'). No recognizer in Presidio or stdnum covers it (it has no
 # checksum), so only the word proves it: the card-specific words alone, the general ones ('security
 # code', 'CID') when the line also names or holds a card.
 _CVV = re.compile(
@@ -232,7 +245,7 @@ _CVV = re.compile(
     r"seguridad|c[óo]digo de seguran[çc]a|c[óo]digo cvv|codice di sicurezza|cryptogramme(?: visuel)?|"
     r"(?:karten)?pr[üu]fnummer|pr[üu]fziffer|kaartcontrolecode|(?:3|4|three|four)[ -]digits?(?: code)? on the back"
     r"(?: of (?:the|my) card)?)|\b(?:security code|sec code|csc|cid))\b"
-    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/.\-]|\s?[ap]m\b)"
+    r"[^\n\w]{0,3}(?:(?:is|are|es|é|est|ist|:)\s*)?(?P<value>\d{3,4})(?![\d/\-]|[.,]\d|\s?[ap]m\b)"
 )
 _CVV_LITERALS = (
     *("cvv", "cvc", "cvn", "card verification", "security code", "sec code", "csc", "cid", "seguridad"),
@@ -276,7 +289,9 @@ def _ibans(line: str) -> Iterator[tuple[str, int, int, bool]]:
 
 # --- SSN, date of birth -----------------------------------------------------------------------
 _SSN = re.compile(
-    r"(?i)\b(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)[\"']?\s*[:=#]?\s*[\"']?"
+    # '_' before: an export's column or a field name ('US_SSN;880905617').
+    r"(?i)(?<![^\W_])(?:ssn|ss#|social security(?: number| no\.?| #)?|soc\.? ?sec\.?(?: no\.?)?)"
+    r"[\"']?\s*[:=#;,]?\s*[\"']?"
     r"(?P<value>(?!000|666|9)\d{3}([- .]?)(?!00)\d{2}\2(?!0000)\d{4})\b"
 )
 _MONTHS = (
@@ -307,6 +322,9 @@ _DOB = re.compile(
     r"(?i)(?:\bdob\b|\bd\.o\.b\b\.?|date[ _-]?of[ _-]?birth|birth[ _-]?date|birthday|\bborn\b|geburtsdatum|\bgeb\.|"
     r"date de naissance|\bn[ée]e? le\b|fecha de nacimiento|data de nascimento|nascid[oa] em|data di nascita|"
     r"geboortedatum|生年月日|"
+    # Polish, Swedish, Danish/Norwegian, Finnish, Czech, Turkish, Hungarian.
+    r"data urodzenia|f[öo]delsedatum|f[øo]dselsdato|syntym[äa]aika|datum narozen[íi]|do[ğg]um tarihi|"
+    r"sz[üu]let[ée]si (?:d[áa]tum|id[őo])|"
     # 'I was born on' in the same languages: 'nacido el', 'nací el', 'nato il', 'nasci em', 'geboren am'.
     r"\bnac[ií]d[oa]s? el\b|\bnac[ií] el\b|\bnat[oa] il\b|\bnasci(?:d[oa])? em\b|\bgeboren (?:am|op)\b|"
     r"\bgeburtstag\b|\bfecha de nac\.|\bf\. nac\.)"
@@ -377,7 +395,10 @@ _ADDRESS_EU = re.compile(
     # German, Dutch and Nordic street words are suffixes: Hauptstraße 5, Keizersgracht 123, Storgatan 4.
     r"|[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|straat|laan|gracht|plein|kade|"
     r"singel|dijk|steeg|gade|vej|gatan|vägen|veien|gata)\s+\d{1,4}[a-z]?"
-    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
+    # Italian 'Corso Garibaldi 118', 'Largo', 'Vicolo'; Spanish/Catalan 'Rambla', 'Ronda'; Portuguese
+    # 'Travessa', 'Praça', 'Alameda'.
+    r"|(?i:calle|c/|avenida|avda\.?|av\.|rua|via|viale|piazza|plaza|carrer|paseo|corso|largo|vicolo|strada|"
+    r"lungomare|rambla|ronda|travessa|alameda|pra[çc]a)\s*(?:(?:de|del|da|do|dos|das|la|las|los)\s+)*"
     r"[A-ZÀ-Ý][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÀ-Ý][\w'-]+){0,3},?\s+(?:n[º°o]\.?\s*)?\d"
     r"{1,5}[a-zA-Z]?)" + _UNIT + _LOCALITY
 )
@@ -403,6 +424,19 @@ _ADDRESS_DE_PREPOSITION = re.compile(
     r"(?<![\w-])(?:Am|An der|An den|Im|In der|In den|Auf der|Auf dem|Zum|Zur|Unter den|Hinter der|Vor dem)\s+"
     rf"[A-ZÄÖÜ][\wäöüß-]+(?:\s+[A-ZÄÖÜ][\wäöüß-]+)?\s+\d{{1,4}}[a-z]?,[ \t]*\d{{5}}[ \t]+{_PLACE}"
 )
+# A street with no street word ('Lange Voorhout 106', 'Kalverstraat' is suffixed, 'Voorhout' is not)
+# after a word saying an address follows ('adres Lange Voorhout 106, 1576 PX Amsterdam', 'residente in',
+# 'wohnhaft in'): then the postcode and town after the comma are required.
+_ADDRESS_LABELLED = re.compile(
+    r"(?i:\b(?:address|adres|adresse|anschrift|domicilio|indirizzo|endere[çc]o|morada|direcci[óo]n)(?:\s+is)?|"
+    r"\bresidente (?:in|a|em)|\bwohnhaft (?:in|an)|\bwoonachtig (?:aan|op|in)|\b(?:living|lives|resident) at)"
+    r"[ \t]+(?P<value>[A-ZÀ-Ý][\w'’.-]+(?:[ \t]+(?:(?:de|del|van|der|den|di|da|la|le)[ \t]+)?[A-ZÀ-Ý][\w'’.-]+){0,3}"
+    rf"[ \t]+\d{{1,5}}[a-zA-Z]?,[ \t]*{_POSTCODE}[ \t]+{_PLACE})"
+)
+_ADDRESS_LABEL_LITERALS = (
+    *("addr", "adres", "anschrift", "domicilio", "indirizzo", "endere", "morada", "direcci", "residente "),
+    *("wohnhaft ", "woonachtig ", "living at", "lives at", "resident at"),
+)
 _PO_BOX = re.compile(r"(?i)\bP\.?\s?O\.?\s+Box\s+\d{1,6}" + _LOCALITY)
 # A field that holds an address: 'address: ...', '"shipping_address": "..."', 'street=...'.
 _ADDRESS_FIELD = re.compile(
@@ -419,6 +453,15 @@ _ADDRESS_FIELD = re.compile(
 _NOT_POSTAL = re.compile(
     r"(?i)\b(?:ip|ipv4|ipv6|mac|e-?mail|memory|bind|listen|remote|local|server|host|wallet|bitcoin|web|url|network|"
     r"proxy|gateway|return|reply|sender|from|to|node|peer|physical|virtual|public|private)[ _-]?$"
+)
+
+
+# What an 'address' field holds in code and logs when it is not where someone lives: an IP address
+# or a host with its port ('"serverIPAddress": "10.217.210.142"', 'Addr: "192.168.87.97:3306"'), a URL
+# ('address = "https://vault.service.consul:8200"'), a memory address ('addr=0x0 pc=0x042fab]').
+_NETWORK_VALUE = re.compile(
+    r"(?i)^(?:[a-z][a-z0-9+.\-]*://\S*|0x[0-9a-f]+\b.*|\[?[0-9a-f:.]*[:.][0-9a-f:.]*\]?(?::\d{1,5})?"
+    r"|[a-z0-9](?:[\w\-]*\.)*[\w\-]+:\d{1,5})$"
 )
 
 
@@ -447,11 +490,15 @@ def _addresses(line: str) -> Iterator[tuple[str, int, int, bool]]:
         for match in pattern.finditer(line):
             value = _without_company(match.group(0))
             yield "ADDRESS", match.start(), match.start() + len(value) - _trailing(value), True
+    lowered = line.lower()
+    if any(label in lowered for label in _ADDRESS_LABEL_LITERALS):
+        for match in _ADDRESS_LABELLED.finditer(line):
+            yield "ADDRESS", match.start("value"), match.end("value") - _trailing(match.group("value")), True
     for match in _ADDRESS_FIELD.finditer(line):
         group = "q" if match.group("q") else "v" if match.group("v") else "w"
         if group == "w" and _NOT_POSTAL.search(line, 0, match.start()):
             continue
-        if any(ch.isdigit() for ch in match.group(group)):
+        if any(ch.isdigit() for ch in match.group(group)) and not _NETWORK_VALUE.match(match.group(group).strip()):
             yield "ADDRESS", match.start(group), match.end(group) - _trailing(match.group(group)), True
 
 
@@ -492,7 +539,9 @@ _STREET_LITERALS = (
     *("straße", "strasse", "str.", "weg ", "gasse", "allee", "platz", "rue ", "calle ", "via ", "viale ", "rua "),
     *("avenida", "avda", "c/", "straat", "laan ", "gracht", "plein", "kade ", "singel", "dijk", "steeg", "gade "),
     *("vej ", "gatan", "vägen", "veien", "gata ", "direcci", "domicilio", "indirizzo", "endere", "morada"),
-    *("adres", "anschrift"),
+    *("adres", "anschrift", "residente ", "wohnhaft ", "woonachtig ", "living at", "lives at", "resident at"),
+    *("corso ", "largo ", "vicolo ", "strada ", "lungomare ", "rambla ", "ronda ", "travessa ", "alameda "),
+    *("praça ", "praca "),
     *(
         "piazza ",
         "av. ",
@@ -525,6 +574,9 @@ _PHONE_LINE = re.compile(
     r"(?i:phone|tel|mobile|cell|call|whatsapp|sms|fax|handy|contact|m[óo]vil|celular|numero|n[úu]mero|num[ée]ro|"
     r"nummer|erreich|reach me)"
 )
+# 'Call me' in other languages (_PHONE_WORDS), looked for as literals: as alternatives of _PHONE_LINE
+# they slowed its pass over a 1 MB log by a third.
+_CALL_LITERALS = ("llam", "appel", "chiam", "anruf", "bel ", "bellen", "ligar", "liga-me", "ligue-me", "zadzwo")
 # Four-digit groups with a separator, or a card word.
 _CARD_LINE = re.compile(
     r"\d{4}(?:[ .\-/]| {2})\d{4,6}(?:[ .\-/]| {2})\d{4}|(?i:card|visa|amex|master|\bcc\b|credit|debit|pan\b)"
@@ -546,7 +598,8 @@ _LINE_TESTS: tuple[
         (
             *("dob", "d.o.b", "birth", "born", "geb", "naissance", "né le", "née le", "nacimiento", "nascimento"),
             *("nascid", "nascita", "nacid", "nací el", "naci el", "nato il", "nata il", "nasci em", "fecha de nac"),
-            *("f. nac.", "geboortedatum"),
+            *("f. nac.", "geboortedatum", "urodzenia", "delsedato", "dselsdato", "syntym", "narozen", "tarihi"),
+            *("születési", "szuletesi"),
         ),
     ),
 )
@@ -572,12 +625,49 @@ def _answered_phones(lines: Lines) -> Iterator[Detection]:
                 yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
 
 
+# A mail's closing ('Best regards,' / name / '638 123 161'): a number alone on a line of the signature
+# under it is the sender's phone, as a 'Tel.' label would say. The closings in the languages tickets
+# come in; written by hand (no dependency carries them).
+_CLOSING = re.compile(
+    r"(?i)^[ \t]*(?:(?:best|kind|warm|many)?[ \t]*regards|cheers|thanks|thank you|sincerely|"
+    r"yours(?: truly| sincerely)?|best|saludos(?: cordiales)?|atentamente|un saludo|cordialement|"
+    r"bien (?:à vous|cordialement)|salutations|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|"
+    r"gr(?:ü|ue)(?:ß|ss)e|cordiali saluti|distinti saluti|"
+    r"saluti|atenciosamente|cumprimentos|abra[çc]os|met vriendelijke groet(?:en)?|groeten|pozdrawiam|"
+    r"z powa[żz]aniem|med v[äa]nlig(?:a)? h[äa]lsning(?:ar)?|mvh|ystävällisin terveisin)[ \t]*[,.!]?[ \t]*$"
+)
+_CLOSING_LITERALS = (
+    *("regards", "cheers", "thank", "sincerely", "yours", "best", "saludo", "atentamente", "cordialement"),
+    *("salutations", "grüß", "grüss", "grüs", "gruss", "grues", "saluti", "atenciosamente", "cumprimentos"),
+    *("abraço", "abraco", "groet", "pozdrawiam", "poważaniem", "powazaniem", "hälsning", "halsning", "mvh"),
+    *("terveisin",),
+)
+_SIGNATURE_LINES = 4
+_PHONE_ONLY = re.compile(r"^[ \t]*[+(\d][\d ()+./\-]{6,24}[ \t]*$")
+
+
+def _signature_phones(lines: Lines) -> Iterator[Detection]:
+    count = len(lines.starts)
+    for number in lines.containing(_CLOSING_LITERALS):
+        if not _CLOSING.match(lines.line(number)[1]):
+            continue
+        for below in range(number + 1, min(count, number + 1 + _SIGNATURE_LINES)):
+            offset, line = lines.line(below)
+            if not line.strip():
+                break
+            if _PHONE_ONLY.match(line):
+                for kind, start, end, _ in _phones(line, asked=True):
+                    yield Detection(kind, offset + start, offset + end, "custom:phones", Category.pii, anchored=True)
+
+
 def find_personal(text: str, lines: Lines) -> list[Detection]:
-    found: list[Detection] = list(_answered_phones(lines))
+    found: list[Detection] = [*_answered_phones(lines), *_signature_phones(lines)]
     selected: dict[object, list[int]] = {}
     for finder, test in _LINE_TESTS:
         if test not in selected:  # phones and cards share one test
             selected[test] = lines.matching(test) if isinstance(test, re.Pattern) else lines.containing(test)
+            if test is _PHONE_LINE:
+                selected[test] = sorted({*selected[test], *lines.containing(_CALL_LITERALS)})
         numbers = selected[test]
         for number in numbers:
             offset, line = lines.line(number)

@@ -1,5 +1,6 @@
 """All detectors together: Presidio for PII, detect-secrets and our own patterns for secrets."""
 
+import re
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import replace
@@ -17,7 +18,7 @@ from app.core.redaction.outputs import find_command_output_secrets
 from app.core.redaction.personal import find_personal
 from app.core.redaction.private_keys import find_private_keys
 from app.core.redaction.secrets import find_secrets
-from app.core.redaction.tabular import find_tabular
+from app.core.redaction.tabular import find_sql_secrets, find_tabular
 from app.core.redaction.vendor_rules import find_vendor_tokens
 from app.core.redaction.wrapped import find_wrapped
 from schemas.redaction import SensitiveSpan
@@ -103,7 +104,30 @@ def _all_secrets(text: str, lines: Lines) -> list[Detection]:
         *find_wrapped(lines, _secrets_and_encoded_in),
     ]
     # 'ghp_xxxxxxxx', 'YOUR_API_KEY', '<password>': documentation a ticket quotes, which the brief keeps.
-    return [hit for hit in found if not is_placeholder(text[hit.start : hit.end])]
+    return [
+        hit for hit in found if not is_placeholder(text[hit.start : hit.end]) and not _local_default(text, hit)
+    ]
+
+
+# 'postgres://postgres:postgres@localhost:5432/dev': a password equal to its user name, for a server
+# on this machine, is the image's or framework's documented default (postgres, root, guest, admin),
+# which .env.example files and READMEs quote; the same pair on another host stays masked.
+_LOCAL_DEFAULT = re.compile(
+    r"://(?P<user>[^\s:/@\"']+):(?P<password>[^\s:/@\"']+)@(?:localhost|127(?:\.\d{1,3}){3}|\[::1\]|0\.0\.0\.0)"
+    r"(?![\w.\-])"
+)
+
+
+def _local_default(text: str, hit: Detection) -> bool:
+    if hit.kind != "PASSWORD_IN_URL" or "@" not in text[hit.end : hit.end + 2 * hit.length + 2]:
+        return False
+    window = text[max(0, hit.start - hit.length - 4) : hit.end + hit.length + 32]
+    for login in _LOCAL_DEFAULT.finditer(window):
+        if login.group("user").lower() == login.group("password").lower():
+            offset = max(0, hit.start - hit.length - 4)
+            if offset + login.start("user") <= hit.start and hit.end <= offset + login.end("password"):
+                return True
+    return False
 
 
 def find_secret_spans(text: str) -> list[tuple[str, int, int]]:
@@ -126,6 +150,7 @@ def _direct_secrets(text: str, lines: Lines) -> list[Detection]:
         *find_private_keys(text, lines),
         *find_recovery_codes(text, lines),
         *find_command_output_secrets(text, lines),
+        *find_sql_secrets(text, lines),
     ]
 
 

@@ -16,8 +16,10 @@ import io
 import re
 import unicodedata
 
+from app.core.redaction.assignments import looks_random, plausible
 from app.core.redaction.detection import Category, Detection
 from app.core.redaction.lines import Lines
+from app.core.redaction.names import names_secret, words
 
 # Column name (words joined by '_', lower case) -> the kind of what the column holds.
 COLUMNS: dict[str, str] = {
@@ -212,6 +214,54 @@ def _sql_tuples(text: str, position: int) -> list[list[tuple[int, int]]]:
             break
         tuples.append(values)
     return tuples
+
+
+# An INSERT with or without its column list ('INSERT INTO `api_clients` VALUES (1, 'partner-sync', '...')').
+_INSERT_ANY = re.compile(
+    r"insert\s+(?:ignore\s+)?into\s+(?P<table>[\w.`\"\[\]]+)\s*(?:\((?P<columns>[^()]{1,2000})\)\s*)?values\s*",
+    re.IGNORECASE,
+)
+# A table of API or OAuth clients, keys or integrations holds their credentials even where no column
+# list names them ('api_clients', 'oauth_applications', 'partner_api_keys').
+_CREDENTIAL_TABLE_WORDS = frozenset(
+    {"client", "clients", "app", "apps", "application", "applications", "integration", "integrations", "partner"}
+) | {"partners", "consumer", "consumers", "key", "keys", "credential", "credentials", "account", "accounts"}
+
+
+def _credential_table(table: str) -> bool:
+    parts = set(words(table.split(".")[-1]))
+    named = names_secret(table.split(".")[-1])
+    return named or (bool(parts & {"api", "oauth"}) and bool(parts & _CREDENTIAL_TABLE_WORDS))
+
+
+def find_sql_secrets(text: str, lines: Lines) -> list[Detection]:
+    """Credentials in INSERT statements: a value under a column named for a secret ('api_key',
+    'client_secret', 'password_plain') that could be one, or, with no column list, a random-looking
+    value in a table of API clients or keys."""
+    if "insert" not in lines.lowered:
+        return []
+    found: list[Detection] = []
+    for match in _INSERT_ANY.finditer(text):
+        table = match.group("table").strip('`"[]')
+        columns = match.group("columns")
+        names = (
+            [_CELL_NAME.sub("_", n.strip().strip('`"[]').lower()).strip("_") for n in columns.split(",")]
+            if columns
+            else None
+        )
+        secret_columns = {i for i, n in enumerate(names) if names_secret(n)} if names else set()
+        if not secret_columns and (names or not _credential_table(table)):
+            continue
+        for values in _sql_tuples(text, match.end()):
+            for column, (start, end) in enumerate(values):
+                value = text[start:end]
+                if names is not None:
+                    ok = column in secret_columns and len(values) == len(names) and plausible(names[column], value)
+                else:
+                    ok = looks_random(value)
+                if ok:
+                    found.append(Detection("SECRET", start, end, "custom:sql_secret", Category.secret))
+    return found
 
 
 def find_sql_rows(text: str, lines: Lines) -> list[Detection]:

@@ -20,8 +20,10 @@ _TAIL = re.compile(r"[A-Za-z0-9+/=_\-.]{8,}[\"']?[ \t]*\\?[ \t]*$")
 # the next assignment, not the rest of the token above it.
 # Atlassian's tokens end in '=' and an 8-hex-digit checksum; a log line may go on with a short
 # remark in brackets after the value ('...XA== (403)').
+# A log framework's gutter may lead each continued line ('  | 2WYEVB-kaoz...').
 _BODY = (
-    r"[ \t>\"']*(?P<body>[A-Za-z0-9+/_\-.]{4,}={0,2}|[A-Za-z0-9+/_\-.]{1,}=[0-9A-F]{8})[\"',;]*[ \t]*\\?[ \t]*"
+    r"[ \t>\"']*(?:\|[ \t]+)?(?P<body>[A-Za-z0-9+/_\-.]{4,}={0,2}|[A-Za-z0-9+/_\-.]{1,}=[0-9A-F]{8})"
+    r"[\"',;]*[ \t]*\\?[ \t]*"
     r"(?:\([^()\n]{1,40}\)[ \t]*)?$"
 )
 _CONTINUATION = re.compile("^" + _BODY)
