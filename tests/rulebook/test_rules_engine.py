@@ -362,3 +362,33 @@ def test_a_security_reading_only_the_model_gives_warns_and_binds_only_if_taken(p
     taken = patched({"severity": "sev2", "target": "security"})
     blocking = [f for f in check_brief(taken, TICKET, policy, NOW, stored) if f.rule == "security_immediate"]
     assert [f.level for f in blocking] == [Level.error] and "sev1" in blocking[0].fix
+
+
+def test_a_security_target_the_classifier_set_informs_instead_of_blocking_its_own_verdict(policy: Policy) -> None:
+    """A security report the classifier routed (no security signal in the words) keeps the
+    assessment's severity: the rule warns that security is escalated at once rather than block the
+    verdict the assessment itself gave."""
+    from app.core.assessment import assess
+    from schemas.assessment import ClassifierScores
+    from schemas.common import Severity
+
+    scores = ClassifierScores(
+        model_id="test",
+        severity={Severity.sev1: 0.02, Severity.sev2: 0.08, Severity.sev3: 0.1, Severity.sev4: 0.8},
+        security=0.95,
+        target={t: (0.8 if t is Target.security else 0.05) for t in Target},
+        sev1_threshold=0.9,
+        security_threshold=0.6,
+    )
+    stored = assess(TICKET, policy, NOW, classifier=scores)
+    assert stored.target is Target.security and stored.severity is not Severity.sev1
+    assert "security" not in {s.kind for s in stored.signals}
+    brief = patched({"severity": stored.severity.value, "target": "security"})
+    found = [f for f in check_brief(brief, TICKET, policy, NOW, stored) if f.rule == "security_immediate"]
+    assert found and all(f.level is Level.warning for f in found)
+    other = Severity.sev3 if stored.severity is not Severity.sev3 else Severity.sev2
+    changed = patched({"severity": other.value, "target": "security"})
+    assert any(
+        f.rule == "security_immediate" and f.level is Level.error
+        for f in check_brief(changed, TICKET, policy, NOW, stored)
+    )

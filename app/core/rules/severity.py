@@ -110,11 +110,16 @@ def security_immediate(ctx: RuleContext, rule: Rule) -> list[Issue]:
     why = f"the ticket raises a security concern{ctx.signal_text('security')}" if signal else "the target is security"
     issues = []
     if ctx.brief.severity is not Severity.sev1:
+        # Without a security signal the target came from the classifier (a security report, a
+        # compliance request): where the brief carries the assessment's own verdict, the rule informs
+        # rather than blocks the verdict the assessment gave; an agent's change of target still binds.
+        as_assessed = (ctx.brief.severity, ctx.brief.target) == (ctx.assessment.severity, ctx.assessment.target)
         issues.append(
             Issue(
                 "severity",
                 f"{why}, so it is sev1 and escalated immediately, not {ctx.brief.severity.value}",
                 "set severity to sev1 and escalate to security now",
+                level=Level.warning if not signal and as_assessed else None,
             )
         )
     if signal and ctx.brief.target is not Target.security:
