@@ -10,7 +10,7 @@ under: the limits leave no room for filler, and no field for the model to invent
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.assessment import FactKind
 
@@ -25,12 +25,20 @@ class CitedAttempt(BaseModel):
     lines: Lines
 
 
+FACT_VALUE_MAX = 1e7
+
+
+def _runaway(fact: Any) -> bool:
+    value = fact.get("value") if isinstance(fact, dict) else None
+    return isinstance(value, int | float) and not isinstance(value, bool) and not 0 <= value <= FACT_VALUE_MAX
+
+
 class CitedFact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: FactKind
     # A number for customers_affected and duration_hours; 1 for the others.
-    value: float = Field(ge=0, le=1e7)
+    value: float = Field(ge=0, le=FACT_VALUE_MAX)
     lines: Lines
 
 
@@ -59,6 +67,18 @@ class CitedDraft(BaseModel):
     asks: Annotated[list[Annotated[str, Field(max_length=80)]], Field(max_length=2)]
     customer_names: Annotated[list[Annotated[str, Field(max_length=40)]], Field(max_length=2)]
     facts: Annotated[list[CitedFact], Field(max_length=4)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_runaway_fact_values(cls, data: Any) -> Any:
+        """A fact whose number is out of range is dropped, not re-asked. llama.cpp's grammar does not
+        bound a JSON number, and the 1.5B sometimes loops on zeros (1000000000000000): on 40 dev
+        tickets that failed 8 drafts, and the re-ask, costing a second full answer each, repeated
+        it every time (19 of 19 re-ask errors were such values). A count or a duration that large
+        is no fact; the rest of the answer stands."""
+        if isinstance(data, dict) and isinstance(data.get("facts"), list):
+            data = {**data, "facts": [f for f in data["facts"] if not _runaway(f)]}
+        return data
 
     @classmethod
     def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

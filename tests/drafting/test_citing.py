@@ -187,3 +187,24 @@ def test_prose_that_states_an_identifier_the_ticket_lacks_is_cleared_as_unsuppor
     assert result.brief is not None and result.brief.communication.last_update == ""
     assert "communication.last_update" in result.unsupported
     assert not [f for f in result.findings if f.rule == "grounding"]
+
+
+def test_a_fact_with_a_runaway_number_is_dropped_not_re_asked() -> None:
+    """The 1.5B sometimes loops on zeros in a fact's value; that fact goes, the answer stands (a
+    re-ask repeated it in every recorded case). In-range facts and the JSON schema the grammar is
+    built from are unchanged."""
+    schema = CitedDraft.model_json_schema()
+    answer = CitedDraft.model_validate(
+        {
+            **EMPTY,
+            "facts": [
+                {"kind": "customers_affected", "value": 1000000000000000, "lines": [2]},
+                {"kind": "customers_affected", "value": 40, "lines": [2]},
+                {"kind": "duration_hours", "value": -3, "lines": [1]},
+                {"kind": "service_unavailable", "value": 1, "lines": [1]},
+            ],
+        }
+    )
+    assert [(f.kind, f.value) for f in answer.facts] == [("customers_affected", 40), ("service_unavailable", 1)]
+    assert CitedDraft.model_json_schema() == schema
+    assert schema["$defs"]["CitedFact"]["properties"]["value"]["maximum"] == 1e7
